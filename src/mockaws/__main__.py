@@ -1,0 +1,3 @@
+from mockaws.cli import main
+
+main()

@@ -1,0 +1,208 @@
+"""Locate, load and validate question banks, and pick questions for a session."""
+
+from __future__ import annotations
+
+import json
+import random
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
+from mockaws.models import Level, Question
+from mockaws.resources import data_dir
+
+BANK_SUFFIXES = (".toml", ".json")
+
+
+def shipped_bank_dir() -> Path:
+    """The folder of the bank that ships with mockaws."""
+    return data_dir("questions")
+
+
+def bank_files(path: Path) -> list[Path]:
+    """The bank files at `path`: the file itself, or every bank file in the folder, sorted."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
+    if not path.exists():
+        raise BankError(path, "no such file or folder")
+    if path.suffix not in BANK_SUFFIXES:
+        raise BankError(path, f"not a bank file (expected {' or '.join(BANK_SUFFIXES)})")
+    return [path]
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError(path, f"cannot read: {exc}") from exc
+    try:
+        document = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise BankError(path, f"not valid {path.suffix[1:].upper()}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise BankError(path, "expected a table with a 'questions' list")
+    return document
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + item)
+    return "".join(parts)
+
+
+def parse_bank_file(path: Path) -> list[Question]:
+    """Every question in one bank file; the first problem raises a BankError naming where."""
+    questions, problems = check_bank_file(path)
+    if problems:
+        raise problems[0]
+    return questions
+
+
+def check_bank_file(path: Path) -> tuple[list[Question], list[BankError]]:
+    """The valid questions in one file and a BankError for each invalid one."""
+    document = _read_document(path)
+    unknown = sorted(set(document) - {"questions"})
+    if unknown:
+        problem = "unknown top-level key (only 'questions' is allowed)"
+        return [], [BankError(path, problem, field=unknown[0])]
+    raw_questions = document.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        return [], [BankError(path, "no questions (expected a non-empty 'questions' list)")]
+    questions: list[Question] = []
+    problems: list[BankError] = []
+    for index, raw in enumerate(raw_questions):
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        question_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{index + 1}"
+        try:
+            questions.append(Question.model_validate(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            problems.append(
+                BankError(
+                    path,
+                    first["msg"],
+                    question_id=question_id,
+                    field=_field_path(first["loc"]) or None,
+                )
+            )
+    return questions, problems
+
+
+@dataclass
+class Bank:
+    """Questions by id, remembering the file each came from."""
+
+    questions: dict[str, Question] = field(default_factory=dict)
+    origins: dict[str, Path] = field(default_factory=dict)
+
+    def add(self, question: Question, origin: Path) -> None:
+        if question.id in self.questions:
+            raise BankError(
+                origin,
+                f"duplicate id (already defined in {self.origins[question.id]})",
+                question_id=question.id,
+            )
+        self.questions[question.id] = question
+        self.origins[question.id] = origin
+
+    def get(self, question_id: str) -> Question:
+        try:
+            return self.questions[question_id]
+        except KeyError:
+            raise QuestionNotFoundError(
+                f"no question with id '{question_id}' (see `mockaws questions list`)"
+            ) from None
+
+    def filter(self, topics: Sequence[str] = (), level: Level | None = None) -> list[Question]:
+        """Questions matching any of `topics` (all when empty) and `level` (any when None)."""
+        wanted = {t.lower() for t in topics}
+        return [
+            q
+            for q in self.questions.values()
+            if (not wanted or q.topic in wanted) and (level is None or q.level is level)
+        ]
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({q.topic for q in self.questions.values()})
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+
+def load_bank(extra: Sequence[Path] = (), *, include_shipped: bool = True) -> Bank:
+    """The shipped bank plus every `--bank` path; raises BankError on the first problem."""
+    bank = Bank()
+    roots = ([shipped_bank_dir()] if include_shipped else []) + list(extra)
+    for root in roots:
+        for path in bank_files(root):
+            for question in parse_bank_file(path):
+                bank.add(question, path)
+    return bank
+
+
+def validate_paths(paths: Sequence[Path]) -> tuple[int, list[BankError]]:
+    """Check every file under `paths`: (questions that validated, every problem found)."""
+    problems: list[BankError] = []
+    seen: dict[str, Path] = {}
+    valid = 0
+    for root in paths:
+        try:
+            files = bank_files(root)
+        except BankError as exc:
+            problems.append(exc)
+            continue
+        for path in files:
+            try:
+                questions, file_problems = check_bank_file(path)
+            except BankError as exc:
+                problems.append(exc)
+                continue
+            problems.extend(file_problems)
+            for question in questions:
+                if question.id in seen:
+                    problems.append(
+                        BankError(
+                            path,
+                            f"duplicate id (already defined in {seen[question.id]})",
+                            question_id=question.id,
+                        )
+                    )
+                    continue
+                seen[question.id] = path
+                valid += 1
+    return valid, problems
+
+
+def select_questions(
+    candidates: Sequence[Question], count: int, seed: int | None = None
+) -> list[Question]:
+    """`count` distinct questions, spread over topics; the same seed gives the same choice."""
+    if count < 1:
+        raise BadInputError(f"-n must be at least 1 (got {count})")
+    if not candidates:
+        raise BadInputError("no questions match the chosen topic and level")
+    rng = random.Random(seed)
+    by_topic: dict[str, list[Question]] = {}
+    for question in sorted(candidates, key=lambda q: q.id):
+        by_topic.setdefault(question.topic, []).append(question)
+    for pool in by_topic.values():
+        rng.shuffle(pool)
+    topic_order = sorted(by_topic)
+    rng.shuffle(topic_order)
+    chosen: list[Question] = []
+    # Round-robin over topics so a short session is not all one topic.
+    while len(chosen) < count and any(by_topic.values()):
+        for topic in topic_order:
+            if by_topic[topic] and len(chosen) < count:
+                chosen.append(by_topic[topic].pop())
+    return chosen

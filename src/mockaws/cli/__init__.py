@@ -1,0 +1,46 @@
+"""The `mockaws` command line: a thin client of the mockaws package."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mockaws import __version__
+from mockaws.cli._app import App
+from mockaws.cli.grade import grade
+from mockaws.cli.interview import interview
+from mockaws.cli.questions import questions_app
+
+app = App(
+    name="mockaws",
+    help="Practise AWS technical interviews in your terminal, graded point by point.",
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"mockaws {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Practise AWS technical interviews in your terminal, graded point by point."""
+
+
+app.command("interview")(interview)
+app.command("grade")(grade)
+app.add_typer(questions_app, name="questions")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,49 @@
+"""`mockaws grade`: grade one answer to one question."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mockaws.cli.options import BankOption, GraderOption
+
+
+def grade(
+    question_id: Annotated[str, typer.Option("--question", "-q", help="The question's id.")],
+    answer_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--answer-file", "-f", help="Read the answer from this file (default: stdin)."
+        ),
+    ] = None,
+    grader: GraderOption = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Grade as JSON.")] = False,
+    bank: BankOption = None,
+) -> None:
+    """Grade one answer to one question and print the verdict on every rubric point."""
+    from mockaws import ui
+    from mockaws.bank import load_bank
+    from mockaws.errors import BadInputError
+    from mockaws.grading import grade_answer, make_grader
+
+    question = load_bank(bank or []).get(question_id)
+    if answer_file is not None:
+        try:
+            answer = answer_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInputError(f"--answer-file {answer_file}: cannot read: {exc}") from exc
+    else:
+        if sys.stdin.isatty():
+            ui.notice("Type your answer, then press Ctrl-D on an empty line.")
+        answer = sys.stdin.read()
+    chosen, notice = make_grader(grader)
+    if notice and not as_json:
+        ui.notice(notice)
+    result = grade_answer(chosen, question, answer)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        ui.grade_report(question, result)

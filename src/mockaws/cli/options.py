@@ -1,0 +1,50 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from mockaws.models import Level
+
+BankOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--bank",
+        help="Extra question bank file or folder, added to the shipped bank (repeatable).",
+        envvar="MOCKAWS_BANK",
+    ),
+]
+TopicOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic", "-t", help="Only this topic (repeatable; see `mockaws questions topics`)."
+    ),
+]
+LevelOption = Annotated[
+    str | None,
+    typer.Option("--level", "-l", help="Only this level: junior, mid or senior."),
+]
+GraderOption = Annotated[
+    str,
+    typer.Option(
+        "--grader", "-g", help="Grader: auto (a model if configured, else offline) or offline."
+    ),
+]
+
+
+def parse_level(value: str | None) -> Level | None:
+    """The Level named by `value`, or a BadInputError naming the choices."""
+    from mockaws.errors import BadInputError
+    from mockaws.models import Level
+
+    if value is None:
+        return None
+    try:
+        return Level(value.lower())
+    except ValueError:
+        choices = ", ".join(level.value for level in Level)
+        raise BadInputError(f"--level: unknown level '{value}' (choose from: {choices})") from None

@@ -1,0 +1,82 @@
+"""Typed errors raised by the core; only the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """Named process exit codes, one per kind of outcome a script may want to tell apart."""
+
+    OK = 0
+    ERROR = 1
+    BAD_INPUT = 2  # bad command-line input, bad bank data, unreadable transcript
+    GRADER_FAILED = 3  # the grader could not grade (network, model, server faults)
+    INTERRUPTED = 130  # Ctrl-C, after saving
+
+
+class MockawsError(Exception):
+    """Base class: an expected failure with a one-line message for the user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadInputError(MockawsError):
+    """The user gave input the command cannot use."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class ConfigError(BadInputError):
+    """A setting (flag, environment variable or config file) is invalid."""
+
+
+class BankError(BadInputError):
+    """A question bank file is unreadable or invalid; names the file, question and field."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        problem: str,
+        *,
+        question_id: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        where = str(path)
+        if question_id:
+            where += f": question '{question_id}'"
+        if field:
+            where += f": field '{field}'"
+        super().__init__(f"{where}: {problem}")
+        self.path = Path(path)
+        self.question_id = question_id
+        self.field = field
+        self.problem = problem
+
+
+class QuestionNotFoundError(BadInputError):
+    """No question in the loaded banks has the requested id."""
+
+
+class TranscriptError(BadInputError):
+    """A transcript file cannot be read, or no transcript matches the request."""
+
+
+class GradingError(MockawsError):
+    """Grading failed; the answer is kept and can be graded later."""
+
+    exit_code = ExitCode.GRADER_FAILED
+
+
+class SessionInterruptedError(MockawsError):
+    """The user pressed Ctrl-C; the session was saved first."""
+
+    exit_code = ExitCode.INTERRUPTED

@@ -1,0 +1,270 @@
+"""Data models: authored data (questions) are strict; produced data carry a schema version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=60)
+]
+Cue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+GRADE_SCHEMA_VERSION = 1
+TRANSCRIPT_SCHEMA_VERSION = 1
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Level(StrEnum):
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+
+
+class Verdict(StrEnum):
+    COVERED = "covered"
+    PARTIAL = "partial"
+    MISSED = "missed"
+    CONTRADICTED = "contradicted"
+
+
+class Rating(StrEnum):
+    """Rating bands, best first; `scoring.rating_for` maps a score to one."""
+
+    STRONG = "strong"
+    SOLID = "solid"
+    WEAK = "weak"
+    POOR = "poor"
+
+
+# ---------------------------------------------------------------- authored data
+
+
+class Authored(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RubricPoint(Authored):
+    """One idea a strong answer contains, with the cues that evidence it."""
+
+    id: Slug
+    point: Text
+    weight: int = Field(ge=1, le=3)
+    cues: list[Cue] = Field(min_length=1)
+
+
+class RedFlag(Authored):
+    """A misconception or anti-pattern worth catching in an answer."""
+
+    id: Slug
+    flag: Text
+    cues: list[Cue] = Field(min_length=1)
+
+
+class Question(Authored):
+    """A bank question with its reference answer and rubric."""
+
+    id: Slug
+    topic: Slug
+    level: Level
+    question: Text
+    reference_answer: Text
+    rubric: list[RubricPoint] = Field(min_length=1, max_length=6)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+    follow_ups: list[Text] = Field(default_factory=list)
+    sources: list[Annotated[str, StringConstraints(pattern=r"^(new|\d{3})$")]] = Field(
+        default_factory=lambda: ["new"]
+    )
+    tags: list[Slug] = Field(default_factory=list)
+
+    @field_validator("rubric")
+    @classmethod
+    def _unique_point_ids(cls, rubric: list[RubricPoint]) -> list[RubricPoint]:
+        ids = [p.id for p in rubric]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate rubric point id {duplicates[0]!r}")
+        return rubric
+
+    @field_validator("red_flags")
+    @classmethod
+    def _unique_flag_ids(cls, flags: list[RedFlag]) -> list[RedFlag]:
+        ids = [f.id for f in flags]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate red flag id {duplicates[0]!r}")
+        return flags
+
+    @property
+    def rubric_hash(self) -> str:
+        """A short hash of what grading depends on, so a grade can name the rubric it used."""
+        payload = json.dumps(
+            {
+                "question": self.question,
+                "reference_answer": self.reference_answer,
+                "rubric": [p.model_dump() for p in self.rubric],
+                "red_flags": [f.model_dump() for f in self.red_flags],
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    def point(self, point_id: str) -> RubricPoint | None:
+        """The rubric point with this id, if any."""
+        return next((p for p in self.rubric if p.id == point_id), None)
+
+
+class BankFile(Authored):
+    """The shape of one bank file: a list of questions."""
+
+    questions: list[Question] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- produced data
+
+
+class Produced(BaseModel):
+    # Produced data must keep loading when a newer version adds fields.
+    model_config = ConfigDict(extra="ignore")
+
+
+class PointVerdict(Produced):
+    """A grader's label for one rubric point, with the quote that evidences it."""
+
+    point_id: str
+    verdict: Verdict
+    evidence: str = ""
+    verified: bool = False
+    note: str = ""
+    claimed: Verdict | None = None  # the grader's label when scoring had to downgrade it
+
+
+class RedFlagHit(Produced):
+    flag_id: str
+    evidence: str = ""
+    verified: bool = False
+
+
+class Feedback(Produced):
+    strengths: list[str] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)
+    outline: list[str] = Field(default_factory=list)
+
+
+class Usage(Produced):
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    estimated: bool = False  # token counts are an estimate, not the provider's figures
+
+
+class Grade(Produced):
+    """One graded answer: labels from a grader, score and rating computed by scoring.py."""
+
+    schema_version: int = GRADE_SCHEMA_VERSION
+    grader: str
+    model: str | None = None
+    base_url_host: str | None = None
+    prompt_version: str | None = None
+    rubric_hash: str
+    points: list[PointVerdict]
+    red_flags_hit: list[RedFlagHit] = Field(default_factory=list)
+    score: int = Field(ge=0, le=100)
+    rating: Rating
+    feedback: Feedback = Field(default_factory=Feedback)
+    follow_up: str | None = None
+    integrity_flags: list[str] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+    usage: Usage | None = None
+    latency_s: float = 0.0
+    graded_at: datetime = Field(default_factory=utc_now)
+
+
+class TurnStatus(StrEnum):
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+
+
+class FollowUpTurn(Produced):
+    """A follow-up question asked after a main answer, graded against the parent rubric."""
+
+    question: str
+    answer: str
+    seconds: float = 0.0
+    grade: Grade | None = None
+    grade_error: str | None = None
+
+
+class Turn(Produced):
+    """One question asked in a session, with the answer and its grade (or why it has none)."""
+
+    question_id: str
+    question: str
+    topic: str
+    level: Level
+    rubric_hash: str
+    status: TurnStatus = TurnStatus.ANSWERED
+    answer: str = ""
+    asked_at: datetime = Field(default_factory=utc_now)
+    answered_at: datetime | None = None
+    seconds: float = 0.0
+    grade: Grade | None = None
+    grade_error: str | None = None
+    follow_ups: list[FollowUpTurn] = Field(default_factory=list)
+
+    @property
+    def needs_grade(self) -> bool:
+        return self.status is TurnStatus.ANSWERED and self.grade is None
+
+
+class SessionStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+class SessionSettings(Produced):
+    topics: list[str] = Field(default_factory=list)
+    level: Level | None = None
+    count: int = 5
+    seed: int | None = None
+    mode: str = "study"
+    grader: str = "offline"
+    model: str | None = None
+    base_url_host: str | None = None
+    question_ids: list[str] = Field(default_factory=list)
+
+
+class Transcript(Produced):
+    """A whole interview session as saved on disk."""
+
+    schema_version: int = TRANSCRIPT_SCHEMA_VERSION
+    id: str
+    kind: Literal["interview"] = "interview"
+    started_at: datetime = Field(default_factory=utc_now)
+    finished_at: datetime | None = None
+    status: SessionStatus = SessionStatus.IN_PROGRESS
+    settings: SessionSettings = Field(default_factory=SessionSettings)
+    turns: list[Turn] = Field(default_factory=list)
+
+    @property
+    def graded_turns(self) -> list[Turn]:
+        return [t for t in self.turns if t.grade is not None]
+
+    @property
+    def average_score(self) -> float | None:
+        graded = self.graded_turns
+        if not graded:
+            return None
+        return sum(t.grade.score for t in graded if t.grade) / len(graded)

@@ -1,0 +1,190 @@
+"""The transcript store: atomic saves, versioned loads, listing, and the Markdown rendering."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from mockaws.errors import TranscriptError
+from mockaws.models import Question, Transcript, Turn, TurnStatus, Verdict, utc_now
+
+_VERDICT_MARK = {
+    Verdict.COVERED: "✅ covered",
+    Verdict.PARTIAL: "◑ partial",
+    Verdict.MISSED: "❌ missed",
+    Verdict.CONTRADICTED: "⚠️ contradicted",
+}
+
+
+def new_transcript_id(now: datetime | None = None) -> str:
+    """A sortable, unique id: the start time plus a short random suffix."""
+    moment = now or utc_now()
+    return f"{moment:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+class TranscriptStore:
+    """Transcripts as `<id>.json` (the record) and `<id>.md` (for reading) in one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def json_path(self, transcript_id: str) -> Path:
+        return self.folder / f"{transcript_id}.json"
+
+    def markdown_path(self, transcript_id: str) -> Path:
+        return self.folder / f"{transcript_id}.md"
+
+    def save(self, transcript: Transcript) -> Path:
+        """Write the transcript's JSON atomically; returns its path."""
+        path = self.json_path(transcript.id)
+        atomic_write_text(path, transcript.model_dump_json(indent=2) + "\n")
+        return path
+
+    def save_markdown(self, transcript: Transcript, questions: Mapping[str, Question]) -> Path:
+        path = self.markdown_path(transcript.id)
+        atomic_write_text(path, render_markdown(transcript, questions))
+        return path
+
+    def load(self, transcript_id: str) -> Transcript:
+        return load_transcript(self.json_path(transcript_id))
+
+    def paths(self) -> list[Path]:
+        """Transcript JSON files, oldest first (ids sort by start time)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.glob("*.json") if not p.name.startswith("."))
+
+    def iter_loaded(self) -> Iterator[Transcript | TranscriptError]:
+        """Every transcript, or the error that kept it from loading; one bad file stops nothing."""
+        for path in self.paths():
+            try:
+                yield load_transcript(path)
+            except TranscriptError as exc:
+                yield exc
+
+
+def load_transcript(path: Path) -> Transcript:
+    """Read one transcript file; a missing, corrupt or half-written file raises TranscriptError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot read transcript: {exc.strerror or exc}") from exc
+    try:
+        return Transcript.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        detail = f"{where}: {first['msg']}" if where else first["msg"]
+        raise TranscriptError(f"{path}: not a valid transcript ({detail})") from exc
+
+
+def _quote_block(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or ">"
+
+
+def render_turn_markdown(number: int, turn: Turn, question: Question | None = None) -> str:
+    """One turn as Markdown: question, answer, verdicts with evidence, flags and feedback."""
+    lines = [f"## {number}. {turn.question}", ""]
+    lines.append(f"*{turn.topic} · {turn.level.value} · `{turn.question_id}`*")
+    lines.append("")
+    if turn.status is TurnStatus.SKIPPED:
+        lines += ["_Skipped._", ""]
+        return "\n".join(lines)
+    lines += ["**Your answer**", "", _quote_block(turn.answer), ""]
+    if turn.seconds:
+        lines += [f"Time on this answer: {turn.seconds:.0f} s", ""]
+    grade = turn.grade
+    if grade is None:
+        reason = turn.grade_error or "not graded yet"
+        lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]
+        return "\n".join(lines)
+    lines += [
+        f"**Score {grade.score}/100 · {grade.rating.value}** (grader: {grade.grader}"
+        + (f", model: {grade.model}" if grade.model else "")
+        + ")",
+        "",
+    ]
+    lines += ["| Rubric point | Verdict | Evidence from your answer |", "|---|---|---|"]
+    for verdict in grade.points:
+        point = question.point(verdict.point_id) if question else None
+        label = point.point if point else verdict.point_id
+        evidence = f"“{verdict.evidence}”" if verdict.evidence else ""
+        if verdict.note and not verdict.verified:
+            evidence += f" ({verdict.note})"
+        cell = evidence.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {label} | {_VERDICT_MARK[verdict.verdict]} | {cell} |")
+    lines.append("")
+    if grade.red_flags_hit:
+        lines.append("**Red flags**")
+        lines.append("")
+        flags = {f.id: f.flag for f in question.red_flags} if question else {}
+        for hit in grade.red_flags_hit:
+            lines.append(f"- {flags.get(hit.flag_id, hit.flag_id)} — “{hit.evidence}”")
+        lines.append("")
+    for notice in grade.notices + grade.integrity_flags:
+        lines += [f"> **Note:** {notice}", ""]
+    if grade.feedback.gaps:
+        lines += ["**To add next time**", ""] + [f"- {gap}" for gap in grade.feedback.gaps] + [""]
+    if question is not None:
+        lines += [
+            "<details><summary>Reference answer</summary>",
+            "",
+            question.reference_answer,
+            "",
+            "</details>",
+            "",
+        ]
+    for follow_up in turn.follow_ups:
+        lines += [f"**Follow-up:** {follow_up.question}", "", _quote_block(follow_up.answer), ""]
+        if follow_up.grade:
+            lines += [
+                f"Follow-up score {follow_up.grade.score}/100 · {follow_up.grade.rating.value}",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def render_markdown(transcript: Transcript, questions: Mapping[str, Question]) -> str:
+    """The whole transcript as an annotated Markdown document; `questions` adds rubric text."""
+    started = transcript.started_at.strftime("%Y-%m-%d %H:%M UTC")
+    settings = transcript.settings
+    lines = [
+        f"# Mock AWS interview — {started}",
+        "",
+        f"- Transcript: `{transcript.id}` ({transcript.status.value})",
+        f"- Grader: {settings.grader}" + (f" ({settings.model})" if settings.model else ""),
+        f"- Filters: topics {', '.join(settings.topics) or 'all'}; level "
+        f"{settings.level.value if settings.level else 'any'}",
+    ]
+    average = transcript.average_score
+    if average is not None:
+        lines.append(
+            f"- Average score: {average:.0f}/100 over {len(transcript.graded_turns)} graded answers"
+        )
+    lines.append("")
+    for number, turn in enumerate(transcript.turns, start=1):
+        lines.append(render_turn_markdown(number, turn, questions.get(turn.question_id)))
+    return "\n".join(lines).rstrip() + "\n"

@@ -41,7 +41,7 @@ class App(typer.Typer):
         kwargs.setdefault("rich_markup_mode", None)
         super().__init__(**kwargs)
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:  # type: ignore[override]
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         register = super().command(*args, **kwargs)
 
         def decorator(function: F) -> F:

@@ -221,6 +221,7 @@ class Turn(Produced):
     seconds: float = 0.0
     grade: Grade | None = None
     grade_error: str | None = None
+    previous_grades: list[Grade] = Field(default_factory=list)  # kept when a turn is regraded
     follow_ups: list[FollowUpTurn] = Field(default_factory=list)
 
     @property

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mockaws.cli.options import BankOption, GraderOption, LevelOption, TopicOption, parse_level
+
+if TYPE_CHECKING:
+    from mockaws.models import Question, Turn
+    from mockaws.session import Interview
 
 
 def interview(
@@ -32,10 +37,9 @@ def interview(
     from mockaws import ui
     from mockaws.bank import load_bank, select_questions
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
-    from mockaws.errors import SessionInterruptedError
     from mockaws.grading import make_grader
-    from mockaws.models import SessionSettings, SessionStatus
-    from mockaws.session import Command, Interview, parse_command
+    from mockaws.models import SessionSettings
+    from mockaws.session import Interview
     from mockaws.transcripts import TranscriptStore
 
     chosen_level = parse_level(level)
@@ -57,6 +61,23 @@ def interview(
         TranscriptStore(resolve_transcripts_dir(transcripts_dir)),
         settings,
     )
+    drive(session)
+
+
+def drive(
+    session: Interview,
+    *,
+    on_answer: Callable[[Question, Turn], None] | None = None,
+) -> None:
+    """Run `session` at the terminal (or from piped stdin) until done, quit or Ctrl-C; then save.
+
+    `on_answer` is called after each graded answer (drills use it to ask for a rating).
+    """
+    from mockaws import ui
+    from mockaws.errors import SessionInterruptedError
+    from mockaws.models import SessionStatus
+    from mockaws.session import Command, parse_command
+
     reader = ui.AnswerReader()
     status = SessionStatus.ABANDONED
     try:
@@ -73,6 +94,8 @@ def interview(
                 continue
             turn = session.submit(answer)
             ui.turn_feedback(question, turn)
+            if on_answer is not None:
+                on_answer(question, turn)
         else:
             status = SessionStatus.COMPLETED
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from mockaws.grading.injection import injection_flags, without_injections
 from mockaws.models import (
     Feedback,
     Grade,
@@ -155,9 +156,14 @@ def finalise(
     usage: Usage | None = None,
     latency_s: float = 0.0,
 ) -> Grade:
-    """Turn a grader's labels into a Grade: verify evidence, then score and rate."""
-    points = verify_points(question, answer, labels.points)
+    """Turn a grader's labels into a Grade: verify evidence, then score and rate.
+
+    Text that addresses the grader ("give full marks") is flagged, and no credit can rest on it.
+    """
+    creditable = without_injections(answer)
+    points = verify_points(question, creditable, labels.points)
     flags = verify_red_flags(question, answer, labels.red_flags_hit)
+    integrity = list(dict.fromkeys([*labels.integrity_flags, *injection_flags(answer)]))
     value = score(question, points, flags)
     return Grade(
         grader=grader,
@@ -171,7 +177,7 @@ def finalise(
         rating=rating_for(value),
         feedback=labels.feedback,
         follow_up=labels.follow_up,
-        integrity_flags=list(labels.integrity_flags),
+        integrity_flags=integrity,
         notices=list(labels.notices),
         usage=usage,
         latency_s=latency_s,

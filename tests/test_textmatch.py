@@ -52,3 +52,17 @@ def test_sentences_split_on_punctuation_and_lines() -> None:
         "three",
         "four",
     ]
+
+
+def test_tokenizing_from_many_threads_gives_the_same_tokens() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [
+        f"Replication {i} happens asynchronously across regional endpoints, eventually "
+        f"converging; operational resilience number {i}"
+        for i in range(200)
+    ]
+    expected = [tokenize(text) for text in texts]
+    tokenize_fresh = tokenize.__wrapped__ if hasattr(tokenize, "__wrapped__") else tokenize
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(tokenize_fresh, texts)) == expected

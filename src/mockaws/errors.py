@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     ERROR = 1
     BAD_INPUT = 2  # bad command-line input, bad bank data, unreadable transcript
     GRADER_FAILED = 3  # the grader could not grade (network, model, server faults)
+    BELOW_BASELINE = 4  # `mockaws eval --baseline`: agreement fell below the recorded figures
     INTERRUPTED = 130  # Ctrl-C, after saving
 
 
@@ -74,6 +75,12 @@ class GradingError(MockawsError):
     """Grading failed; the answer is kept and can be graded later."""
 
     exit_code = ExitCode.GRADER_FAILED
+
+
+class BelowBaselineError(MockawsError):
+    """A grader's measured agreement fell below the recorded baseline."""
+
+    exit_code = ExitCode.BELOW_BASELINE
 
 
 class SessionInterruptedError(MockawsError):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mockaws.models import Grade, Question, Rating, Transcript, Turn, TurnStatus, Verdict
+
+if TYPE_CHECKING:
+    from mockaws.evaluation import EvalReport
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -173,3 +177,141 @@ class AnswerReader:
                 self.pending = []
                 return answer
             self.pending.append(line)
+
+
+# ---------------------------------------------------------------- progress and `mockaws eval`
+
+
+@contextmanager
+def progress(description: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr for `total` steps; yields the function that advances it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress(
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(escape(description), total=total)
+        yield lambda: bar.advance(task)
+
+
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _matrix(title: str, labels: Sequence[str], matrix: Sequence[Sequence[int]]) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("human ↓ / grader →")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for label, row in zip(labels, matrix, strict=True):
+        table.add_row(label, *(str(count) if count else "·" for count in row))
+    return table
+
+
+def eval_report(report: EvalReport) -> None:
+    """The agreement report of `mockaws eval`, for reading in a terminal."""
+    from mockaws.evaluation import BANDS, VERDICTS
+
+    model = f" ({report.model})" if report.model else ""
+    out.print(f"[bold]Grader {report.grader}{model}[/] against {escape(report.labels)}")
+    headline = Table(header_style="bold")
+    headline.add_column("")
+    for name in report.splits:
+        headline.add_column(name, justify="right")
+    splits = list(report.splits.values())
+    rows: list[tuple[str, list[str]]] = [
+        ("answers (questions)", [f"{s.answers} ({s.questions})" for s in splits]),
+        ("points: accuracy", [_figure(s.point_accuracy) for s in splits]),
+        ("points: Cohen's kappa", [_figure(s.point_kappa) for s in splits]),
+        ("rating: quadratic kappa", [_figure(s.rating_qwk) for s in splits]),
+        ("rating: exact", [_figure(s.rating_exact) for s in splits]),
+        ("rating: within one band", [_figure(s.rating_within_one) for s in splits]),
+        ("score vs band: Spearman", [_figure(s.score_spearman) for s in splits]),
+        (
+            "red flags: precision",
+            [
+                f"{_figure(s.red_flag_precision)} "
+                f"({s.red_flag_true_positives}/"
+                f"{s.red_flag_true_positives + s.red_flag_false_positives})"
+                for s in splits
+            ],
+        ),
+        (
+            "red flags: recall",
+            [
+                f"{_figure(s.red_flag_recall)} "
+                f"({s.red_flag_true_positives}/"
+                f"{s.red_flag_true_positives + s.red_flag_false_negatives})"
+                for s in splits
+            ],
+        ),
+    ]
+    if any(s.failed for s in splits):
+        rows.append(("not graded (grader failed)", [str(s.failed) for s in splits]))
+    for label, cells in rows:
+        headline.add_row(label, *cells)
+    out.print(headline)
+    out.print(_matrix("Ratings", [b.value for b in BANDS], report.rating_confusion))
+    out.print(_matrix("Point verdicts", [v.value for v in VERDICTS], report.point_confusion))
+    kinds = Table(title="By kind of answer", title_justify="left", header_style="bold")
+    for column in ("kind", "answers", "exact", "within one", "band error", "weak or poor"):
+        kinds.add_column(column, justify="left" if column == "kind" else "right")
+    for kind in report.kinds:
+        kinds.add_row(
+            kind.kind,
+            str(kind.answers),
+            _figure(kind.rating_exact),
+            _figure(kind.rating_within_one),
+            "—" if kind.mean_band_error is None else f"{kind.mean_band_error:+.2f}",
+            _figure(kind.bottom_two_bands),
+        )
+    out.print(kinds)
+    lowest = sorted(
+        ((kappa, question) for question, kappa in report.point_kappa_by_question.items()),
+        key=lambda item: -2.0 if item[0] is None else item[0],
+    )[:5]
+    if lowest:
+        out.print(
+            "Lowest point kappa by question: "
+            + ", ".join(f"{question} {_figure(kappa)}" for kappa, question in lowest)
+        )
+    if report.worst:
+        out.print("\n[bold]Worst disagreements[/]")
+    for number, case in enumerate(report.worst, start=1):
+        kind_note = f", {case.kind}" if case.kind else ""
+        out.print(
+            f"{number}. [bold]{case.question_id}[/] ({case.split}{kind_note}): human "
+            f"[bold]{case.human_rating.value}[/], grader [bold]{case.grader_rating.value}[/]"
+            f" (score {case.score})"
+        )
+        excerpt = " ".join(case.answer.split())
+        if len(excerpt) > 240:
+            excerpt = excerpt[:239] + "…"
+        out.print(f"   [dim]“{escape(excerpt)}”[/]", soft_wrap=True)
+        for point in case.points:
+            out.print(
+                f"   {escape(point.point_id)}: human {point.human.value}, "
+                f"grader {point.grader.value}"
+            )
+        if case.red_flags_missed:
+            missed = ", ".join(case.red_flags_missed)
+            out.print(f"   red flags the grader missed: {escape(missed)}")
+        if case.red_flags_extra:
+            extra = ", ".join(case.red_flags_extra)
+            out.print(f"   red flags the human did not see: {escape(extra)}")
+    usage = report.usage
+    if usage is not None:
+        cost = "unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+        out.print(
+            f"\nTokens: {usage.prompt_tokens} in ({usage.cached_tokens} cached), "
+            f"{usage.completion_tokens} out · cost {cost} · latency mean "
+            f"{_figure(usage.latency_mean_s)} s, p95 {_figure(usage.latency_p95_s)} s"
+        )
+    for failure in report.failures:
+        out.print(f"[yellow]not graded:[/] {escape(failure)}")

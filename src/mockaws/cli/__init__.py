@@ -8,6 +8,7 @@ import typer
 
 from mockaws import __version__
 from mockaws.cli._app import App
+from mockaws.cli.eval import evaluate
 from mockaws.cli.grade import grade
 from mockaws.cli.interview import interview
 from mockaws.cli.questions import questions_app
@@ -38,6 +39,7 @@ def root(
 
 app.command("interview")(interview)
 app.command("grade")(grade)
+app.command("eval")(evaluate)
 app.add_typer(questions_app, name="questions")
 
 

@@ -9,9 +9,10 @@ text, so a match can be quoted back exactly as the user wrote it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -85,9 +86,17 @@ class Token:
     end: int
 
 
-@cache
-def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
+_local = threading.local()
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # A snowball stemmer keeps the word being stemmed on itself, so threads (concurrent grading)
+    # must not share one.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 def _normal_form(word: str) -> str:
@@ -98,7 +107,7 @@ def _normal_form(word: str) -> str:
         lower = lower[:-2]
     if lower in _UNSTEMMED or lower.isdigit():
         return lower
-    return str(_stemmer().stemWord(lower))
+    return _stem(lower)
 
 
 def _raw_tokens(text: str) -> list[Token]:

@@ -57,12 +57,13 @@ def test_sentences_split_on_punctuation_and_lines() -> None:
 def test_tokenizing_from_many_threads_gives_the_same_tokens() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from mockaws.grading import textmatch
+
+    words = "replicating asynchronously regionally converging operationally resiliently".split()
     texts = [
-        f"Replication {i} happens asynchronously across regional endpoints, eventually "
-        f"converging; operational resilience number {i}"
-        for i in range(200)
+        " ".join(f"{w}{chr(97 + i % 26)}{chr(97 + i // 26)}ing" for w in words) for i in range(400)
     ]
     expected = [tokenize(text) for text in texts]
-    tokenize_fresh = tokenize.__wrapped__ if hasattr(tokenize, "__wrapped__") else tokenize
+    textmatch._stem.cache_clear()  # make every thread stem afresh
     with ThreadPoolExecutor(max_workers=8) as pool:
-        assert list(pool.map(tokenize_fresh, texts)) == expected
+        assert list(pool.map(tokenize, texts)) == expected

@@ -59,7 +59,14 @@ def test_tokenizing_from_many_threads_gives_the_same_tokens() -> None:
 
     from mockaws.grading import textmatch
 
-    words = "replicating asynchronously regionally converging operationally resiliently".split()
+    words = [
+        "replicating",
+        "asynchronously",
+        "regionally",
+        "converging",
+        "operationally",
+        "resiliently",
+    ]
     texts = [
         " ".join(f"{w}{chr(97 + i % 26)}{chr(97 + i // 26)}ing" for w in words) for i in range(400)
     ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockaws.grading.textmatch import find_cue, sentences, tokenize
+from mockaws.grading.textmatch import clauses, find_cue, is_bare_list, sentences, tokenize
 
 
 @pytest.mark.parametrize(
@@ -44,14 +44,75 @@ def test_matches_quote_the_original_text() -> None:
     assert text[match.start : match.end] == "Security   Groups"
 
 
-def test_sentences_split_on_punctuation_and_lines() -> None:
-    text = "One thing. Two things; three\nfour"
-    assert [text[s.start : s.end] for s in sentences(text)] == [
-        "One thing.",
-        "Two things;",
-        "three",
-        "four",
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One thing. Two things; three four", ["One thing.", "Two things; three four"]),
+        # a hard-wrapped sentence is one sentence; a blank line ends one
+        ("S3 is strongly\nconsistent.\n\nNew idea", ["S3 is strongly\nconsistent.", "New idea"]),
+        ("Use a cache, e.g. DAX. Done!", ["Use a cache, e.g. DAX.", "Done!"]),
+        ("Two kinds:\n- stateful\n- stateless", ["Two kinds:", "- stateful", "- stateless"]),
+        ("  ", []),
+    ],
+)
+def test_sentences(text: str, expected: list[str]) -> None:
+    assert [text[s.start : s.end] for s in sentences(text)] == expected
+
+
+def test_clauses_split_at_punctuation_and_contrast() -> None:
+    text = "NACLs are stateful, not stateless; but SGs (on the ENI) are stateful"
+    [sentence] = sentences(text)
+    assert [text[c.start : c.end].strip() for c in clauses(text, sentence)] == [
+        "NACLs are stateful",
+        "not stateless",
+        "SGs",
+        "on the ENI",
+        "are stateful",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "forms"),
+    [
+        # a negated word with an opposite reads as the opposite, spanning the negation
+        ("SGs are not stateless", ["sg", "are", "stateful"]),
+        ("NACLs aren't really stateful", ["nacl", "stateless"]),
+        ("S3 is no longer eventually consistent", ["s3", "is", "strong", "consist"]),
+        # "not only" denies nothing
+        ("not only stateful", ["not", "onli", "stateful"]),
+    ],
+)
+def test_negated_opposites_are_flipped(text: str, forms: list[str]) -> None:
+    assert [t.form for t in tokenize(text)] == forms
+
+
+def test_negated_words_are_marked_and_cues_know_it() -> None:
+    tokens = tokenize("S3 does not lock objects")
+    assert [t.negated_by for t in tokens] == [None, None, None, 2, None]
+    [match] = find_cue(tokens, "lock")
+    assert match.negated
+    # a cue that says the negation itself is not denied by it
+    [match] = find_cue(tokenize("errors are not retried by Lambda"), "not retried by Lambda")
+    assert not match.negated
+    stateful = find_cue(tokenize("security groups are not stateless"), "stateful")
+    assert stateful and not stateful[0].negated
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("stateful, stateless, ENI, subnet, ephemeral ports, deny rules.", True),
+        ("stateful stateless ENI subnet ephemeral ports deny rules", True),
+        ("Security groups, NACLs, stateful and stateless, ENI or subnet", True),
+        ("SGs are stateful at the ENI, NACLs stateless per subnet.", False),
+        ("SG stateful, ENI-level, allow-only.", False),
+        ("NACLs: stateless, so open ephemeral ports for the return traffic, deny rules.", False),
+        ("Stateful.", False),
+    ],
+)
+def test_bare_lists_of_terms(text: str, bare: bool) -> None:
+    [sentence] = sentences(text)
+    assert is_bare_list(text, sentence) is bare
 
 
 def test_tokenizing_from_many_threads_gives_the_same_tokens() -> None:

@@ -1,17 +1,38 @@
-"""The offline grader: deterministic cue matching, no network and no model."""
+"""The offline grader: deterministic cue matching, no network and no model.
+
+For each rubric point it looks for the point's cues in the answer, one sentence at a time:
+
+- a point is **covered** when one sentence of prose, or two in a row, hold two of its cues (or
+  its only cue), and **partial** when a cue appears anywhere else: cues scattered over a long
+  answer are not one idea;
+- a cue that is denied ("S3 does *not* lock objects") earns nothing unless the point itself is a
+  denial ("pods never use the node role"), and a denied word with an opposite reads as that
+  opposite ("security groups are not stateless" says they are stateful);
+- a bare list of terms ("stateful, stateless, ENI, subnet, ephemeral ports") earns at most
+  partial credit: naming the words is not saying what they mean;
+- a sentence that asserts a red flag earns no credit, and the point the red flag denies is
+  **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless");
+- sentences that address the grader are ignored (see `grading.injection`).
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
+from mockaws.grading.injection import find_injections
 from mockaws.grading.scoring import Labels, finalise
 from mockaws.grading.textmatch import (
+    OPPOSITES,
     Match,
     Sentence,
-    Token,
+    Tokens,
+    clauses,
     cue_forms,
-    find_cue,
-    sentence_of,
+    is_bare_list,
+    is_negator,
     sentences,
     tokenize,
 )
@@ -20,18 +41,16 @@ from mockaws.models import (
     Grade,
     PointVerdict,
     Question,
+    RedFlag,
     RedFlagHit,
     RubricPoint,
     Verdict,
 )
 
-# A sentence with one of these does not assert a red flag's misconception ("S3 is no longer
-# eventually consistent", "bidding on Spot ended in 2017").
-_NEGATORS = frozenset(
+# A sentence with one of these does not assert a red flag's misconception anywhere in it
+# ("S3 is no longer eventually consistent", "bidding on Spot ended in 2017", "a common myth").
+_DISCOURSE_NEGATORS = frozenset(
     {
-        "not",
-        "no",
-        "never",
         "longer",
         "myth",
         "outdat",
@@ -43,51 +62,142 @@ _NEGATORS = frozenset(
         "end",
         "discontinu",
         "renam",
-        "instead",
-        "rather",
         "wrong",
+        "incorrect",
+        "fals",
         "mistak",
         "misconcept",
         "histor",
         "old",
         "legaci",
         "previous",
-        "without",
         "avoid",
-        "unlik",
     }
 )
+# These deny what comes after them in the sentence ("roles rather than access keys"), not what
+# comes before ("NACLs are stateful rather than stateless" still claims NACLs are stateful).
+_DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
 
 
-def _is_negated(tokens: Sequence[Token], sentence: Sentence) -> bool:
-    return any(
-        sentence.start <= t.start < sentence.end and (t.form in _NEGATORS or t.form.endswith("n't"))
-        for t in tokens
+@dataclass(frozen=True)
+class _Text:
+    """An answer prepared for matching: tokens, sentences and which sentences may earn credit."""
+
+    answer: str
+    tokens: Tokens
+    spans: list[Sentence]
+    creditable: list[bool]  # per sentence: False when it addresses the grader
+    bare: list[bool]  # per sentence: True when it is a bare list of terms
+
+    @classmethod
+    def of(cls, answer: str) -> _Text:
+        spans = sentences(answer) or [Sentence(0, len(answer))]
+        injections = find_injections(answer)
+        creditable = [
+            not any(hit.start < span.end and span.start < hit.end for hit in injections)
+            for span in spans
+        ]
+        return cls(
+            answer,
+            Tokens.of(answer),
+            spans,
+            creditable,
+            [is_bare_list(answer, span) for span in spans],
+        )
+
+    def sentence_index(self, offset: int) -> int:
+        for index, span in enumerate(self.spans):
+            if offset < span.end:
+                return index
+        return len(self.spans) - 1
+
+    def quote(self, first: int, last: int | None = None) -> str:
+        """The text of sentence `first`, or of sentences `first` to `last`."""
+        end = self.spans[first if last is None else last].end
+        return self.answer[self.spans[first].start : end]
+
+
+@dataclass(frozen=True)
+class _FlagHit:
+    flag: RedFlag
+    match: Match
+    sentence: int
+
+
+def _asserted(text: _Text, match: Match) -> bool:
+    """True when the sentence says the matched words, rather than denying or reporting them."""
+    if match.negated:
+        return False
+    sentence = text.spans[text.sentence_index(match.start)]
+    inside = [t for t in text.tokens.folded if sentence.start <= t.start < sentence.end]
+    if any(t.form in _DISCOURSE_NEGATORS for t in inside):
+        return False
+    if any(t.form in _DENY_WHAT_FOLLOWS and t.end <= match.start for t in inside):
+        return False
+    # "it's not true that S3 is eventually consistent": a negator earlier in the same clause.
+    clause = next(
+        (c for c in clauses(text.answer, sentence) if c.start <= match.start < c.end), sentence
+    )
+    before = [t for t in inside if clause.start <= t.start < match.start]
+    if any(is_negator(t.form) for t in before):
+        return False
+    # "S3 is eventually consistent, but that isn't true": a later clause denies the claim.
+    after = [t.form for t in inside if t.start >= match.end]
+    return not any(
+        is_negator(form) and following in {"true", "right", "correct", "case", "accur"}
+        for form, following in itertools.pairwise(after)
     )
 
 
-def _matches_by_cue(tokens: Sequence[Token], cues: Sequence[str]) -> dict[str, list[Match]]:
-    found: dict[str, list[Match]] = {}
-    for cue in cues:
-        hits = find_cue(tokens, cue)
-        if hits:
-            found[cue] = hits
-    return found
+def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
+    hits: list[_FlagHit] = []
+    for flag in question.red_flags:
+        for cue in flag.cues:
+            match = next((m for m in text.tokens.find(cue) if _asserted(text, m)), None)
+            if match is not None:
+                hits.append(_FlagHit(flag, match, text.sentence_index(match.start)))
+                break
+    return hits
 
 
-def _best_sentence(answer: str, spans: Sequence[Sentence], found: dict[str, list[Match]]) -> str:
-    """The sentence that holds the most distinct matched cues: the quote for the evidence."""
-    cues_per_sentence: dict[Sentence, set[str]] = {}
-    for cue, hits in found.items():
-        for hit in hits:
-            cues_per_sentence.setdefault(sentence_of(spans, hit.start), set()).add(cue)
-    best = max(cues_per_sentence, key=lambda s: (len(cues_per_sentence[s]), -s.start))
-    return answer[best.start : best.end]
+def _distinct_ideas(matches: Sequence[Match]) -> int:
+    """How many different cues the matches show, counting a match inside another once.
+
+    "returns to the caller" and "caller" found at the same place are one idea said once.
+    """
+    chosen: list[Match] = []
+    forms: set[tuple[str, ...]] = set()
+    for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
+        form = cue_forms(match.cue)
+        inside = any(other.start <= match.start and match.end <= other.end for other in chosen)
+        if form not in forms and not inside:
+            chosen.append(match)
+            forms.add(form)
+    return len(chosen)
 
 
 def required_cues(point: RubricPoint) -> int:
-    """How many distinct cues a point needs to count as covered (one is partial)."""
+    """How many distinct cues one sentence needs for the point to count as covered."""
     return min(2, len({cue_forms(cue) for cue in point.cues}))
+
+
+@cache
+def _is_denial(point: str) -> bool:
+    """True when the point itself says what not to do or what is not so."""
+    return any(
+        is_negator(t.form) or t.form in _DENY_WHAT_FOLLOWS or t.form == "avoid"
+        for t in tokenize(point)
+    )
+
+
+def _contradicts(point: RubricPoint, hit: _FlagHit) -> bool:
+    """True when the red flag's words are the opposite of the point's ("stateful"/"stateless")."""
+    said = set(cue_forms(hit.match.cue))
+    return any(
+        OPPOSITES.get(form) in said and form not in said
+        for cue in point.cues
+        for form in cue_forms(cue)
+    )
 
 
 class OfflineGrader:
@@ -99,48 +209,82 @@ class OfflineGrader:
         return finalise(question, answer, self.label(question, answer), grader=self.name)
 
     def label(self, question: Question, answer: str) -> Labels:
-        tokens = tokenize(answer)
-        spans = sentences(answer)
+        text = _Text.of(answer)
+        flag_hits = _red_flag_hits(question, text)
+        flagged = {hit.sentence for hit in flag_hits}
         verdicts: list[PointVerdict] = []
         strengths: list[str] = []
         gaps: list[str] = []
         for point in question.rubric:
-            found = _matches_by_cue(tokens, point.cues)
-            if not found:
-                verdicts.append(PointVerdict(point_id=point.id, verdict=Verdict.MISSED))
-                gaps.append(point.point)
-                continue
-            # "strongly consistent" and "strong consistency" are one cue said twice, not two.
-            distinct = {cue_forms(cue) for cue in found}
-            covered = len(distinct) >= required_cues(point)
-            verdict = Verdict.COVERED if covered else Verdict.PARTIAL
-            (strengths if covered else gaps).append(point.point)
-            verdicts.append(
-                PointVerdict(
-                    point_id=point.id,
-                    verdict=verdict,
-                    evidence=_best_sentence(answer, spans, found),
-                    note="matched: " + ", ".join(sorted(found)),
-                )
-            )
-        hits: list[RedFlagHit] = []
-        for flag in question.red_flags:
-            asserted = {
-                cue: [m for m in matches if not _is_negated(tokens, sentence_of(spans, m.start))]
-                for cue, matches in _matches_by_cue(tokens, flag.cues).items()
-            }
-            asserted = {cue: matches for cue, matches in asserted.items() if matches}
-            if asserted:
-                hits.append(
-                    RedFlagHit(flag_id=flag.id, evidence=_best_sentence(answer, spans, asserted))
-                )
+            verdict = self._label_point(point, text, flagged, flag_hits)
+            verdicts.append(verdict)
+            (strengths if verdict.verdict is Verdict.COVERED else gaps).append(point.point)
         outline = [
             ("✓ " if v.verdict is Verdict.COVERED else "• ") + p.point
             for p, v in zip(question.rubric, verdicts, strict=True)
         ]
         return Labels(
             points=verdicts,
-            red_flags_hit=hits,
+            red_flags_hit=[
+                RedFlagHit(flag_id=hit.flag.id, evidence=text.quote(hit.sentence))
+                for hit in flag_hits
+            ],
             feedback=Feedback(strengths=strengths, gaps=gaps, outline=outline),
             follow_up=question.follow_ups[0] if question.follow_ups else None,
+        )
+
+    def _label_point(
+        self, point: RubricPoint, text: _Text, flagged: set[int], flag_hits: Sequence[_FlagHit]
+    ) -> PointVerdict:
+        contradiction = next((hit for hit in flag_hits if _contradicts(point, hit)), None)
+        if contradiction is not None:
+            return PointVerdict(
+                point_id=point.id,
+                verdict=Verdict.CONTRADICTED,
+                evidence=text.quote(contradiction.sentence),
+                note=f"says the opposite: {contradiction.flag.flag}",
+            )
+        denial = _is_denial(point.point)
+        by_sentence: dict[int, list[Match]] = {}
+        for cue in point.cues:
+            for match in text.tokens.find(cue):
+                index = text.sentence_index(match.start)
+                if (match.negated and not denial) or index in flagged or not text.creditable[index]:
+                    continue
+                by_sentence.setdefault(index, []).append(match)
+        if not by_sentence:
+            return PointVerdict(point_id=point.id, verdict=Verdict.MISSED)
+        # Windows of one sentence, or two in a row, of prose: where one idea is said.
+        windows: list[tuple[int, int]] = []
+        for index in sorted(by_sentence):
+            if text.bare[index]:
+                continue
+            windows.append((index, index))
+            if index + 1 in by_sentence and not text.bare[index + 1]:
+                windows.append((index, index + 1))
+        needed = required_cues(point)
+        best = max(
+            windows,
+            key=lambda w: (
+                _distinct_ideas([m for i in range(w[0], w[1] + 1) for m in by_sentence[i]]),
+                w[0] - w[1],  # the shorter quote when two windows say as much
+                -w[0],
+            ),
+            default=None,
+        )
+        if best is not None:
+            matches = [m for i in range(best[0], best[1] + 1) for m in by_sentence[i]]
+            if _distinct_ideas(matches) >= needed:
+                return PointVerdict(
+                    point_id=point.id,
+                    verdict=Verdict.COVERED,
+                    evidence=text.quote(*best),
+                    note="matched: " + ", ".join(sorted({m.cue for m in matches})),
+                )
+        first = best[0] if best is not None else min(by_sentence)
+        note = "matched: " + ", ".join(sorted({m.cue for m in by_sentence[first]}))
+        if text.bare[first]:
+            note += " (in a bare list of terms, which says nothing about them)"
+        return PointVerdict(
+            point_id=point.id, verdict=Verdict.PARTIAL, evidence=text.quote(first), note=note
         )

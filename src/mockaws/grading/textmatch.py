@@ -4,6 +4,10 @@ Both the answer and each cue are reduced to the same token form (lower case, ste
 multi-word names folded into their abbreviation), so "Security Groups" in an answer meets the
 cue "SG", and "caching" meets "cache". Every token keeps its character span in the original
 text, so a match can be quoted back exactly as the user wrote it.
+
+Polarity is resolved while tokenizing: a negated word with an opposite becomes that opposite
+("not stateless" reads as "stateful"), and any other negated word is marked, so a cue it starts
+is known to be denied rather than said ("S3 is not eventually consistent").
 """
 
 from __future__ import annotations
@@ -18,7 +22,20 @@ import snowballstemmer
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _PLURAL_ACRONYM = re.compile(r"^[A-Z0-9]{2,}s$")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+# A sentence ends at . ! or ? before white space (not after "e.g." and the like), at a blank
+# line, or before a line that starts a list item. A single line break is not an end: reference
+# answers and pasted text are hard-wrapped mid-sentence.
+_SENTENCE_END = re.compile(
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bcf\.)(?<=[.!?])\s+"
+    r"|\n\s*\n\s*|\n(?=\s*(?:[-*•]|\d+[.)])\s)",
+    re.IGNORECASE,
+)
+# Clause boundaries inside a sentence: punctuation and words that start a contrast.
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\u2013\u2014]|\s-\s|\b(?:but|whereas|while|although|though|however|unlike|"
+    r"yet|except)\b",
+    re.IGNORECASE,
+)
 
 # Words the stemmer would fold into a different idea ("stateful" -> "state").
 _UNSTEMMED = frozenset(
@@ -84,6 +101,7 @@ class Token:
     form: str  # normalised form compared in matches
     start: int  # character span in the original text
     end: int
+    negated_by: int | None = None  # index of the token that negates this one, if any
 
 
 _local = threading.local()
@@ -127,9 +145,14 @@ def _phrase_table() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple(table)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Normalised tokens of `text`, with synonym phrases folded into their abbreviation."""
+def tokenize(text: str, *, fold: bool = True) -> list[Token]:
+    """Normalised tokens of `text`, negations resolved and (with `fold`) synonyms folded."""
     raw = _raw_tokens(text)
+    return _resolve_polarity(_fold_phrases(raw) if fold else raw)
+
+
+def _fold_phrases(raw: Sequence[Token]) -> list[Token]:
+    """Synonym phrases folded into their canonical abbreviation ("security group" -> "sg")."""
     table = _phrase_table()
     folded: list[Token] = []
     i = 0
@@ -146,10 +169,95 @@ def tokenize(text: str) -> list[Token]:
     return folded
 
 
+def _forms(words: str) -> frozenset[str]:
+    return frozenset(_normal_form(word) for word in words.split())
+
+
+# Words that deny what follows them; "n't" endings ("isn't", "doesn't") count too.
+_NEGATORS = _forms(
+    "not never no non cannot isnt arent dont doesnt didnt wasnt werent wont cant shouldnt "
+    "wouldnt couldnt hasnt havent neither nor"
+)
+# Words that may stand between a negator and the word it denies ("is not really stateful").
+_NEGATION_BRIDGE = _forms(
+    "be is are was were been being really actually always necessarily fully truly entirely "
+    "completely very inherently strictly purely quite technically considered longer"
+)
+# After a negator these mean "not only": nothing is denied.
+_NOT_ONLY = _forms("only just merely simply also")
+
+# Opposites: a negated word reads as its opposite ("not stateless" -> "stateful").
+_OPPOSITE_PAIRS = (
+    ("stateful", "stateless"),
+    ("synchronous", "asynchronous"),
+    ("sync", "async"),
+    ("mutable", "immutable"),
+    ("encrypted", "unencrypted"),
+    ("public", "private"),
+    ("persistent", "ephemeral"),
+    ("automatic", "manual"),
+    ("temporary", "permanent"),
+    ("managed", "unmanaged"),
+    ("regional", "global"),
+    ("strongly", "eventually"),
+    ("strong", "eventual"),
+    ("consistent", "inconsistent"),
+    ("allow", "deny"),
+    ("supported", "unsupported"),
+    ("available", "unavailable"),
+    ("blocking", "nonblocking"),
+    ("idempotent", "nonidempotent"),
+)
+OPPOSITES: dict[str, str] = {}
+for _left, _right in _OPPOSITE_PAIRS:
+    OPPOSITES[_normal_form(_left)] = _normal_form(_right)
+    OPPOSITES[_normal_form(_right)] = _normal_form(_left)
+
+
+def is_negator(form: str) -> bool:
+    """True for a token form that denies what follows it."""
+    return form in _NEGATORS or form.endswith("n't")
+
+
+def _resolve_polarity(tokens: Sequence[Token]) -> list[Token]:
+    """Negated words with an opposite become it; other negated words are marked.
+
+    "SGs are not stateless" reads as "SGs are stateful"; in "S3 does not lock objects" the
+    token "lock" is marked as negated by "not".
+    """
+    resolved: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not is_negator(token.form):
+            resolved.append(token)
+            i += 1
+            continue
+        target = i + 1
+        while target < len(tokens) and tokens[target].form in _NEGATION_BRIDGE:
+            target += 1
+        if target >= len(tokens) or tokens[target].form in _NOT_ONLY:
+            resolved.append(token)
+            i += 1
+            continue
+        denied = tokens[target]
+        opposite = OPPOSITES.get(denied.form)
+        if opposite is not None:
+            resolved.append(Token(opposite, token.start, denied.end))
+            i = target + 1
+            continue
+        negator_index = len(resolved)
+        resolved.append(token)
+        resolved.extend(tokens[i + 1 : target])
+        resolved.append(Token(denied.form, denied.start, denied.end, negated_by=negator_index))
+        i = target + 1
+    return resolved
+
+
 @cache
-def cue_forms(cue: str) -> tuple[str, ...]:
+def cue_forms(cue: str, *, fold: bool = True) -> tuple[str, ...]:
     """A cue in normalised form, ready to look for in an answer's tokens."""
-    return tuple(t.form for t in tokenize(cue))
+    return tuple(t.form for t in tokenize(cue, fold=fold))
 
 
 @dataclass(frozen=True)
@@ -158,19 +266,47 @@ class Match:
     start: int
     end: int
     first_token: int  # index in the answer's token list
+    last_token: int = -1
+    negated: bool = False  # a negator outside the match denies a word of it
 
 
-def find_cue(tokens: Sequence[Token], cue: str) -> list[Match]:
-    """Every place the cue occurs in the tokens, as spans of the original text."""
-    forms = cue_forms(cue)
+def find_cue(tokens: Sequence[Token], cue: str, *, fold: bool = True) -> list[Match]:
+    """Every place the cue occurs in the tokens, as spans of the original text.
+
+    `fold` must match how the tokens were made (see `tokenize`).
+    """
+    forms = cue_forms(cue, fold=fold)
     n = len(forms)
     if n == 0:
         return []
-    return [
-        Match(cue, tokens[i].start, tokens[i + n - 1].end, i)
-        for i in range(len(tokens) - n + 1)
-        if tokens[i].form == forms[0] and all(tokens[i + k].form == forms[k] for k in range(1, n))
-    ]
+    matches: list[Match] = []
+    for i in range(len(tokens) - n + 1):
+        if tokens[i].form != forms[0] or any(tokens[i + k].form != forms[k] for k in range(1, n)):
+            continue
+        negated = any(
+            t.negated_by is not None and not i <= t.negated_by < i + n for t in tokens[i : i + n]
+        )
+        matches.append(Match(cue, tokens[i].start, tokens[i + n - 1].end, i, i + n - 1, negated))
+    return matches
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A text tokenized twice: with synonym phrases folded ("SG" meets "security group") and
+    without (so "relational database" is still found inside "relational database service")."""
+
+    folded: list[Token]
+    unfolded: list[Token]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        return cls(tokenize(text), tokenize(text, fold=False))
+
+    def find(self, cue: str) -> list[Match]:
+        """Every place the cue occurs, in either tokenization, once per span."""
+        found = {(m.start, m.end): m for m in find_cue(self.unfolded, cue, fold=False)}
+        found.update({(m.start, m.end): m for m in find_cue(self.folded, cue)})
+        return sorted(found.values(), key=lambda m: (m.start, m.end))
 
 
 @dataclass(frozen=True)
@@ -180,7 +316,10 @@ class Sentence:
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Sentence spans of `text` (split at . ! ? ; and line breaks), trimmed of white space."""
+    """Sentence spans of `text`, trimmed of white space.
+
+    A sentence ends at . ! or ? before white space, at a blank line, or where a list item starts.
+    """
     spans: list[Sentence] = []
     position = 0
     for boundary in [*_SENTENCE_END.finditer(text), None]:
@@ -201,3 +340,58 @@ def sentence_of(spans: Sequence[Sentence], offset: int) -> Sentence:
         if span.start <= offset < span.end:
             return span
     return spans[-1]
+
+
+def clauses(text: str, sentence: Sentence) -> list[Sentence]:
+    """The clauses of one sentence: split at commas, semicolons, dashes and contrast words."""
+    spans: list[Sentence] = []
+    position = sentence.start
+    chunk = text[sentence.start : sentence.end]
+    for boundary in [*_CLAUSE_BREAK.finditer(chunk), None]:
+        end = sentence.start + boundary.start() if boundary else sentence.end
+        if end > position:
+            spans.append(Sentence(position, end))
+        if boundary:
+            position = sentence.start + boundary.end()
+    kept = [span for span in spans if _WORD.search(text[span.start : span.end])]
+    return kept or [sentence]
+
+
+# Words that hold prose together. A run of terms with none of them between is a list, not a claim.
+FUNCTION_WORDS = _forms(
+    "a an the this that these those it its they them their there here i we you your our "
+    "he she is are was were be been being am do does did has have had will would can could "
+    "should shall may might must so because since if when then than as of to in on at by for "
+    "from with into onto over under about through between after before until unless which who "
+    "whom whose what where why how means mean need needs lets let gets get makes make keeps "
+    "keep goes go use uses"
+)
+_ITEM_BREAK = re.compile(r"[,;|\n]|\band\b|\bor\b|\s-\s", re.IGNORECASE)
+_PHRASE_WORDS = 4  # an item this long is a phrase, not a bare term
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def is_bare_list(text: str, sentence: Sentence) -> bool:
+    """True when the sentence is a bare list of terms rather than prose that makes claims.
+
+    "stateful, stateless, ENI, subnet, ephemeral ports, deny rules" lists the right words without
+    saying what is stateful; "SGs are stateful at the ENI, NACLs stateless per subnet" says it.
+    """
+    # An aside in brackets is part of the item it follows: "general purpose (M, T), compute ...".
+    chunk = _BRACKETED.sub(" ", text[sentence.start : sentence.end])
+    words = _raw_tokens(chunk)
+    if len(words) < 4:
+        return False
+    items = [item for item in _ITEM_BREAK.split(chunk) if _WORD.search(item)]
+    if len(items) <= 1:
+        # No separators: a run of five or more terms with no word of prose among them.
+        return len(words) >= 5 and not any(t.form in FUNCTION_WORDS for t in words)
+    if len(items) < 4:
+        return False
+    glued = 0
+    for item in items:
+        item_words = _raw_tokens(item)
+        if len(item_words) >= _PHRASE_WORDS or any(t.form in FUNCTION_WORDS for t in item_words):
+            glued += 1
+    # Nearly every item a bare term; one lead-in ("SGs: ...") is allowed in a long list.
+    return glued <= len(items) // 8

@@ -35,7 +35,15 @@ def test_a_valid_question_loads_with_defaults() -> None:
     [
         ({"level": "expert"}, "level"),
         ({"id": "Not A Slug"}, "id"),
-        ({"rubric": []}, "rubric"),
+        # no rubric is allowed (points are derived on load), but not more than six
+        (
+            {
+                "rubric": [
+                    {"id": f"p{i}", "point": "x", "weight": 1, "cues": ["a"]} for i in range(7)
+                ]
+            },
+            "rubric",
+        ),
         ({"rubric": [{"id": "p", "point": "x", "weight": 4, "cues": ["a"]}]}, "rubric.0.weight"),
         ({"rubric": [{"id": "p", "point": "x", "weight": 1, "cues": []}]}, "rubric.0.cues"),
         ({"rubric": [{"id": "pp", "point": "x", "weight": 1, "cues": ["a"]}] * 2}, "rubric"),

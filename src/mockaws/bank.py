@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
+from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question
 from mockaws.resources import data_dir
 
@@ -83,7 +84,7 @@ def check_bank_file(path: Path) -> tuple[list[Question], list[BankError]]:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         question_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{index + 1}"
         try:
-            questions.append(Question.model_validate(raw))
+            question = Question.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             problems.append(
@@ -94,6 +95,20 @@ def check_bank_file(path: Path) -> tuple[list[Question], list[BankError]]:
                     field=_field_path(first["loc"]) or None,
                 )
             )
+            continue
+        question = with_derived_rubric(question)
+        if not question.rubric:
+            problems.append(
+                BankError(
+                    path,
+                    "no rubric, and the reference answer has too few distinctive terms to "
+                    "derive one from: add rubric points",
+                    question_id=question.id,
+                    field="rubric",
+                )
+            )
+            continue
+        questions.append(question)
     return questions, problems
 
 

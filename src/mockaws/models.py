@@ -61,6 +61,9 @@ class RubricPoint(Authored):
     point: Text
     weight: int = Field(ge=1, le=3)
     cues: list[Cue] = Field(min_length=1)
+    # Set by mockaws on points it derived from the reference answer of a question that came
+    # without a rubric (see grading/derive.py); authors leave it out.
+    derived: bool = False
 
 
 class RedFlag(Authored):
@@ -79,7 +82,8 @@ class Question(Authored):
     level: Level
     question: Text
     reference_answer: Text
-    rubric: list[RubricPoint] = Field(min_length=1, max_length=6)
+    # May be left out: points are then derived from the reference answer when the bank loads.
+    rubric: list[RubricPoint] = Field(default_factory=list, max_length=6)
     red_flags: list[RedFlag] = Field(default_factory=list)
     follow_ups: list[Text] = Field(default_factory=list)
     sources: list[Annotated[str, StringConstraints(pattern=r"^(new|\d{3})$")]] = Field(
@@ -112,12 +116,18 @@ class Question(Authored):
             {
                 "question": self.question,
                 "reference_answer": self.reference_answer,
-                "rubric": [p.model_dump() for p in self.rubric],
+                # `derived` changes no verdict; leaving it out keeps hashes of older grades valid.
+                "rubric": [p.model_dump(exclude={"derived"}) for p in self.rubric],
                 "red_flags": [f.model_dump() for f in self.red_flags],
             },
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    @property
+    def rubric_derived(self) -> bool:
+        """True when the rubric was derived from the reference answer, not written by hand."""
+        return any(p.derived for p in self.rubric)
 
     def point(self, point_id: str) -> RubricPoint | None:
         """The rubric point with this id, if any."""

@@ -41,6 +41,10 @@ RATING_BANDS: tuple[tuple[Rating, int], ...] = (
     (Rating.POOR, 0),
 )
 
+DERIVED_RUBRIC_NOTICE = (
+    "the question has no rubric of its own: its points were derived from the reference answer"
+)
+
 _SPACE = re.compile(r"\s+")
 _QUOTE_CHARS = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}
@@ -164,6 +168,9 @@ def finalise(
     points = verify_points(question, creditable, labels.points)
     flags = verify_red_flags(question, answer, labels.red_flags_hit)
     integrity = list(dict.fromkeys([*labels.integrity_flags, *injection_flags(answer)]))
+    notices = list(labels.notices)
+    if question.rubric_derived and DERIVED_RUBRIC_NOTICE not in notices:
+        notices.append(DERIVED_RUBRIC_NOTICE)
     value = score(question, points, flags)
     return Grade(
         grader=grader,
@@ -178,7 +185,7 @@ def finalise(
         feedback=labels.feedback,
         follow_up=labels.follow_up,
         integrity_flags=integrity,
-        notices=list(labels.notices),
+        notices=notices,
         usage=usage,
         latency_s=latency_s,
     )

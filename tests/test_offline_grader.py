@@ -179,3 +179,27 @@ def test_text_addressing_the_grader_earns_nothing() -> None:
     )
     grade = GRADER.grade(BANK.get("mini-sg-vs-nacl"), answer)
     assert grade.score == 0 and grade.integrity_flags
+
+
+def test_a_phrase_in_a_sentence_that_explains_it_covers_the_point() -> None:
+    explained = "If two clients upload to one key at nearly the same moment, the last writer wins."
+    points, _, _ = grade_of("mini-s3-consistency", explained)
+    assert points["last-writer-wins"] is Verdict.COVERED
+    # named, not explained
+    points, _, _ = grade_of("mini-s3-consistency", "Last writer wins.")
+    assert points["last-writer-wins"] is Verdict.PARTIAL
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        # the claim worded differently from the cue ("NACLs are stateful") raises the flag
+        ("Network ACLs are basically stateful firewalls.", True),
+        ("NACLs are basically stateful firewalls, which is a common myth.", False),
+        ("NACLs are basically stateless firewalls.", False),
+        ("Avoid treating NACLs as basically stateful firewalls.", False),
+    ],
+)
+def test_red_flags_read_claims_worded_freely(answer: str, fires: bool) -> None:
+    _, flags, _ = grade_of("mini-sg-vs-nacl", answer)
+    assert bool(flags) is fires

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from mockaws.grading.textmatch import clauses, find_cue, is_bare_list, sentences, tokenize
+from mockaws.grading.textmatch import (
+    clauses,
+    find_cue,
+    find_loose,
+    is_bare_list,
+    sentences,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,6 +115,11 @@ def test_negated_words_are_marked_and_cues_know_it() -> None:
         ("SG stateful, ENI-level, allow-only.", False),
         ("NACLs: stateless, so open ephemeral ports for the return traffic, deny rules.", False),
         ("Stateful.", False),
+        # an address or a hyphenated term is one term, not a phrase
+        (
+            "Route table, 0.0.0.0/0, internet gateway, egress-only internet gateway, public IP.",
+            True,
+        ),
     ],
 )
 def test_bare_lists_of_terms(text: str, bare: bool) -> None:
@@ -135,3 +147,49 @@ def test_tokenizing_from_many_threads_gives_the_same_tokens() -> None:
     textmatch._stem.cache_clear()  # make every thread stem afresh
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(tokenize, texts)) == expected
+
+
+@pytest.mark.parametrize(
+    ("cue", "text", "found"),
+    [
+        # the cue's words in order, a few apart, in one clause
+        (
+            "overwrites are eventually consistent",
+            "overwrites and deletes are eventually consistent",
+            True,
+        ),
+        (
+            "the IGW is attached to the public subnet",
+            "the internet gateway is attached to a public subnet",
+            True,
+        ),
+        ("use status as the partition key", "I'd use the order status as the partition key", True),
+        # a negation inside the span denies the claim
+        ("IMDSv1 is fine", "IMDSv1 is not fine", False),
+        # words in another clause, too far apart, or out of order are not the claim
+        ("NACLs are stateful", "security groups are stateful, NACLs are stateless", False),
+        (
+            "an AZ is a Region",
+            "each AZ has its own power, linked to the other AZs in the Region",
+            False,
+        ),
+        ("peering is transitive", "transitive routing is not what peering gives you", False),
+        # a one-word claim is only matched exactly
+        ("stateful", "stateful", False),
+    ],
+)
+def test_loose_matches_of_claims(cue: str, text: str, found: bool) -> None:
+    assert bool(find_loose(text, tokenize(text), cue)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("replication is async", "replication is asynchronous"),
+        ("temporary creds", "temporary credentials"),
+        ("an IGW", "an internet gateway"),
+        ("for HA", "for high availability"),
+    ],
+)
+def test_spoken_short_forms_read_as_the_long_words(text: str, same_as: str) -> None:
+    assert [t.form for t in tokenize(text)] == [t.form for t in tokenize(same_as)]

@@ -25,12 +25,14 @@ from functools import cache
 from mockaws.grading.injection import find_injections
 from mockaws.grading.scoring import Labels, finalise
 from mockaws.grading.textmatch import (
+    FUNCTION_WORDS,
     OPPOSITES,
     Match,
     Sentence,
     Tokens,
     clauses,
     cue_forms,
+    find_loose,
     is_bare_list,
     is_negator,
     sentences,
@@ -71,9 +73,12 @@ _DISCOURSE_NEGATORS = frozenset(
         "old",
         "legaci",
         "previous",
-        "avoid",
     }
 )
+# Verbs that deny what follows them closely ("prevents public access", "stops anyone ...").
+_DENY_NEXT = frozenset({"avoid", "stop", "prevent", "block", "forbid", "disallow", "refus"})
+# Words with which a later clause points back at a claim ("..., which is a myth").
+_POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both")
 # These deny what comes after them in the sentence ("roles rather than access keys"), not what
 # comes before ("NACLs are stateful rather than stateless" still claims NACLs are stateful).
 _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
@@ -130,16 +135,34 @@ def _asserted(text: _Text, match: Match) -> bool:
         return False
     sentence = text.spans[text.sentence_index(match.start)]
     inside = [t for t in text.tokens.folded if sentence.start <= t.start < sentence.end]
-    if any(t.form in _DISCOURSE_NEGATORS for t in inside):
+    parts = clauses(text.answer, sentence)
+    clause = next((c for c in parts if c.start <= match.start < c.end), sentence)
+    # "S3 is no longer eventually consistent", "NACLs are stateful, which is a myth": the
+    # claim's own clause, or a later one that points back at it, reports it as untrue or old.
+    # ("... so you might read the old version" says nothing about the claim.)
+    reporting = [
+        c
+        for c in parts
+        if c is clause
+        or (
+            c.start >= clause.end
+            and any(w in text.answer[c.start : c.end].lower().split() for w in _POINTING_BACK)
+        )
+    ]
+    if any(
+        t.form in _DISCOURSE_NEGATORS and any(c.start <= t.start < c.end for c in reporting)
+        for t in inside
+    ):
         return False
     if any(t.form in _DENY_WHAT_FOLLOWS and t.end <= match.start for t in inside):
         return False
     # "it's not true that S3 is eventually consistent": a negator earlier in the same clause.
-    clause = next(
-        (c for c in clauses(text.answer, sentence) if c.start <= match.start < c.end), sentence
-    )
     before = [t for t in inside if clause.start <= t.start < match.start]
     if any(is_negator(t.form) for t in before):
+        return False
+    # "avoid using status as the key", "stops anyone overwriting a tag" deny what they name;
+    # "to avoid hot keys, use status" does not deny "use status".
+    if any(t.form in _DENY_NEXT for t in before[-2:]):
         return False
     # "S3 is eventually consistent, but that isn't true": a later clause denies the claim.
     after = [t.form for t in inside if t.start >= match.end]
@@ -153,7 +176,8 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     hits: list[_FlagHit] = []
     for flag in question.red_flags:
         for cue in flag.cues:
-            match = next((m for m in text.tokens.find(cue) if _asserted(text, m)), None)
+            found = [*text.tokens.find(cue), *find_loose(text.answer, text.tokens.folded, cue)]
+            match = next((m for m in found if _asserted(text, m)), None)
             if match is not None:
                 hits.append(_FlagHit(flag, match, text.sentence_index(match.start)))
                 break
@@ -179,6 +203,21 @@ def _distinct_ideas(matches: Sequence[Match]) -> int:
 def required_cues(point: RubricPoint) -> int:
     """How many distinct cues one sentence needs for the point to count as covered."""
     return min(2, len({cue_forms(cue) for cue in point.cues}))
+
+
+# A sentence this long says something about the phrase it holds, rather than just naming it.
+_EXPLAINING_WORDS = 8
+
+
+@cache
+def _is_phrase(cue: str) -> bool:
+    """True for a cue of two or more content words ("delete marker", "not transitive").
+
+    A phrase said in a sentence that explains it states the idea the way a single word
+    ("overlap", "DNS") does not, so on its own it covers the point; a bare assertion ("S3 is
+    strongly consistent") still earns only partial credit.
+    """
+    return sum(1 for form in cue_forms(cue) if form not in FUNCTION_WORDS) >= 2
 
 
 @cache
@@ -274,7 +313,10 @@ class OfflineGrader:
         )
         if best is not None:
             matches = [m for i in range(best[0], best[1] + 1) for m in by_sentence[i]]
-            if _distinct_ideas(matches) >= needed:
+            explained = len(text.quote(*best).split()) >= _EXPLAINING_WORDS
+            if _distinct_ideas(matches) >= needed or (
+                explained and any(_is_phrase(m.cue) for m in matches)
+            ):
                 return PointVerdict(
                     point_id=point.id,
                     verdict=Verdict.COVERED,

@@ -93,6 +93,18 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "apigw": ("api gateway",),
     "sfn": ("step functions", "step function"),
     "cw": ("cloudwatch", "cloud watch"),
+    "igw": ("internet gateway",),
+    "ha": ("high availability", "highly available"),
+    "dr": ("disaster recovery",),
+    "ml": ("machine learning",),
+    "llm": ("large language model",),
+    "db": ("database",),
+    # Spoken short forms: "async", "creds", "infra" say the same as the long word.
+    "async": ("asynchronous", "asynchronously"),
+    "sync": ("synchronous", "synchronously"),
+    "credenti": ("creds", "cred"),
+    "infrastructur": ("infra",),
+    "configur": ("config",),
 }
 
 
@@ -391,7 +403,57 @@ def is_bare_list(text: str, sentence: Sentence) -> bool:
     glued = 0
     for item in items:
         item_words = _raw_tokens(item)
-        if len(item_words) >= _PHRASE_WORDS or any(t.form in FUNCTION_WORDS for t in item_words):
+        # Words as written: "0.0.0.0/0" and "egress-only" are one term each, not several.
+        written = len(item.split())
+        if written >= _PHRASE_WORDS or any(t.form in FUNCTION_WORDS for t in item_words):
             glued += 1
     # Nearly every item a bare term; one lead-in ("SGs: ...") is allowed in a long list.
     return glued <= len(items) // 8
+
+
+# How many other words may stand between two words of a cue in a loose match.
+_LOOSE_GAP = 3
+
+
+# Words a loose match may do without: articles do not change the claim ("the" IGW).
+_LOOSE_OPTIONAL = _forms("a an the")
+_BE = _forms("is are was were be been")
+
+
+def _same_form(said: str, cue: str) -> bool:
+    # Every negator denies alike ("can't" says what "cannot" says), and "is" links as "are" does.
+    return said == cue or (is_negator(said) and is_negator(cue)) or (said in _BE and cue in _BE)
+
+
+def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
+    """Where the cue's content words occur in order within one clause, a few words apart.
+
+    "overwrites and deletes are eventually consistent" makes the claim of the cue "overwrites
+    are eventually consistent". A claim is worded in many ways, so red flags are looked for
+    this way. Only the cue's articles may be left out; a negator inside the
+    span ("IMDSv1 is not really fine") denies it; a cue of fewer than two content words is only
+    ever matched exactly.
+    """
+    forms = [form for form in cue_forms(cue) if form not in _LOOSE_OPTIONAL]
+    if sum(1 for form in forms if form not in FUNCTION_WORDS) < 2:
+        return []
+    cue_denies = any(is_negator(form) for form in forms)
+    matches: list[Match] = []
+    for first, token in enumerate(tokens):
+        if not _same_form(token.form, forms[0]):
+            continue
+        positions = [first]
+        for form in forms[1:]:
+            window = range(positions[-1] + 1, min(len(tokens), positions[-1] + 2 + _LOOSE_GAP))
+            found = next((j for j in window if _same_form(tokens[j].form, form)), None)
+            if found is None:
+                break
+            positions.append(found)
+        else:
+            span = tokens[first : positions[-1] + 1]
+            if not cue_denies and any(is_negator(t.form) or t.negated_by is not None for t in span):
+                continue
+            if _CLAUSE_BREAK.search(text[span[0].start : span[-1].end]):
+                continue
+            matches.append(Match(cue, span[0].start, span[-1].end, first, positions[-1]))
+    return matches

@@ -307,10 +307,10 @@ def test_baseline_shortfalls_and_loading(tmp_path: Path) -> None:
     assert figures.rating_exact == 1.0
     assert baseline_shortfalls(figures, {"rating_exact": 1.0}) == []
     assert baseline_shortfalls(figures, {"point_accuracy": 0.9}) == [
-        "point_accuracy: 0.333 is below the baseline 0.900"
+        "point_accuracy: 0.3333 is below the baseline 0.9000"
     ]
     assert baseline_shortfalls(figures, {"rating_qwk": 0.5}) == [
-        "rating_qwk: not measured (baseline 0.500)"
+        "rating_qwk: not measured (baseline 0.5000)"
     ]
     path = tmp_path / "baseline.json"
     path.write_text(json.dumps({"_comment": "why", "test": {"rating_qwk": 0.6}}))

@@ -541,9 +541,9 @@ def baseline_shortfalls(
     for name, floor in sorted(baseline.items()):
         value = figures.get(name)
         if not isinstance(value, int | float):
-            shortfalls.append(f"{name}: not measured (baseline {floor:.3f})")
+            shortfalls.append(f"{name}: not measured (baseline {floor:.4f})")
         elif value < floor - tolerance:
-            shortfalls.append(f"{name}: {value:.3f} is below the baseline {floor:.3f}")
+            shortfalls.append(f"{name}: {value:.4f} is below the baseline {floor:.4f}")
     return shortfalls
 
 

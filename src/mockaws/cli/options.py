@@ -48,3 +48,11 @@ def parse_level(value: str | None) -> Level | None:
     except ValueError:
         choices = ", ".join(level.value for level in Level)
         raise BadInputError(f"--level: unknown level '{value}' (choose from: {choices})") from None
+
+
+TranscriptsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--transcripts-dir", help="Read transcripts from here instead of the home folder."
+    ),
+]

@@ -163,10 +163,10 @@ def load_transcript(path: Path) -> Transcript:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        cut = "truncated" if exc.pos >= len(text.rstrip()) else "corrupt"
-        raise TranscriptError(
-            f"{path}: not valid JSON ({cut}? {exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from exc
+        where = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        if text.strip() and not text.rstrip().endswith("}"):
+            where = f"the file is cut short: {where}"
+        raise TranscriptError(f"{path}: not valid JSON ({where})") from exc
     if not isinstance(document, dict):
         raise TranscriptError(f"{path}: not a transcript (expected a JSON object)")
     document = upgrade_document(document, path)

@@ -125,7 +125,7 @@ def load_user_history(transcripts_dir: Path | None = None) -> History:
 
 
 def resolve_transcript(reference: str, transcripts_dir: Path | None = None) -> Transcript:
-    """The transcript `reference` names; for 'latest', newer files that do not load are reported."""
+    """The transcript `reference` names; for 'latest', files that do not load are reported."""
     from mockaws import ui
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.history import find_latest
@@ -134,7 +134,8 @@ def resolve_transcript(reference: str, transcripts_dir: Path | None = None) -> T
     if reference.lower() == "latest":
         history = load_user_history(transcripts_dir)
         latest = find_latest(history)
-        ui.load_problems([p for p in history.problems if p.path.name > Path(latest.path).name])
+        # A file that does not load might have been the latest: say so rather than guess.
+        ui.load_problems(history.problems)
         return load_transcript(Path(latest.path))
     store = TranscriptStore(resolve_transcripts_dir(transcripts_dir))
     return load_transcript(store.find(reference))

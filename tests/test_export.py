@@ -89,3 +89,13 @@ def test_unknown_format(transcript: Transcript) -> None:
 def test_outline_items_keep_the_graders_markers() -> None:
     feedback = Feedback(outline=["✓ covered idea", "• missing idea", "Plain sentence"])
     assert outline_items(feedback) == ["✓ covered idea", "• missing idea", "• Plain sentence"]
+
+
+def test_the_repository_samples_load_and_one_is_exported_as_html() -> None:
+    samples = DATA.parents[1] / "transcripts"
+    loaded = [load_transcript(path) for path in sorted(samples.glob("*.json"))]
+    assert 2 <= len(loaded) <= 3
+    for transcript in loaded:
+        assert (samples / f"{transcript.id}.md").is_file()
+        assert transcript.settings.grader == "offline" and transcript.graded_turns
+    assert len(list(samples.glob("*.html"))) == 1

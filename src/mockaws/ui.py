@@ -459,6 +459,9 @@ def stats_report(stats: Stats) -> None:
         for topic, (never_count, total) in stats.never_attempted_by_topic.items():
             if never_count:
                 out.print(f"  {topic:<16} {never_count:>3} of {total}")
+        if never:
+            shown = ", ".join(stats.never_attempted[:3])
+            out.print(f"  [dim]For example {shown}: see `mockaws questions show ID`.[/]")
     if stats.skipped_files:
         out.print(f"[yellow]{stats.skipped_files} unreadable transcripts were skipped.[/]")
 
@@ -470,12 +473,22 @@ def _rating_band(score: float) -> Rating:
 
 
 def choose_rating(suggested: str, choices: Sequence[str]) -> str:
-    """Ask which rating to record, the suggestion being the default (Enter keeps it)."""
+    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks."""
     from rich.prompt import Prompt
 
-    return Prompt.ask(
-        "How well did you know it?", choices=list(choices), default=suggested, console=out
-    )
+    listed = "/".join(choices)
+    while True:
+        reply = Prompt.ask(
+            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]",
+            console=out,
+            default=suggested,
+            show_default=False,
+        )
+        typed = reply.strip().lower()
+        matches = [c for c in choices if typed and c.startswith(typed)]
+        if len(matches) == 1:
+            return matches[0]
+        out.print(f"[yellow]Type one of {', '.join(choices)}, or press Enter for {suggested}.[/]")
 
 
 def drill_scheduled(rating: str, suggested: str, due: datetime) -> None:

@@ -11,6 +11,8 @@ import typer
 from mockaws.cli.options import BankOption, GraderOption, LevelOption, TopicOption, parse_level
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mockaws.models import Question, Turn
 
 
@@ -103,7 +105,7 @@ def drill(
             at=turn.answered_at or utc_now(),
             rating=picked,
             suggested=suggested,
-            source=f"{session.transcript.id}#{session.transcript.turns.index(turn)}",
+            source=f"{session.transcript.id}#{_turn_index(session.transcript.turns, turn)}",
             score=turn.grade.score,
             missed=[
                 p.point_id
@@ -116,3 +118,7 @@ def drill(
         ui.drill_scheduled(picked.value, suggested.value, state.due)
 
     drive(session, on_answer=rate)
+
+
+def _turn_index(turns: Sequence[Turn], turn: Turn) -> int:
+    return next(index for index, candidate in enumerate(turns) if candidate is turn)

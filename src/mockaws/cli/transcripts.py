@@ -113,7 +113,7 @@ def export_transcript(
         atomic_write_text(target, text)
     except OSError as exc:
         raise BadInputError(f"--output {target}: cannot write: {exc.strerror or exc}") from exc
-    ui.saved([target])
+    ui.saved([target.resolve()])
 
 
 def load_user_history(transcripts_dir: Path | None = None) -> History:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mockaws.models import Grade, Question, Rating, Transcript, Turn, TurnStatus, Verdict
+
+if TYPE_CHECKING:
+    from mockaws.regrade import RegradeReport
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -139,6 +142,11 @@ def summary(transcript: Transcript) -> None:
             f"Average score: [bold]{average:.0f}/100[/]"
             f" over {len(transcript.graded_turns)} graded answers"
         )
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
+    if usage is not None:
+        out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
 
 
 def saved(paths: Iterable[object]) -> None:
@@ -173,3 +181,71 @@ class AnswerReader:
                 self.pending = []
                 return answer
             self.pending.append(line)
+
+
+class RegradeProgress:
+    """A progress bar on stderr for one transcript's regrade; quiet when stderr is no terminal."""
+
+    def __init__(self, transcript_id: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.transcript_id = transcript_id
+        self._progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._task: object | None = None
+
+    def start(self, total: int) -> None:
+        if total:
+            self._progress.start()
+            self._task = self._progress.add_task(f"Grading {self.transcript_id}", total=total)
+
+    def advance(self, _outcome: object = None) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def regrade_report(report: RegradeReport) -> None:
+    """Per answer: the old and new score, and the rubric points whose verdict changed."""
+
+    def score(grade: Grade | None) -> str:
+        return f"{grade.score} {grade.rating.value}" if grade else "ungraded"
+
+    out.print(f"[bold]{escape(report.transcript_id)}[/]")
+    for line in report.skipped:
+        out.print(f"  [yellow]skipped[/] {escape(line)}")
+    for outcome in sorted(
+        report.outcomes, key=lambda o: (o.job.turn_index, o.job.follow_up_index or -1)
+    ):
+        label = escape(outcome.job.label)
+        if outcome.new is None:
+            out.print(f"  {label}: [yellow]not graded:[/] {escape(outcome.error or '')}")
+            continue
+        was, now = score(outcome.old), score(outcome.new)
+        style = _RATING_STYLE[outcome.new.rating]
+        marker = "" if outcome.old is None or was != now else " [dim](same score)[/]"
+        out.print(f"  {label}: {was} → [{style}]{now}[/]{marker}")
+        for change in outcome.point_changes:
+            out.print(f"      {escape(change.point_id)}: {change.old.value} → {change.new.value}")
+        if outcome.rubric_changed:
+            out.print("      [dim](the rubric has changed since this answer was given)[/]")
+    if report.markdown_path is not None:
+        out.print(f"  Saved: {report.json_path}", soft_wrap=True)
+
+
+def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
+    """Settings as name, value and where the value came from."""
+    table = Table(header_style="bold", box=None)
+    for column in ("setting", "value", "from"):
+        table.add_column(column, overflow="fold")
+    for name, value, source in rows:
+        table.add_row(name, value, Text(source, style="dim"))
+    out.print(table)

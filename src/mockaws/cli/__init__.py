@@ -8,9 +8,11 @@ import typer
 
 from mockaws import __version__
 from mockaws.cli._app import App
+from mockaws.cli.config import config_app
 from mockaws.cli.grade import grade
 from mockaws.cli.interview import interview
 from mockaws.cli.questions import questions_app
+from mockaws.cli.regrade import regrade
 
 app = App(
     name="mockaws",
@@ -38,7 +40,9 @@ def root(
 
 app.command("interview")(interview)
 app.command("grade")(grade)
+app.command("regrade")(regrade)
 app.add_typer(questions_app, name="questions")
+app.add_typer(config_app, name="config")
 
 
 def main() -> None:

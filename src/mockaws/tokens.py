@@ -96,7 +96,7 @@ def _tiktoken_counter(encoding: str) -> Counter | None:
 
 def _toktok_counter(encoding: str) -> Counter | None:
     try:
-        import toktok  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        import toktok
 
         toktok.batch_count(["probe"], encoding)
     except Exception:  # not installed, or no such encoding in it

@@ -23,7 +23,10 @@ def sections() -> dict[str, list[str]]:
         elif line.startswith("## "):
             current = None
         elif current and line.startswith("|"):
-            found[current] += re.findall(r"`([a-z0-9-]+)`", line.split("|")[-2])
+            cells = line.split("|")
+            # Seed tables end with the bank id; the table of new questions starts with it.
+            id_cell = cells[1] if current == "new" else cells[-2]
+            found[current] += re.findall(r"`([a-z0-9-]+)`", id_cell)
     return found
 
 

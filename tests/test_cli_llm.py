@@ -16,7 +16,8 @@ from tests.conftest import MINI_BANK
 from tests.fake_openai import FakeOpenAI, completion, error, labels
 
 runner = CliRunner()
-BANK = ["--bank", str(MINI_BANK)]
+# Interviews draw from the shipped bank too: a topic of its own pins the question to SG.
+ONLY_SG = ["--topic", "mini-networking", "-n", "1"]
 SG = load_bank([MINI_BANK]).get("mini-sg-vs-nacl")
 ANSWER = "Security groups are stateful, so return traffic is allowed. NACLs are stateless."
 VERDICTS = {
@@ -24,6 +25,16 @@ VERDICTS = {
     "nacl-stateless": ("covered", "NACLs are stateless"),
     "allow-deny": ("covered", "NACL rules are evaluated in rule-number order"),  # not said
 }
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> list[str]:
+    """The mini bank, with SG under a topic of its own."""
+    pinned = tmp_path / "pinned.toml"
+    pinned.write_text(
+        MINI_BANK.read_text().replace('topic = "networking"', 'topic = "mini-networking"')
+    )
+    return ["--bank", str(pinned)]
 
 
 @pytest.fixture
@@ -44,10 +55,12 @@ def only_transcript(home: Path) -> Transcript:
     return Transcript.model_validate_json(path.read_text())
 
 
-def test_grade_json_scores_in_code_and_credits_no_missing_quote(server: FakeOpenAI) -> None:
+def test_grade_json_scores_in_code_and_credits_no_missing_quote(
+    server: FakeOpenAI, bank: list[str]
+) -> None:
     server.enqueue(completion(labels(SG, VERDICTS)))
     code, out, err = run(
-        "grade", "--question", SG.id, "--grader", "openai", "--json", *BANK, input=ANSWER
+        "grade", "--question", SG.id, "--grader", "openai", "--json", *bank, input=ANSWER
     )
     assert code == 0, err
     grade = json.loads(out)
@@ -61,17 +74,17 @@ def test_grade_json_scores_in_code_and_credits_no_missing_quote(server: FakeOpen
     assert "sk-" not in out
 
 
-def test_grade_survives_two_rate_limits(server: FakeOpenAI) -> None:
+def test_grade_survives_two_rate_limits(server: FakeOpenAI, bank: list[str]) -> None:
     limited = error(429, "slow down", headers={"retry-after": "0.01"})
     server.enqueue(limited, limited, completion(labels(SG, VERDICTS)))
-    code, out, _ = run("grade", "-q", SG.id, "--grader", "openai", "--json", *BANK, input=ANSWER)
+    code, out, _ = run("grade", "-q", SG.id, "--grader", "openai", "--json", *bank, input=ANSWER)
     assert code == 0 and json.loads(out)["score"] == 60
     assert len(server.requests) == 3
 
 
-def test_grade_failure_is_one_line_and_exit_3(server: FakeOpenAI) -> None:
+def test_grade_failure_is_one_line_and_exit_3(server: FakeOpenAI, bank: list[str]) -> None:
     server.fallback = error(500, "boom")
-    code, out, err = run("grade", "-q", SG.id, "--grader", "openai", *BANK, input=ANSWER)
+    code, out, err = run("grade", "-q", SG.id, "--grader", "openai", *bank, input=ANSWER)
     assert code == 3
     (failure,) = [line for line in err.splitlines() if line.startswith("error:")]
     assert "HTTP 500 after 2 retries" in failure.replace(")", "")
@@ -79,11 +92,11 @@ def test_grade_failure_is_one_line_and_exit_3(server: FakeOpenAI) -> None:
 
 
 def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(
-    server: FakeOpenAI, home: Path
+    server: FakeOpenAI, home: Path, bank: list[str]
 ) -> None:
     server.fallback = error(500, "model server is down")
     code, out, _ = run(
-        "interview", "-n", "1", "--topic", "networking", "--grader", "openai", *BANK,
+        "interview", *ONLY_SG, "--grader", "openai", *bank,
         input=f"{ANSWER}\n.\n",
     )  # fmt: skip
     assert code == 0
@@ -95,13 +108,13 @@ def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(
     assert turn.answer == ANSWER and turn.grade is None and "HTTP 500" in (turn.grade_error or "")
     assert transcript.settings.grader == "openai" and transcript.settings.model == "gpt-5.4-nano"
 
-    code, _, err = run("regrade", "latest", "--grader", "openai", *BANK)
+    code, _, err = run("regrade", "latest", "--grader", "openai", *bank)
     assert code == 3 and "1 of 1 answers could not be graded" in err
     assert only_transcript(home).turns[0].grade is None
 
     server.fallback = None
     server.enqueue(completion(labels(SG, VERDICTS)))
-    code, out, err = run("regrade", "latest", "--grader", "openai", *BANK)
+    code, out, err = run("regrade", "latest", "--grader", "openai", *bank)
     assert code == 0, err
     assert "ungraded → 60 solid" in out
     regraded = only_transcript(home).turns[0]
@@ -110,20 +123,20 @@ def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(
     markdown = next((home / "transcripts").glob("*.md")).read_text()
     assert "Score 60/100" in markdown and "Grading cost: $" in markdown
 
-    code, out, _ = run("regrade", "--ungraded", *BANK)
+    code, out, _ = run("regrade", "--ungraded", *bank)
     assert code == 0 and "Nothing to grade" in out
 
 
-def test_regrade_all_shows_what_changed(server: FakeOpenAI, home: Path) -> None:
+def test_regrade_all_shows_what_changed(server: FakeOpenAI, home: Path, bank: list[str]) -> None:
     code, _, _ = run(
-        "interview", "-n", "1", "--topic", "networking", "--grader", "offline", *BANK,
+        "interview", *ONLY_SG, "--grader", "offline", *bank,
         input=f"{ANSWER}\n.\n",
     )  # fmt: skip
     assert code == 0
     before = only_transcript(home).turns[0].grade
     assert before is not None
     server.enqueue(completion(labels(SG, {"sg-stateful": ("contradicted", "Security groups")})))
-    code, out, err = run("regrade", "latest", "--all", "--grader", "openai", *BANK)
+    code, out, err = run("regrade", "latest", "--all", "--grader", "openai", *bank)
     assert code == 0, err
     assert f"{before.score} {before.rating.value} → 0 poor" in out
     assert "sg-stateful: " in out and "→ contradicted" in out
@@ -131,10 +144,12 @@ def test_regrade_all_shows_what_changed(server: FakeOpenAI, home: Path) -> None:
     assert after.previous_grades == [before]
 
 
-def test_interview_summary_shows_the_session_cost(server: FakeOpenAI, home: Path) -> None:
+def test_interview_summary_shows_the_session_cost(
+    server: FakeOpenAI, home: Path, bank: list[str]
+) -> None:
     server.enqueue(completion(labels(SG, VERDICTS), prompt_tokens=1500, cached_tokens=1024))
     code, out, _ = run(
-        "interview", "-n", "1", "--topic", "networking", "--grader", "openai", *BANK,
+        "interview", *ONLY_SG, "--grader", "openai", *bank,
         input=f"{ANSWER}\n.\n",
     )  # fmt: skip
     assert code == 0
@@ -165,7 +180,7 @@ def test_config_show_masks_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "SECRET" not in out
 
 
-def test_a_bad_setting_is_one_line_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_setting_is_one_line_exit_2(monkeypatch: pytest.MonkeyPatch, bank: list[str]) -> None:
     monkeypatch.setenv("MOCKAWS_TIMEOUT", "soon")
-    code, _, err = run("grade", "-q", SG.id, "--grader", "openai", *BANK, input=ANSWER)
+    code, _, err = run("grade", "-q", SG.id, "--grader", "openai", *bank, input=ANSWER)
     assert code == 2 and "MOCKAWS_TIMEOUT" in err and len(err.strip().splitlines()) == 1

@@ -103,6 +103,7 @@ def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(
     flat = " ".join(out.split())
     assert flat.count("Not graded:") == 1
     assert "failed (HTTP 500) after 2 retries (your answer is saved)" in flat
+    assert f"mockaws regrade {only_transcript(home).id}" in flat
     transcript = only_transcript(home)
     (turn,) = transcript.turns
     assert turn.answer == ANSWER and turn.grade is None and "HTTP 500" in (turn.grade_error or "")
@@ -153,7 +154,7 @@ def test_interview_summary_shows_the_session_cost(
         input=f"{ANSWER}\n.\n",
     )  # fmt: skip
     assert code == 0
-    assert "Grading cost: $0.0005 (1,500 tokens in (1,024 cached), 300 out)" in out
+    assert "Grading cost: $0.0005 for 1,500 tokens in (1,024 cached) and 300 out" in out
 
 
 @pytest.mark.parametrize(

@@ -241,9 +241,9 @@ def describe_usage(usage: Usage) -> str:
     """One line: what grading cost and the tokens behind it, marked when estimated."""
     about = "about " if usage.estimated else ""
     tokens = (
-        f"{about}{usage.prompt_tokens:,} tokens in ({usage.cached_tokens:,} cached), "
+        f"{usage.prompt_tokens:,} tokens in ({usage.cached_tokens:,} cached) and "
         f"{usage.completion_tokens:,} out"
     )
     if usage.cost_usd is None:
-        return f"{tokens}; no price known for this model"
-    return f"{about}${usage.cost_usd:.4f} ({tokens})"
+        return f"{about}{tokens}; no price known for this model"
+    return f"{about}${usage.cost_usd:.4f} for {tokens}"

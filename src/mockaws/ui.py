@@ -147,6 +147,13 @@ def summary(transcript: Transcript) -> None:
     usage = transcript_usage(transcript)
     if usage is not None:
         out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
+    ungraded = sum(1 for turn in transcript.turns if turn.needs_grade)
+    if ungraded:
+        out.print(
+            f"[yellow]{ungraded} {'answer is' if ungraded == 1 else 'answers are'} not graded "
+            f"yet:[/] `mockaws regrade {transcript.id}` grades "
+            f"{'it' if ungraded == 1 else 'them'} later."
+        )
 
 
 def saved(paths: Iterable[object]) -> None:

@@ -43,6 +43,7 @@ def show(
     auto = "openai" if settings.model_configured else "offline"
     price = price_for(settings.model)
     remembered = ServerMemory().mode(settings.effective_base_url)
+    source_default_effort = settings.sources.get("reasoning_effort") == "default"
     values: dict[str, str | float | int | None] = {
         "model": settings.model,
         "base_url": settings.effective_base_url,
@@ -50,7 +51,8 @@ def show(
         or ("(none needed)" if settings.base_url is not None else "(not set)"),
         "timeout": settings.timeout,
         "retries": settings.retries,
-        "reasoning_effort": settings.reasoning_effort,
+        "reasoning_effort": settings.reasoning_effort
+        + (" (sent to OpenAI gpt-5 and o-series models)" if source_default_effort else ""),
         "grader (auto)": auto,
         "response_format": remembered or "json_schema (structured outputs)",
         "price per 1M tokens": (

@@ -152,6 +152,8 @@ def test_tiktoken_is_only_used_from_its_cache(
     path = tokens.tiktoken_cache_file("o200k_base")
     assert path is not None and path.parent == tmp_path and not path.exists()
     assert tokens._tiktoken_counter("o200k_base") is None  # no file: no download attempt
+    path.write_bytes(b"damaged")
+    assert tokens._tiktoken_counter("o200k_base") is None  # tiktoken would fetch it again
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")
     assert tokens.tiktoken_cache_file("o200k_base") is None
 

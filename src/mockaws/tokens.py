@@ -22,6 +22,12 @@ from mockaws.models import Transcript, Usage
 DEFAULT_ENCODING = "o200k_base"
 # Where tiktoken's own loader fetches each encoding from; the cache file is named by its hash.
 _TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+# tiktoken re-downloads a cached file whose content does not match these (from tiktoken_ext),
+# so a file is only used after the same check.
+_TIKTOKEN_SHA256 = {
+    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+}
 
 # Estimate: one token per word piece, number group or run of punctuation, as the BPE
 # pre-tokeniser splits text, plus one for every further 7 letters of a long word
@@ -83,8 +89,14 @@ def tiktoken_cache_file(encoding: str) -> Path | None:
 
 def _tiktoken_counter(encoding: str) -> Counter | None:
     cached = tiktoken_cache_file(encoding)
-    if cached is None or not cached.is_file():
+    expected = _TIKTOKEN_SHA256.get(encoding)
+    if cached is None or expected is None or not cached.is_file():
         return None  # loading would mean a download: never from here
+    try:
+        if hashlib.sha256(cached.read_bytes()).hexdigest() != expected:
+            return None  # tiktoken would fetch it again
+    except OSError:
+        return None
     try:
         import tiktoken
 

@@ -243,7 +243,7 @@ class OpenAIGrader:
                 if attempt == 0 and isinstance(exc, rejected):
                     raise  # a format the server rejects: the caller falls back
                 raise self._failure(exc) from None
-            except openai.APIError as exc:
+            except openai.OpenAIError as exc:  # connection, timeout, client-side failures
                 raise self._failure(exc) from None
             usage = add_usage(usage, self._usage(completion, messages))
             try:

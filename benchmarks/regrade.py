@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -23,14 +24,17 @@ class SlowGrader:
     """The offline grader behind a fixed delay, like a model server that takes a while."""
 
     name = "slow"
+    thread_safe = True
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.offline = OfflineGrader()
+        self._lock = threading.Lock()  # the offline grader itself is not thread-safe
 
     def grade(self, question: Question, answer: str) -> Grade:
         time.sleep(self.seconds)
-        return self.offline.grade(question, answer)
+        with self._lock:
+            return self.offline.grade(question, answer)
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ class FakeGrader:
     """Grades with the offline grader unless a test enqueued an error (or a grade) first."""
 
     name = "fake"
+    thread_safe = True
 
     def __init__(self) -> None:
         self.queue: deque[Exception | Grade] = deque()
@@ -54,7 +55,10 @@ class FakeGrader:
             scripted = self.queue.popleft() if self.queue else None
         if isinstance(scripted, Exception):
             raise scripted
-        return scripted or OfflineGrader().grade(question, answer)
+        if scripted is not None:
+            return scripted
+        with self._lock:  # the offline grader is not thread-safe
+            return OfflineGrader().grade(question, answer)
 
 
 def turn(question: Question, answer: str, grade: Grade | None = None, **changes: object) -> Turn:
@@ -225,6 +229,14 @@ def test_finding_transcripts(store: TranscriptStore) -> None:
     (store.folder / "broken.json").write_text("{")
     found, problems = transcripts_needing_grades(store)
     assert found == [first] and len(problems) == 1 and "broken.json" in problems[0]
+
+
+def test_a_grader_that_is_not_thread_safe_grades_one_answer_at_a_time(
+    store: TranscriptStore,
+) -> None:
+    path = saved(store, *[turn(SG, f"{SG_ANSWER} ({n})") for n in range(30)])
+    report = Regrader(store, QUESTIONS, OfflineGrader(), concurrency=8).run(path)
+    assert len(report.graded) == 30
 
 
 def test_concurrency_is_bounded(store: TranscriptStore) -> None:

@@ -195,7 +195,10 @@ class Regrader:
         self.store = store
         self.questions = questions
         self.grader = grader
-        self.concurrency = concurrency
+        # Only a grader that says it is thread-safe (the LLM grader, which waits on the network)
+        # runs several answers at once; the offline grader's stemmer is not thread-safe, and it
+        # needs milliseconds per answer anyway.
+        self.concurrency = concurrency if getattr(grader, "thread_safe", False) else 1
         self.include_graded = include_graded
 
     def plan(self, transcript: Transcript) -> tuple[list[Job], list[str]]:

@@ -118,6 +118,7 @@ class OpenAIGrader:
     """Grades through the chat completions API of OpenAI or any compatible server."""
 
     name = "openai"
+    thread_safe = True  # the SDK client is; regrade runs several grades at once
 
     def __init__(self, settings: Settings, *, memory: ServerMemory | None = None) -> None:
         if settings.api_key is None and settings.base_url is None:

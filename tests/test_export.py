@@ -99,3 +99,15 @@ def test_the_repository_samples_load_and_one_is_exported_as_html() -> None:
         assert (samples / f"{transcript.id}.md").is_file()
         assert transcript.settings.grader == "offline" and transcript.graded_turns
     assert len(list(samples.glob("*.html"))) == 1
+
+
+def test_html_says_what_grading_cost(transcript: Transcript) -> None:
+    from mockaws.models import Usage
+
+    grade = transcript.turns[0].grade
+    assert grade is not None
+    grade.model = "gpt-4o-mini"
+    grade.usage = Usage(prompt_tokens=1200, completion_tokens=300, cost_usd=0.0012)
+    html = export_text(transcript, BANK, "html")
+    assert "offline, gpt-4o-mini, $0.0012" in html
+    assert "grading cost: $0.0012 for 1,200 tokens in" in html

@@ -49,6 +49,14 @@ def outline_items(feedback: Feedback) -> list[str]:
     return [item if not item[:1].isalnum() else f"• {item}" for item in feedback.outline]
 
 
+def made_by(grade: Grade) -> str:
+    """Which grader and model produced a grade, and what it cost when that is known."""
+    text = grade.grader + (f", {grade.model}" if grade.model else "")
+    if grade.usage is not None and grade.usage.cost_usd is not None:
+        text += f", ${grade.usage.cost_usd:.4f}"
+    return text
+
+
 def _grade_view(grade: Grade, question: Question | None, answer: str) -> dict[str, Any]:
     flags = {f.id: f.flag for f in question.red_flags} if question else {}
     points = []
@@ -67,7 +75,7 @@ def _grade_view(grade: Grade, question: Question | None, answer: str) -> dict[st
     return {
         "score": grade.score,
         "rating": grade.rating.value,
-        "made_by": grade.grader + (f", {grade.model}" if grade.model else ""),
+        "made_by": made_by(grade),
         "points": points,
         "red_flags": [
             {
@@ -131,6 +139,9 @@ def render_html(transcript: Transcript, questions: Mapping[str, Question]) -> st
     source = files("mockaws").joinpath("templates", "transcript.html.j2").read_text("utf-8")
     settings = transcript.settings
     average = transcript.average_score
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
     turns = [
         _turn_view(n, t, questions.get(t.question_id))
         for n, t in enumerate(transcript.turns, start=1)
@@ -148,6 +159,7 @@ def render_html(transcript: Transcript, questions: Mapping[str, Question]) -> st
         answered=sum(1 for t in transcript.turns if t.status is TurnStatus.ANSWERED),
         planned=max(len(settings.question_ids), len(transcript.turns)),
         turns=turns,
+        cost=describe_usage(usage) if usage is not None else None,
         version=__version__,
     )
 

@@ -202,6 +202,11 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
     lines += [
         f"**Score {grade.score}/100 · {grade.rating.value}** (grader: {grade.grader}"
         + (f", model: {grade.model}" if grade.model else "")
+        + (
+            f", ${grade.usage.cost_usd:.4f}"
+            if grade.usage is not None and grade.usage.cost_usd is not None
+            else ""
+        )
         + ")",
         "",
     ]
@@ -262,6 +267,11 @@ def render_markdown(transcript: Transcript, questions: Mapping[str, Question]) -
         lines.append(
             f"- Average score: {average:.0f}/100 over {len(transcript.graded_turns)} graded answers"
         )
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
+    if usage is not None:
+        lines.append(f"- Grading cost: {describe_usage(usage)}")
     lines.append("")
     for number, turn in enumerate(transcript.turns, start=1):
         lines.append(render_turn_markdown(number, turn, questions.get(turn.question_id)))

@@ -27,6 +27,7 @@ from mockaws.models import (
 
 if TYPE_CHECKING:
     from mockaws.history import LoadProblem, SessionSummary, Stats
+    from mockaws.regrade import RegradeReport
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -153,6 +154,18 @@ def summary(transcript: Transcript) -> None:
         out.print(
             f"Average score: [bold]{average:.0f}/100[/]"
             f" over {len(transcript.graded_turns)} graded answers"
+        )
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
+    if usage is not None:
+        out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
+    ungraded = sum(1 for turn in transcript.turns if turn.needs_grade)
+    if ungraded:
+        out.print(
+            f"[yellow]{ungraded} {'answer is' if ungraded == 1 else 'answers are'} not graded "
+            f"yet:[/] `mockaws regrade {transcript.id}` grades "
+            f"{'it' if ungraded == 1 else 'them'} later."
         )
 
 
@@ -291,11 +304,13 @@ def _hanging(rows: Iterable[tuple[str | Text, ...]], widths: Sequence[int]) -> T
 
 
 def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
-    from mockaws.export import outline_items
+    from mockaws.export import made_by, outline_items
 
     style = _RATING_STYLE[grade.rating]
-    made_by = grade.grader + (f", {grade.model}" if grade.model else "")
-    out.print(f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]  [dim]({made_by})[/]")
+    out.print(
+        f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
+        f"  [dim]({escape(made_by(grade))})[/]"
+    )
     out.print("\n[bold]Your answer[/]")
     out.print(_highlighted_answer(answer, grade_marks(grade, answer)))
     out.print("\n[bold]Rubric[/]")
@@ -519,3 +534,71 @@ def nothing_due(upcoming: tuple[Question, datetime] | None) -> None:
         f"Nothing is due. Next: {question.id} {_until(when)}"
         " (`mockaws drill --ahead` drills it now)."
     )
+
+
+class RegradeProgress:
+    """A progress bar on stderr for one transcript's regrade; quiet when stderr is no terminal."""
+
+    def __init__(self, transcript_id: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.transcript_id = transcript_id
+        self._progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._task: object | None = None
+
+    def start(self, total: int) -> None:
+        if total:
+            self._progress.start()
+            self._task = self._progress.add_task(f"Grading {self.transcript_id}", total=total)
+
+    def advance(self, _outcome: object = None) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def regrade_report(report: RegradeReport) -> None:
+    """Per answer: the old and new score, and the rubric points whose verdict changed."""
+
+    def score(grade: Grade | None) -> str:
+        return f"{grade.score} {grade.rating.value}" if grade else "ungraded"
+
+    out.print(f"[bold]{escape(report.transcript_id)}[/]")
+    for line in report.skipped:
+        out.print(f"  [yellow]skipped[/] {escape(line)}")
+    for outcome in sorted(
+        report.outcomes, key=lambda o: (o.job.turn_index, o.job.follow_up_index or -1)
+    ):
+        label = escape(outcome.job.label)
+        if outcome.new is None:
+            out.print(f"  {label}: [yellow]not graded:[/] {escape(outcome.error or '')}")
+            continue
+        was, now = score(outcome.old), score(outcome.new)
+        style = _RATING_STYLE[outcome.new.rating]
+        marker = "" if outcome.old is None or was != now else " [dim](same score)[/]"
+        out.print(f"  {label}: {was} → [{style}]{now}[/]{marker}")
+        for change in outcome.point_changes:
+            out.print(f"      {escape(change.point_id)}: {change.old.value} → {change.new.value}")
+        if outcome.rubric_changed:
+            out.print("      [dim](the rubric has changed since this answer was given)[/]")
+    if report.markdown_path is not None:
+        out.print(f"  Saved: {report.json_path}", soft_wrap=True)
+
+
+def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
+    """Settings as name, value and where the value came from."""
+    table = Table(header_style="bold", box=None)
+    for column in ("setting", "value", "from"):
+        table.add_column(column, overflow="fold")
+    for name, value, source in rows:
+        table.add_row(name, value, Text(source, style="dim"))
+    out.print(table)

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, GraderOption, LevelOption, TopicOption, parse_level
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    GraderOption,
+    LevelOption,
+    ModelOption,
+    TopicOption,
+    parse_level,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -27,6 +35,8 @@ def drill(
     topic: TopicOption = None,
     level: LevelOption = None,
     grader: GraderOption = "auto",
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
         Path | None,
         typer.Option(
@@ -45,7 +55,7 @@ def drill(
     from mockaws.bank import load_bank
     from mockaws.cli.interview import drive
     from mockaws.cli.transcripts import load_user_history
-    from mockaws.config import home_dir
+    from mockaws.config import home_dir, load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.drill import (
         SCHEDULE_FILE,
@@ -68,7 +78,8 @@ def drill(
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
     chosen_level = parse_level(level)
-    chosen_grader, notice = make_grader(grader)
+    grader_settings = load_settings(model=model, base_url=base_url)
+    chosen_grader, notice = make_grader(grader, grader_settings)
     questions = load_bank(bank or []).questions
     folder = resolve_transcripts_dir(transcripts_dir)
     history = load_user_history(folder)
@@ -90,6 +101,8 @@ def drill(
         count=len(chosen),
         mode="drill",
         grader=chosen_grader.name,
+        model=grader_settings.model if chosen_grader.name != "offline" else None,
+        base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
     session = Interview(chosen, chosen_grader, TranscriptStore(folder), settings)
     choices = [r.value for r in DrillRating]

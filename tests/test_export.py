@@ -9,7 +9,7 @@ import pytest
 
 from mockaws.errors import BadInputError
 from mockaws.export import export_text, outline_items
-from mockaws.models import Feedback, Transcript
+from mockaws.models import Feedback, Transcript, Usage
 from mockaws.transcripts import load_transcript, render_markdown
 from tests.conftest import DATA
 from tests.factories import mini_bank
@@ -102,8 +102,6 @@ def test_the_repository_samples_load_and_one_is_exported_as_html() -> None:
 
 
 def test_html_says_what_grading_cost(transcript: Transcript) -> None:
-    from mockaws.models import Usage
-
     grade = transcript.turns[0].grade
     assert grade is not None
     grade.model = "gpt-4o-mini"

@@ -11,6 +11,7 @@ import pytest
 from mockaws.bank import load_bank
 from mockaws.errors import BadInputError, GradingError, TranscriptError
 from mockaws.grading.offline import OfflineGrader
+from mockaws.history import find_transcript_path
 from mockaws.models import (
     FollowUpTurn,
     Grade,
@@ -21,7 +22,7 @@ from mockaws.models import (
     TurnStatus,
     Verdict,
 )
-from mockaws.regrade import Regrader, find_transcript, plan, transcripts_needing_grades
+from mockaws.regrade import Regrader, plan, transcripts_needing_grades
 from mockaws.transcripts import TranscriptStore, load_transcript
 from tests.conftest import MINI_BANK
 
@@ -219,13 +220,13 @@ def test_finding_transcripts(store: TranscriptStore) -> None:
         turn(SG, SG_ANSWER, OfflineGrader().grade(SG, SG_ANSWER)),
         transcript_id="20260102-090000-bbbb",
     )
-    assert find_transcript(store, "latest") == second
-    assert find_transcript(store, "20260101") == first
-    assert find_transcript(store, str(first)) == first
-    with pytest.raises(TranscriptError, match="matches several"):
-        find_transcript(store, "2026")
+    assert find_transcript_path(store, "latest") == (second, [])
+    assert find_transcript_path(store, "20260101") == (first, [])
+    assert find_transcript_path(store, str(first)) == (first, [])
+    with pytest.raises(TranscriptError, match="ambiguous"):
+        find_transcript_path(store, "2026")
     with pytest.raises(TranscriptError, match="no transcript 'nope'"):
-        find_transcript(store, "nope")
+        find_transcript_path(store, "nope")
     (store.folder / "broken.json").write_text("{")
     found, problems = transcripts_needing_grades(store)
     assert found == [first] and len(problems) == 1 and "broken.json" in problems[0]

@@ -29,7 +29,7 @@ from mockaws.models import (
     TurnStatus,
     Verdict,
 )
-from mockaws.transcripts import atomic_write_text, load_transcript
+from mockaws.transcripts import TranscriptStore, atomic_write_text, load_transcript
 
 INDEX_VERSION = 1  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)
@@ -382,6 +382,20 @@ def find_latest(history: History) -> SessionSummary:
     if not history.sessions:
         raise TranscriptError("no transcripts yet: run `mockaws interview` first")
     return history.sessions[-1]
+
+
+def find_transcript_path(
+    store: TranscriptStore, reference: str, cache_dir: Path | None = None
+) -> tuple[Path, list[LoadProblem]]:
+    """The file `reference` names ('latest', an id, a unique start of one, or a path).
+
+    For 'latest' it also returns the files that did not load: one of them might have been the
+    latest, and the user should hear about it rather than have it guessed away.
+    """
+    if reference.lower() == "latest":
+        history = load_history(store.folder, cache_dir)
+        return Path(find_latest(history).path), list(history.problems)
+    return store.find(reference), []
 
 
 # ---------------------------------------------------------------- stats

@@ -121,28 +121,6 @@ def plan(
     return jobs, skipped
 
 
-def find_transcript(store: TranscriptStore, ref: str) -> Path:
-    """The transcript file `ref` names: `latest`, an id, a unique id prefix, or a path."""
-    paths = store.paths()
-    if ref == "latest":
-        if not paths:
-            raise TranscriptError(f"no transcripts in {store.folder}")
-        return paths[-1]
-    as_path = Path(ref).expanduser()
-    if ref.endswith(".json") and as_path.is_file():
-        return as_path
-    exact = store.json_path(ref)
-    if exact.is_file():
-        return exact
-    matches = [p for p in paths if p.stem.startswith(ref)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        names = ", ".join(p.stem for p in matches[:3])
-        raise TranscriptError(f"'{ref}' matches several transcripts ({names}, ...): give more")
-    raise TranscriptError(f"no transcript '{ref}' in {store.folder}")
-
-
 def _target(turn: Turn, job: Job) -> bool:
     """The turn on disk is still the one the job was planned from."""
     if turn.question_id != job.question.id:

@@ -52,7 +52,8 @@ def regrade(
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError, GradingError
     from mockaws.grading import make_grader
-    from mockaws.regrade import Regrader, find_transcript, transcripts_needing_grades
+    from mockaws.history import default_cache_dir, find_transcript_path
+    from mockaws.regrade import Regrader, transcripts_needing_grades
     from mockaws.transcripts import TranscriptStore
 
     if (transcript is None) == (not ungraded):
@@ -64,7 +65,9 @@ def regrade(
             ui.notice(f"skipped: {problem}")
     else:
         assert transcript is not None
-        paths = [find_transcript(store, transcript)]
+        path, unreadable = find_transcript_path(store, transcript, default_cache_dir())
+        ui.load_problems(unreadable)
+        paths = [path]
     if not paths:
         typer.echo("Nothing to grade: every answer has a grade.")
         return

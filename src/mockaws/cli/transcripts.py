@@ -128,17 +128,13 @@ def resolve_transcript(reference: str, transcripts_dir: Path | None = None) -> T
     """The transcript `reference` names; for 'latest', files that do not load are reported."""
     from mockaws import ui
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
-    from mockaws.history import find_latest
+    from mockaws.history import default_cache_dir, find_transcript_path
     from mockaws.transcripts import TranscriptStore, load_transcript
 
-    if reference.lower() == "latest":
-        history = load_user_history(transcripts_dir)
-        latest = find_latest(history)
-        # A file that does not load might have been the latest: say so rather than guess.
-        ui.load_problems(history.problems)
-        return load_transcript(Path(latest.path))
     store = TranscriptStore(resolve_transcripts_dir(transcripts_dir))
-    return load_transcript(store.find(reference))
+    path, problems = find_transcript_path(store, reference, default_cache_dir())
+    ui.load_problems(problems)
+    return load_transcript(path)
 
 
 def _questions(bank: list[Path] | None) -> dict[str, Question]:

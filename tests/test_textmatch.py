@@ -174,6 +174,9 @@ def test_tokenizing_from_many_threads_gives_the_same_tokens() -> None:
             False,
         ),
         ("peering is transitive", "transitive routing is not what peering gives you", False),
+        ("SGs are stateless", "Security groups are stateful. NACLs are stateless.", False),
+        ("SGs are stateless", "SGs are stateful and NACLs stateless", False),
+        ("SGs are stateless", "SGs are mostly used and NACLs are stateless", False),
         # a one-word claim is only matched exactly
         ("stateful", "stateful", False),
     ],

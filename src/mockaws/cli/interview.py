@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, GraderOption, LevelOption, TopicOption, parse_level
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    GraderOption,
+    LevelOption,
+    ModelOption,
+    TopicOption,
+    parse_level,
+)
 
 if TYPE_CHECKING:
     from mockaws.models import Question, Turn
@@ -23,6 +31,8 @@ def interview(
         int | None, typer.Option("--seed", help="Seed for the choice of questions (reproducible).")
     ] = None,
     grader: GraderOption = "auto",
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
         Path | None,
         typer.Option("--transcripts-dir", help="Save transcripts here instead of the home folder."),
@@ -36,6 +46,7 @@ def interview(
     """
     from mockaws import ui
     from mockaws.bank import load_bank, select_questions
+    from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.grading import make_grader
     from mockaws.models import SessionSettings
@@ -43,7 +54,8 @@ def interview(
     from mockaws.transcripts import TranscriptStore
 
     chosen_level = parse_level(level)
-    chosen_grader, notice = make_grader(grader)
+    grader_settings = load_settings(model=model, base_url=base_url)
+    chosen_grader, notice = make_grader(grader, grader_settings)
     loaded = load_bank(bank or [])
     questions = select_questions(loaded.filter(topic or [], chosen_level), count, seed)
     if notice:
@@ -54,6 +66,8 @@ def interview(
         count=count,
         seed=seed,
         grader=chosen_grader.name,
+        model=grader_settings.model if chosen_grader.name != "offline" else None,
+        base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
     session = Interview(
         questions,

@@ -415,6 +415,7 @@ def is_bare_list(text: str, sentence: Sentence) -> bool:
 _LOOSE_GAP = 3
 
 
+_SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
 # Words a loose match may do without: articles do not change the claim ("the" IGW).
 _LOOSE_OPTIONAL = _forms("a an the")
 _BE = _forms("is are was were be been")
@@ -453,7 +454,14 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
             span = tokens[first : positions[-1] + 1]
             if not cue_denies and any(is_negator(t.form) or t.negated_by is not None for t in span):
                 continue
-            if _CLAUSE_BREAK.search(text[span[0].start : span[-1].end]):
+            said = text[span[0].start : span[-1].end]
+            if _CLAUSE_BREAK.search(said) or _SENTENCE_STOP.search(said):
+                continue
+            # Words between must not start another claim ("SGs are stateful and NACLs are ...")
+            # or say the opposite of a word of the cue.
+            between = [t.form for k, t in enumerate(span, start=first) if k not in positions]
+            opposites = {OPPOSITES.get(form) for form in forms}
+            if any(form in _BE or form in opposites for form in between):
                 continue
             matches.append(Match(cue, span[0].start, span[-1].end, first, positions[-1]))
     return matches

@@ -71,9 +71,10 @@ def test_eval_grades_through_the_llm_and_reports_usage_and_failures(server: Fake
     assert sum(1 for r in server.requests if STRONG in user_message(r)) == 1
 
     server.requests.clear()
-    readable = runner.invoke(app, args)
+    readable = runner.invoke(app, [*args, "--model", "my-model"])
     assert readable.exit_code == 0, readable.stderr
-    assert "Grader openai (gpt-5.4-nano)" in readable.stdout
+    assert {r["model"] for r in server.requests} == {"my-model"}
+    assert "Grader openai (my-model)" in readable.stdout
     assert "Tokens: 2400 in" in readable.stdout and "not graded: mini-s3-consistency" in (
         readable.stdout
     )

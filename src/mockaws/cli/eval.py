@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, GraderOption
+from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOption
 
 
 def evaluate(
@@ -16,6 +16,8 @@ def evaluate(
         typer.Argument(help="JSON Lines file of labelled answers (e.g. evals/labels.jsonl)."),
     ],
     grader: GraderOption = "auto",
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     split: Annotated[
         str, typer.Option("--split", "-s", help="Which answers: dev, test or all.")
     ] = "all",
@@ -44,6 +46,7 @@ def evaluate(
     """
     from mockaws import ui
     from mockaws.bank import load_bank
+    from mockaws.config import load_settings
     from mockaws.errors import BadInputError, BelowBaselineError
     from mockaws.evaluation import (
         SPLITS,
@@ -67,7 +70,7 @@ def evaluate(
     chosen = [label for label in labelled if split in ("all", label.split)]
     if not chosen:
         raise BadInputError(f"{labels}: no labelled answers in the '{split}' split")
-    chosen_grader, notice = make_grader(grader)
+    chosen_grader, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
     if notice:
         ui.notice(notice)
     with ui.progress(f"Grading with {chosen_grader.name}", len(chosen)) as advance:

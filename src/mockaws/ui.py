@@ -1,17 +1,40 @@
-"""Terminal rendering and input: the only module that imports rich."""
+"""Terminal rendering and input: the only module that imports rich or the line editor.
+
+prompt_toolkit (the answer editor) is imported only when an interactive interview starts.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from mockaws.models import Grade, Question, Rating, Transcript, Turn, TurnStatus, Verdict
+from mockaws.models import (
+    Delivery,
+    FollowUpTurn,
+    Grade,
+    Mode,
+    Question,
+    Rating,
+    RubricPoint,
+    Transcript,
+    Turn,
+    TurnStatus,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    from mockaws.session import Graded, Interview, Prompt
+    from mockaws.summary import Report
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -160,9 +183,9 @@ class AnswerReader:
     def interactive(self) -> bool:
         return self.stream.isatty()
 
-    def read(self) -> str | None:
-        """The next answer, or None at end of input with nothing typed."""
-        self.pending = []
+    def read(self, draft: str = "") -> str | None:
+        """The next answer (after `draft`, if any), or None at end of input with nothing typed."""
+        self.pending = draft.splitlines()
         while True:
             line = self.stream.readline()
             if not line:
@@ -173,3 +196,452 @@ class AnswerReader:
                 self.pending = []
                 return answer
             self.pending.append(line)
+
+
+# ---------------------------------------------------------------- the interview at the terminal
+
+
+def clock(seconds: float) -> str:
+    """Seconds as m:ss."""
+    whole = max(0, round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def is_interactive() -> bool:
+    """True when a person is at a terminal: both stdin and stdout are terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, or Ctrl-D)"
+
+
+def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
+    commands = ["/hint", "/reveal"] if mode is Mode.STUDY else []
+    return [*commands, "/repeat", "/skip", "/quit"]
+
+
+def prompt_header(prompt: Prompt, mode: Mode) -> Text:
+    """The question (or follow-up) as shown above the answer."""
+    header = Text()
+    if prompt.follow_up is not None:
+        follow_up = prompt.follow_up
+        if mode is Mode.REAL:
+            header.append("Interviewer: ", style="bold cyan")
+        else:
+            aim = " · aimed at what your answer left out" if follow_up.source == "grader" else ""
+            header.append(f"Follow-up {prompt.follow_up_number}{aim}\n", style="cyan")
+        header.append(prompt.text, style="bold")
+        return header
+    question = prompt.question
+    header.append(
+        f"── Question {prompt.number} of {prompt.total} · {question.topic} · "
+        f"{question.level.value} ──\n",
+        style="dim",
+    )
+    header.append(question.question, style="bold")
+    return header
+
+
+def ask_prompt(prompt: Prompt, mode: Mode, *, interactive: bool) -> None:
+    """Print the prompt for answers typed (or piped) line by line."""
+    out.print()
+    out.print(prompt_header(prompt, mode))
+    if interactive:
+        commands = " ".join(_commands_for(prompt, mode))
+        out.print(
+            "[dim]Answer as you would out loud. End with a line holding only '.'; "
+            f"type {commands} as the whole answer.[/]"
+        )
+
+
+def hint(point: RubricPoint | None, used: int) -> None:
+    if point is None:
+        out.print("[yellow]No hints left: every rubric point has been shown.[/]")
+        return
+    out.print(f"[yellow]Hint {used}:[/] {escape(point.point)}  [dim](weight {point.weight})[/]")
+
+
+def reveal(question: Question | None) -> None:
+    if question is None:
+        out.print("[yellow]/reveal shows the reference answer once you have answered.[/]")
+        return
+    out.print(f"[bold]Reference answer[/] [dim]({question.id})[/]")
+    out.print(escape(question.reference_answer.strip()))
+
+
+def study_only(command: str) -> None:
+    out.print(f"[yellow]{command} is for study mode; in real mode you are on your own.[/]")
+
+
+def nothing_to_submit() -> None:
+    out.print(
+        "[yellow]Nothing to submit yet: type your answer, or /skip to move on.[/]",
+    )
+
+
+def delivery_line(delivery: Delivery) -> str:
+    """One line of delivery facts for an answer."""
+    from mockaws.delivery import TARGET_SECONDS, pace
+
+    low, high = (s // 60 for s in TARGET_SECONDS)
+    parts = [
+        f"{delivery.words} words",
+        f"~{clock(delivery.speaking_seconds)} spoken ({pace(delivery.speaking_seconds)} the "
+        f"{low}-{high} min target)",
+    ]
+    fillers = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.fillers.items())
+    parts.append(f"fillers {delivery.filler_count}" + (f" ({fillers})" if fillers else ""))
+    if delivery.hedges:
+        hedges = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.hedges.items())
+        parts.append(f"hedges {delivery.hedge_count} ({hedges})")
+    if delivery.repeated:
+        parts.append("repeated: " + ", ".join(f"{w} x{n}" for w, n in delivery.repeated.items()))
+    return " · ".join(parts)
+
+
+def services_line(delivery: Delivery) -> str | None:
+    if not delivery.services_named and not delivery.services_expected:
+        return None
+    named = ", ".join(delivery.services_named) or "none"
+    line = f"AWS services named: {named}"
+    missing = delivery.services_not_named
+    if missing:
+        line += f" · the rubric also expects: {', '.join(missing)}"
+    return line
+
+
+def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) -> None:
+    """What the candidate sees at once after submitting: saved, the time, delivery facts."""
+    line = f"Saved · answered in {clock(turn.seconds)}"
+    if time_limit and isinstance(turn, Turn) and turn.seconds > time_limit:
+        line += f" (over the {clock(time_limit)} limit by {clock(turn.seconds - time_limit)})"
+    out.print(f"[dim]{escape(line)}[/]")
+    if mode is Mode.STUDY and turn.delivery is not None:
+        out.print(f"[dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
+        services = services_line(turn.delivery)
+        if services:
+            out.print(f"[dim]{escape(services)}[/]")
+
+
+def graded_feedback(graded: Graded) -> None:
+    """Feedback on an answer whose grade has just arrived (study mode)."""
+    question, turn, follow_up = graded.question, graded.turn, graded.follow_up
+    out.print()
+    if follow_up is None:
+        out.rule(f"Feedback on question {graded.number} · {question.id}", style="dim")
+        turn_feedback(question, turn)
+        return
+    label = f"Follow-up to question {graded.number}"
+    if follow_up.grade is None:
+        reason = follow_up.grade_error or "not graded"
+        out.print(f"[yellow]{label} not graded:[/] {escape(reason)} (your answer is saved)")
+        return
+    made = [
+        question.point(v.point_id)
+        for v in follow_up.grade.points
+        if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)
+    ]
+    before = {
+        v.point_id
+        for v in (turn.grade.points if turn.grade else [])
+        if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)
+    }
+    new = [p for p in made if p is not None and p.id not in before]
+    out.print(f"[cyan]{label}:[/] {follow_up.grade.score}/100 against the question's rubric")
+    for point in new:
+        out.print(f"  [green]+ now made:[/] {escape(point.point)}")
+
+
+class Feed:
+    """Grades that arrived in the background, waiting to be shown (thread-safe)."""
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+        self._items: queue.SimpleQueue[Graded] = queue.SimpleQueue()
+
+    def put(self, graded: Graded) -> None:
+        """Called from a grading thread."""
+        if self.mode is Mode.STUDY:
+            self._items.put(graded)
+
+    def take(self) -> list[Graded]:
+        items = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                items.append(self._items.get_nowait())
+        return items
+
+    def show(self) -> None:
+        for graded in self.take():
+            graded_feedback(graded)
+
+
+@contextlib.contextmanager
+def waiting(message: str) -> Iterator[None]:
+    """A spinner while the interview waits for something (rarely: the last grade)."""
+    with out.status(f"[dim]{escape(message)}[/]", spinner="dots"):
+        yield
+
+
+@contextlib.contextmanager
+def grading_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar while the last grades come in; yields the (done, total) callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("[dim]Grading your answers[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=out,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("grading", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def final_feedback(session: Interview) -> None:
+    """Every graded answer with its verdicts, as shown at the end of a real-mode interview."""
+    for number, turn in enumerate(session.transcript.turns, start=1):
+        question = session.question_of(turn)
+        if question is None or turn.status is TurnStatus.SKIPPED or not turn.submitted:
+            continue
+        out.print()
+        out.rule(f"Question {number} · {question.id}", style="dim")
+        out.print(f"[bold]{escape(question.question)}[/]")
+        turn_feedback(question, turn)
+        if turn.delivery is not None:
+            out.print(f"  [dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
+        for follow_up in turn.follow_ups:
+            if not follow_up.submitted or follow_up.skipped:
+                continue
+            out.print(f"  [cyan]Follow-up:[/] {escape(follow_up.question)}")
+            if follow_up.grade is not None:
+                out.print(f"  {'':2}[dim]{follow_up.grade.score}/100 against the rubric[/]")
+
+
+def _score_cell(turn: Turn) -> tuple[str, Text]:
+    if turn.status is TurnStatus.SKIPPED:
+        return "—", Text("skipped", style="dim")
+    if not turn.submitted:
+        return "—", Text("unsent", style="dim")
+    if turn.grade is None:
+        return "—", Text("ungraded", style="yellow")
+    style = _RATING_STYLE[turn.grade.rating]
+    return str(turn.grade.score), Text(turn.grade.rating.value, style=style)
+
+
+def interview_summary(report: Report, transcript_id: str) -> None:
+    """The closing summary: per question, per topic, delivery, and what to practise next."""
+    table = Table(title="Interview summary", header_style="bold")
+    for column in ("#", "question", "topic", "level", "score", "rating", "time", "fillers"):
+        table.add_column(column, overflow="fold")
+    for number, turn in enumerate(report.turns, start=1):
+        score, rating = _score_cell(turn)
+        follow_ups = [f.grade.score for f in turn.follow_ups if f.grade is not None]
+        if follow_ups:
+            score += " [dim](follow-up " + ", ".join(map(str, follow_ups)) + ")[/]"
+        if turn.hints:
+            rating.append(f" · {len(turn.hints)} hint" + ("s" if len(turn.hints) > 1 else ""))
+        fillers = str(turn.delivery.filler_count) if turn.delivery else "—"
+        seconds = clock(turn.seconds) if turn.status is TurnStatus.ANSWERED else "—"
+        table.add_row(
+            str(number), turn.question_id, turn.topic, turn.level.value, score, rating, seconds,
+            fillers,
+        )  # fmt: skip
+    out.print()
+    out.print(table)
+    graded = [t.grade.score for t in report.turns if t.grade is not None]
+    if graded:
+        out.print(
+            f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
+            f" over {len(graded)} graded answers"
+        )
+    if len(report.topics) > 1:
+        out.print(
+            "By topic: "
+            + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
+        )
+    delivery = report.delivery
+    if delivery.words:
+        out.print(f"[bold]Delivery[/] over your answers: {escape(delivery_line(delivery))}")
+        services = services_line(delivery)
+        if services:
+            out.print(f"  {escape(services)}")
+    if report.missed:
+        out.print("[bold]Work on next[/] (the weightiest points your answers missed):")
+        for missed in report.missed:
+            how = "contradicted" if missed.contradicted else "missed"
+            out.print(
+                f"  • {escape(missed.point.point)} [dim](weight {missed.point.weight}, {how}; "
+                f"question {missed.number}: {missed.turn.question_id})[/]"
+            )
+    if report.ungraded:
+        out.print(
+            f"[yellow]{report.ungraded} answer(s) not graded yet:[/] "
+            f"`mockaws resume {transcript_id}` grades them."
+        )
+    for command in report.next_commands:
+        out.print(f"Next: [bold]{escape(command)}[/]")
+
+
+# ---------------------------------------------------------------- the answer editor
+
+
+class QuitChoice(Enum):
+    CONTINUE = "continue"
+    QUIT = "quit"
+    QUIT_NOW = "quit-now"
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """Ctrl-C in the editor, with what had been typed."""
+
+    draft: str
+
+
+class AnswerEditor:
+    """A multi-line answer editor for a person at a terminal (prompt_toolkit).
+
+    Enter makes a new line and pastes keep their lines; Esc then Enter (Alt-Enter) or Ctrl-D
+    submits; Ctrl-C returns `Interrupted` with the text so far. A toolbar shows the keys, the
+    in-answer commands and the time; grades arriving in the background are printed above.
+    """
+
+    interactive = True
+
+    def __init__(self, feed: Feed | None = None) -> None:
+        from prompt_toolkit import PromptSession
+
+        self.feed = feed
+        self.session: PromptSession[str] = PromptSession()
+        self._interrupted_with: str | None = None
+
+    def read(
+        self,
+        prompt: Prompt,
+        session: Interview,
+        draft: str = "",
+    ) -> str | Interrupted:
+        from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+        from prompt_toolkit.styles import Style
+
+        mode = session.settings.mode
+        limit = session.settings.time_limit_s if not prompt.is_follow_up else None
+        keys = KeyBindings()
+
+        @keys.add("c-d")
+        def _submit(event: KeyPressEvent) -> None:
+            event.current_buffer.validate_and_handle()
+
+        @keys.add("c-c")
+        def _interrupt(event: KeyPressEvent) -> None:
+            self._interrupted_with = event.current_buffer.text
+            event.app.exit(exception=KeyboardInterrupt())
+
+        def toolbar() -> StyleAndTextTuples:
+            elapsed = session.elapsed
+            timer = f"⏱ {clock(elapsed)}"
+            style = "class:bottom-toolbar"
+            if limit:
+                left = limit - elapsed
+                if left >= 0:
+                    timer += f" · {clock(left)} left"
+                else:
+                    timer += f" · time is up ({clock(limit)}): wrap up and submit"
+                    style = "class:bottom-toolbar.over"
+            grading = session.pending_grades
+            extra = f"  │  grading {grading} in the background" if grading else ""
+            commands = " ".join(_commands_for(prompt, mode))
+            return [
+                ("class:bottom-toolbar", f" Submit: {SUBMIT_KEYS} · Enter: new line\n"),
+                ("class:bottom-toolbar", f" Type {commands} as the answer · Ctrl-C: quit  │  "),
+                (style, timer),
+                ("class:bottom-toolbar", extra),
+            ]
+
+        with out.capture() as captured:
+            out.print(prompt_header(prompt, mode))
+        message = ANSI("\n" + captured.get())
+        style = Style.from_dict(
+            {
+                "bottom-toolbar": "noreverse bg:#303030 #d0d0d0",
+                "bottom-toolbar.over": "noreverse bg:#303030 #ff8700 bold",
+                "placeholder": "#808080 italic",
+            }
+        )
+        self._interrupted_with = None
+        try:
+            return self.session.prompt(
+                message,
+                default=draft,
+                multiline=True,
+                key_bindings=keys,
+                bottom_toolbar=toolbar,
+                refresh_interval=0.5,
+                style=style,
+                prompt_continuation="",
+                placeholder=[("class:placeholder", "Answer as you would say it out loud…")],
+                pre_run=self._start_feed,
+            )
+        except KeyboardInterrupt:
+            return Interrupted(self._interrupted_with or "")
+        except EOFError:
+            return Interrupted(draft)
+
+    def _start_feed(self) -> None:
+        if self.feed is not None:
+            self.session.app.create_background_task(self._show_feed())
+
+    async def _show_feed(self) -> None:
+        """Print grades above the editor as they arrive, without touching what is typed."""
+        import asyncio
+
+        from prompt_toolkit.application import run_in_terminal
+
+        assert self.feed is not None
+        while True:
+            await asyncio.sleep(0.2)
+            items = self.feed.take()
+            if items:
+
+                def show(items: list[Graded] = items) -> None:
+                    for graded in items:
+                        graded_feedback(graded)
+                    out.print()
+
+                await run_in_terminal(show)
+
+    def confirm_quit(self) -> QuitChoice:
+        """Ask once whether to quit; Ctrl-C again quits at once."""
+        from prompt_toolkit import prompt as ask_line
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+        keys = KeyBindings()
+
+        @keys.add("c-c")
+        def _again(event: KeyPressEvent) -> None:
+            event.app.exit(result="\x03")
+
+        try:
+            reply = ask_line(
+                "Quit the interview? Everything so far is saved. [y/N] (Ctrl-C again: quit now) ",
+                key_bindings=keys,
+            )
+        except EOFError:
+            return QuitChoice.QUIT_NOW
+        if reply == "\x03":
+            return QuitChoice.QUIT_NOW
+        return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
+
+
+def answer_source(feed: Feed | None, stream: TextIO | None = None) -> AnswerEditor | AnswerReader:
+    """The editor for a person at a terminal, else the line reader (piped answers)."""
+    if stream is None and is_interactive():
+        return AnswerEditor(feed)
+    return AnswerReader(stream)

@@ -287,6 +287,11 @@ def _filler_at(tokens: Sequence[_Token], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _display(phrase: str) -> str:
+    """A phrase as written: "i think" -> "I think", "i'd say" -> "I'd say"."""
+    return " ".join("I" + w[1:] if w == "i" or w.startswith("i'") else w for w in phrase.split())
+
+
 def _count_fillers(tokens: Sequence[_Token]) -> Counter[str]:
     counts: Counter[str] = Counter()
     i = 0
@@ -296,7 +301,7 @@ def _count_fillers(tokens: Sequence[_Token]) -> Counter[str]:
             i += 1
             continue
         filler, span = found
-        counts[filler] += 1
+        counts[_display(filler)] += 1
         i += span
     return counts
 
@@ -307,7 +312,7 @@ def _count_hedges(words: Sequence[str]) -> Counter[str]:
     while i < len(words):
         for phrase in _HEDGES:
             if tuple(words[i : i + len(phrase)]) == phrase:
-                counts[" ".join(phrase)] += 1
+                counts[_display(" ".join(phrase))] += 1
                 i += len(phrase)
                 break
         else:

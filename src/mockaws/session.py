@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from mockaws.delivery import analyse
-from mockaws.errors import GradingError
+from mockaws.errors import GradingError, TranscriptError
 from mockaws.grading import Grader, grade_answer
 from mockaws.models import (
     FollowUpTurn,
@@ -437,10 +437,9 @@ class Interview:
         authored = next((t for t in question.follow_ups if fresh(t)), None)
         if authored is not None:
             return authored, "authored"
-        targets: list[GradeTarget] = [turn, *turn.follow_ups]
         pending = [
             job
-            for target in targets
+            for target in _answers_of(turn)
             if (job := self._job_for(target)) is not None and not job.done.is_set()
         ]
         if pending:
@@ -724,3 +723,63 @@ def resume(
         transcript=transcript,
         known=asked,
     )
+
+
+def _answers_of(turn: Turn) -> list[GradeTarget]:
+    """A main answer and its follow-ups."""
+    return [turn, *turn.follow_ups]
+
+
+def _answers(transcript: Transcript) -> list[GradeTarget]:
+    """Every answer of a transcript: each main answer and its follow-ups."""
+    return [target for turn in transcript.turns for target in _answers_of(turn)]
+
+
+def is_unfinished(transcript: Transcript) -> bool:
+    """True when an interview has questions left or answers never graded (killed, quit at once)."""
+    if transcript.status is not SessionStatus.COMPLETED:
+        return True
+    return any(a.needs_grade and a.grade_error is None for a in _answers(transcript))
+
+
+def find_resumable(store: TranscriptStore, transcript_id: str | None = None) -> Transcript:
+    """The interview to resume: `transcript_id` (or a unique prefix), else the latest unfinished."""
+    if transcript_id is None:
+        for path in reversed(store.paths()):
+            try:
+                transcript = store.load(path.stem)
+            except TranscriptError:
+                continue
+            if transcript.kind == "interview" and is_unfinished(transcript):
+                return transcript
+        raise TranscriptError(f"no unfinished interview to resume in {store.folder}")
+    matches = [p.stem for p in store.paths() if p.stem.startswith(transcript_id)]
+    if transcript_id in matches:
+        matches = [transcript_id]
+    if not matches:
+        raise TranscriptError(f"no interview '{transcript_id}' in {store.folder}")
+    if len(matches) > 1:
+        raise TranscriptError(
+            f"'{transcript_id}' matches {len(matches)} interviews ({', '.join(matches[:3])}…); "
+            "give more of the id"
+        )
+    transcript = store.load(matches[0])
+    if not is_unfinished(transcript) and not any(a.needs_grade for a in _answers(transcript)):
+        raise TranscriptError(f"interview {transcript.id} is complete: nothing to resume")
+    return transcript
+
+
+def plan_for(transcript: Transcript, questions: Mapping[str, Question]) -> QuestionPlan:
+    """The question plan of a saved interview, rebuilt from its settings and the bank."""
+    settings = transcript.settings
+    if settings.adaptive:
+        wanted = {t.lower() for t in settings.topics}
+        pool = [q for q in questions.values() if not wanted or q.topic in wanted]
+        return AdaptivePlan(pool, settings.count, settings.seed or 0, settings.level or Level.MID)
+    missing = [qid for qid in settings.question_ids if qid not in questions]
+    if missing:
+        raise TranscriptError(
+            f"interview {transcript.id}: question '{missing[0]}' is not in the bank "
+            "(pass the bank file it came from with --bank)"
+        )
+    return FixedPlan([questions[qid] for qid in settings.question_ids])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mockaws.delivery import combine
@@ -19,7 +19,6 @@ from mockaws.models import (
 )
 
 MISSED_SHOWN = 3
-_CREDITED = (Verdict.COVERED, Verdict.PARTIAL)
 
 
 @dataclass(frozen=True)
@@ -31,12 +30,23 @@ class TopicAverage:
 
 @dataclass(frozen=True)
 class MissedPoint:
-    """A rubric point an answer did not make (nor its follow-ups), with the question it is from."""
+    """A rubric point an answer did not fully make (nor its follow-ups), with its question."""
 
     number: int
     turn: Turn
     point: RubricPoint
-    contradicted: bool
+    verdict: Verdict
+
+    @property
+    def weight_lost(self) -> float:
+        """The weight the answer did not earn: all of it, or half for a partial point."""
+        return self.point.weight * (0.5 if self.verdict is Verdict.PARTIAL else 1.0)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    command: str
 
 
 @dataclass(frozen=True)
@@ -44,15 +54,16 @@ class Report:
     turns: list[Turn]
     topics: list[TopicAverage]
     missed: list[MissedPoint]
-    delivery: Delivery
-    next_commands: list[str]
+    delivery: Delivery  # summed over every answer, follow-ups included
+    answers: int  # how many answers `delivery` sums
+    next_steps: list[NextStep]
 
     @property
     def ungraded(self) -> int:
         return sum(1 for t in self.turns if t.needs_grade)
 
 
-def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, bool]]:
+def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, Verdict]]:
     if turn.grade is None:
         return []
     # A point the candidate made when the interviewer followed up is not missed.
@@ -61,22 +72,24 @@ def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, bo
         for f in turn.follow_ups
         if f.grade is not None
         for v in f.grade.points
-        if v.verdict in _CREDITED
+        if v.verdict is Verdict.COVERED
     }
-    missed = []
+    missed: list[tuple[RubricPoint, Verdict]] = []
     for verdict in turn.grade.points:
         point = question.point(verdict.point_id)
-        if point is None or verdict.verdict in _CREDITED or point.id in made_later:
+        if point is None or verdict.verdict is Verdict.COVERED or point.id in made_later:
             continue
-        missed.append((point, verdict.verdict is Verdict.CONTRADICTED))
+        missed.append((point, verdict.verdict))
     return missed
 
 
-def practice_command(topics: list[str]) -> str:
-    """The command that practises these topics."""
+def practice_command(topics: Sequence[str], banks: Sequence[str] = ()) -> str:
+    """The command that practises these topics (with the session's own banks, if any)."""
     args = ["mockaws", "interview", "-n", "3"]
     for topic in topics:
         args += ["--topic", topic]
+    for bank in banks:
+        args += ["--bank", bank]
     return shlex.join(args)
 
 
@@ -97,13 +110,13 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
         if question is None:
             continue
         missed += [
-            MissedPoint(number, turn, point, contradicted)
-            for point, contradicted in _missed_points(turn, question)
+            MissedPoint(number, turn, point, verdict)
+            for point, verdict in _missed_points(turn, question)
         ]
-    # The weightiest first; a contradiction before a mere omission; then in the order asked.
-    missed.sort(key=lambda m: (-m.point.weight, not m.contradicted, m.number))
+    # The most weight lost first; a contradiction before a mere omission; then in order asked.
+    missed.sort(key=lambda m: (-m.weight_lost, m.verdict is not Verdict.CONTRADICTED, m.number))
     top = missed[:MISSED_SHOWN]
-    commands: list[str] = []
+    steps: list[NextStep] = []
     weak_topics = list(dict.fromkeys(m.turn.topic for m in top))[:2]
     if not weak_topics:
         weak_topics = list(
@@ -114,11 +127,13 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
                 or (t.grade is not None and t.grade.rating in (Rating.WEAK, Rating.POOR))
             )
         )[:2]
-    if weak_topics:
-        commands.append(practice_command(weak_topics))
     if top:
-        commands.append(shlex.join(["mockaws", "questions", "show", top[0].turn.question_id]))
+        shown = shlex.join(["mockaws", "questions", "show", top[0].turn.question_id])
+        steps.append(NextStep("Read the reference answer", shown))
+    if weak_topics:
+        banks = transcript.settings.banks
+        steps.append(NextStep("Practise", practice_command(weak_topics, banks)))
     deliveries = [
         d for t in turns for d in [t.delivery, *(f.delivery for f in t.follow_ups)] if d is not None
     ]
-    return Report(turns, topics, top, combine(deliveries), commands)
+    return Report(turns, topics, top, combine(deliveries), len(deliveries), steps)

@@ -95,7 +95,7 @@ def question_detail(question: Question, *, with_answer: bool = True) -> None:
                 out.print(f"  → {escape(follow_up)}")
 
 
-def grade_report(question: Question, grade: Grade) -> None:
+def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = True) -> None:
     """The per-point verdicts with evidence, red flags, score and rating."""
     style = _RATING_STYLE[grade.rating]
     out.print(
@@ -118,7 +118,7 @@ def grade_report(question: Question, grade: Grade) -> None:
         out.print(f"  {'':15} [dim]“{escape(hit.evidence)}”[/]")
     for line in grade.notices + grade.integrity_flags:
         out.print(f"  [yellow]note:[/] {escape(line)}")
-    if grade.follow_up:
+    if grade.follow_up and show_follow_up:
         out.print(f"  [cyan]Think about next:[/] {escape(grade.follow_up)}")
 
 
@@ -133,9 +133,9 @@ def ask(question: Question, number: int, total: int, *, interactive: bool) -> No
         )
 
 
-def turn_feedback(question: Question, turn: Turn) -> None:
+def turn_feedback(question: Question, turn: Turn, *, show_follow_up: bool = True) -> None:
     if turn.grade is not None:
-        grade_report(question, turn.grade)
+        grade_report(question, turn.grade, show_follow_up=show_follow_up)
     elif turn.grade_error:
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
 
@@ -299,6 +299,29 @@ def delivery_line(delivery: Delivery) -> str:
     return " · ".join(parts)
 
 
+def delivery_summary_lines(delivery: Delivery, answers: int) -> list[str]:
+    """The session's delivery facts: per answer on average, and the totals that add up."""
+    from mockaws.delivery import TARGET_SECONDS, pace
+
+    low, high = (s // 60 for s in TARGET_SECONDS)
+    each = delivery.speaking_seconds / answers
+    lines = [
+        f"~{clock(each)} spoken per answer on average ({pace(each)} the {low}-{high} min "
+        f"target), {delivery.words} words in all"
+    ]
+    per_hundred = 100 * delivery.filler_count / delivery.words
+    fillers = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.fillers.items())
+    line = f"fillers {delivery.filler_count} ({per_hundred:.1f} per 100 words)"
+    lines.append(line + (f": {fillers}" if fillers else ""))
+    if delivery.hedges:
+        hedges = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.hedges.items())
+        lines.append(f"hedges {delivery.hedge_count}: {hedges}")
+    services = services_line(delivery)
+    if services:
+        lines.append(services)
+    return lines
+
+
 def services_line(delivery: Delivery) -> str | None:
     if not delivery.services_named and not delivery.services_expected:
         return None
@@ -323,33 +346,39 @@ def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) 
             out.print(f"[dim]{escape(services)}[/]")
 
 
+def _made(grade: Grade | None) -> set[str]:
+    if grade is None:
+        return set()
+    return {v.point_id for v in grade.points if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)}
+
+
+def follow_up_result(question: Question, turn: Turn, follow_up: FollowUpTurn) -> str:
+    """What a follow-up answer added: the rubric points it made that the answer had not."""
+    if follow_up.grade is None:
+        return f"not graded: {follow_up.grade_error or 'pending'} (your answer is saved)"
+    new = [
+        point.point
+        for point in question.rubric
+        if point.id in _made(follow_up.grade) - _made(turn.grade)
+    ]
+    if not new:
+        return "no rubric point beyond your first answer"
+    return "now made: " + "; ".join(new)
+
+
 def graded_feedback(graded: Graded) -> None:
     """Feedback on an answer whose grade has just arrived (study mode)."""
     question, turn, follow_up = graded.question, graded.turn, graded.follow_up
     out.print()
     if follow_up is None:
         out.rule(f"Feedback on question {graded.number} · {question.id}", style="dim")
-        turn_feedback(question, turn)
+        # Its "think about next" is the follow-up just asked; no need to say it twice.
+        asked = {f.question for f in turn.follow_ups}
+        repeated = turn.grade is not None and turn.grade.follow_up in asked
+        turn_feedback(question, turn, show_follow_up=not repeated)
         return
-    label = f"Follow-up to question {graded.number}"
-    if follow_up.grade is None:
-        reason = follow_up.grade_error or "not graded"
-        out.print(f"[yellow]{label} not graded:[/] {escape(reason)} (your answer is saved)")
-        return
-    made = [
-        question.point(v.point_id)
-        for v in follow_up.grade.points
-        if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)
-    ]
-    before = {
-        v.point_id
-        for v in (turn.grade.points if turn.grade else [])
-        if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)
-    }
-    new = [p for p in made if p is not None and p.id not in before]
-    out.print(f"[cyan]{label}:[/] {follow_up.grade.score}/100 against the question's rubric")
-    for point in new:
-        out.print(f"  [green]+ now made:[/] {escape(point.point)}")
+    result = follow_up_result(question, turn, follow_up)
+    out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
 
 
 class Feed:
@@ -419,8 +448,8 @@ def final_feedback(session: Interview) -> None:
             if not follow_up.submitted or follow_up.skipped:
                 continue
             out.print(f"  [cyan]Follow-up:[/] {escape(follow_up.question)}")
-            if follow_up.grade is not None:
-                out.print(f"  {'':2}[dim]{follow_up.grade.score}/100 against the rubric[/]")
+            result = follow_up_result(question, turn, follow_up)
+            out.print(f"  {'':2}[dim]{escape(result)}[/]")
 
 
 def _score_cell(turn: Turn) -> tuple[str, Text]:
@@ -441,9 +470,9 @@ def interview_summary(report: Report, transcript_id: str) -> None:
         table.add_column(column, overflow="fold")
     for number, turn in enumerate(report.turns, start=1):
         score, rating = _score_cell(turn)
-        follow_ups = [f.grade.score for f in turn.follow_ups if f.grade is not None]
-        if follow_ups:
-            score += " [dim](follow-up " + ", ".join(map(str, follow_ups)) + ")[/]"
+        added = set().union(*(_made(f.grade) for f in turn.follow_ups)) - _made(turn.grade)
+        if added:
+            score += f" (+{len(added)} in follow-up)"
         if turn.hints:
             rating.append(f" · {len(turn.hints)} hint" + ("s" if len(turn.hints) > 1 else ""))
         fillers = str(turn.delivery.filler_count) if turn.delivery else "—"
@@ -465,27 +494,25 @@ def interview_summary(report: Report, transcript_id: str) -> None:
             "By topic: "
             + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
         )
-    delivery = report.delivery
-    if delivery.words:
-        out.print(f"[bold]Delivery[/] over your answers: {escape(delivery_line(delivery))}")
-        services = services_line(delivery)
-        if services:
-            out.print(f"  {escape(services)}")
+    if report.answers and report.delivery.words:
+        out.print(f"[bold]Delivery[/] over {report.answers} answers:")
+        for line in delivery_summary_lines(report.delivery, report.answers):
+            out.print(f"  {escape(line)}")
     if report.missed:
-        out.print("[bold]Work on next[/] (the weightiest points your answers missed):")
+        out.print("[bold]Work on next[/] (the weightiest rubric points your answers missed):")
         for missed in report.missed:
-            how = "contradicted" if missed.contradicted else "missed"
             out.print(
-                f"  • {escape(missed.point.point)} [dim](weight {missed.point.weight}, {how}; "
-                f"question {missed.number}: {missed.turn.question_id})[/]"
+                f"  • {escape(missed.point.point)} [dim](weight {missed.point.weight}, "
+                f"{missed.verdict.value}; question {missed.number}: "
+                f"{missed.turn.question_id})[/]"
             )
     if report.ungraded:
         out.print(
             f"[yellow]{report.ungraded} answer(s) not graded yet:[/] "
             f"`mockaws resume {transcript_id}` grades them."
         )
-    for command in report.next_commands:
-        out.print(f"Next: [bold]{escape(command)}[/]")
+    for step in report.next_steps:
+        out.print(f"{step.label}: [bold]{escape(step.command)}[/]")
 
 
 # ---------------------------------------------------------------- the answer editor

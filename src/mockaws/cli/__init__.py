@@ -11,6 +11,7 @@ from mockaws.cli._app import App
 from mockaws.cli.grade import grade
 from mockaws.cli.interview import interview
 from mockaws.cli.questions import questions_app
+from mockaws.cli.resume import resume
 
 app = App(
     name="mockaws",
@@ -37,6 +38,7 @@ def root(
 
 
 app.command("interview")(interview)
+app.command("resume")(resume)
 app.command("grade")(grade)
 app.add_typer(questions_app, name="questions")
 

@@ -59,6 +59,8 @@ class Terminal:
             codec_errors="replace",
             timeout=TIMEOUT,
         )
+        # pexpect pauses 50 ms before each send by default; keys should arrive as typed.
+        self.child.delaybeforesend = None
         self.ended = False
 
     @classmethod

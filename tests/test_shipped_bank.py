@@ -63,7 +63,15 @@ def test_off_topic_answer_rates_poor_and_credits_no_point(question: Question) ->
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=ids)
-def test_each_red_flag_can_fire(question: Question) -> None:
-    for flag in question.red_flags:
-        hit = GRADER.grade(question, f"I think {flag.cues[0]}.").red_flags_hit
-        assert flag.id in {h.flag_id for h in hit}, f"red flag {flag.id} never fires on its own cue"
+def test_every_red_flag_cue_can_fire(question: Question) -> None:
+    def fires(flag_id: str, cue: str) -> bool:
+        hits = GRADER.grade(question, f"I think {cue}.").red_flags_hit
+        return flag_id in {hit.flag_id for hit in hits}
+
+    silent = [
+        f"{flag.id}: {cue!r}"
+        for flag in question.red_flags
+        for cue in flag.cues
+        if not fires(flag.id, cue)
+    ]
+    assert silent == [], "red-flag cues that never fire on their own"

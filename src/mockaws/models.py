@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -87,23 +87,14 @@ class Question(Authored):
     )
     tags: list[Slug] = Field(default_factory=list)
 
-    @field_validator("rubric")
+    @field_validator("rubric", "red_flags")
     @classmethod
-    def _unique_point_ids(cls, rubric: list[RubricPoint]) -> list[RubricPoint]:
-        ids = [p.id for p in rubric]
+    def _unique_ids(cls, items: list[RubricPoint] | list[RedFlag]) -> list[Any]:
+        ids = [item.id for item in items]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"duplicate rubric point id {duplicates[0]!r}")
-        return rubric
-
-    @field_validator("red_flags")
-    @classmethod
-    def _unique_flag_ids(cls, flags: list[RedFlag]) -> list[RedFlag]:
-        ids = [f.id for f in flags]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate red flag id {duplicates[0]!r}")
-        return flags
+            raise ValueError(f"duplicate id {duplicates[0]!r}")
+        return list(items)
 
     @property
     def rubric_hash(self) -> str:

@@ -21,13 +21,24 @@ from mockaws.models import (
 )
 from mockaws.session import Interview
 from mockaws.transcripts import TranscriptStore
-from tests.conftest import DATA, MINI_BANK
+from tests.banks import NETWORKING, STORAGE, isolated_bank_args, only_test_topics
+from tests.conftest import MINI_BANK
 from tests.fakes import ScriptedGrader
 
 runner = CliRunner()
-BANKS = ["--bank", str(MINI_BANK), "--bank", str(DATA / "extra_bank.toml")]
-# Seed 0 asks the networking question first, then the storage one.
-TWO = ["-n", "2", "--topic", "networking", "--topic", "storage", "--seed", "0", *BANKS]
+
+
+@pytest.fixture
+def banks(tmp_path: Path) -> list[str]:
+    return isolated_bank_args(tmp_path)
+
+
+@pytest.fixture
+def two(banks: list[str]) -> list[str]:
+    """Two questions: seed 0 asks the networking one first, then the storage one."""
+    return ["-n", "2", "--topic", NETWORKING, "--topic", STORAGE, "--seed", "0", *banks]
+
+
 SG_ANSWER = (
     "Security groups are stateful and sit on the ENI, so return traffic is allowed. "
     "NACLs are stateless at the subnet level: open ephemeral ports in both directions."
@@ -56,19 +67,21 @@ def saved(home: Path) -> Transcript:
         (("resume", "20990101"), "no interview '20990101'"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(args: tuple[str, ...], message: str) -> None:
-    code, out, err = run(*args, *BANKS, input="")
+def test_bad_input_exits_2_with_one_line(
+    args: tuple[str, ...], message: str, banks: list[str]
+) -> None:
+    code, out, err = run(*args, *banks, input="")
     assert code == 2, out + err
     assert message in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_piped_answers_line_up_with_follow_ups_when_asked_for(home: Path) -> None:
+def test_piped_answers_line_up_with_follow_ups_when_asked_for(home: Path, two: list[str]) -> None:
     script = (
         f"{SG_ANSWER}\n.\nA deny rule in the NACL.\n.\n"
         "S3 is strongly consistent.\n.\nThe last writer wins.\n.\n"
     )
-    code, out, _ = run("interview", *TWO, "--follow-ups", "1", input=script)
+    code, out, _ = run("interview", *two, "--follow-ups", "1", input=script)
     assert code == 0, out
     transcript = saved(home)
     assert transcript.status is SessionStatus.COMPLETED
@@ -79,9 +92,9 @@ def test_piped_answers_line_up_with_follow_ups_when_asked_for(home: Path) -> Non
     assert transcript.settings.follow_ups == 1
 
 
-def test_study_mode_hints_reveals_and_feedback_in_order(home: Path) -> None:
+def test_study_mode_hints_reveals_and_feedback_in_order(home: Path, two: list[str]) -> None:
     script = f"/reveal\n.\n/hint\n.\n{SG_ANSWER}\n.\n/reveal\n.\n/quit\n.\n"
-    code, out, _ = run("interview", *TWO, input=script)
+    code, out, _ = run("interview", *two, input=script)
     assert code == 0
     assert "/reveal shows the reference answer once you have answered" in out
     assert "Hint 1: Security groups are stateful" in out
@@ -95,9 +108,9 @@ def test_study_mode_hints_reveals_and_feedback_in_order(home: Path) -> None:
     assert turn.hints == ["sg-stateful"] and turn.revealed
 
 
-def test_real_mode_gives_no_feedback_until_the_end(home: Path) -> None:
+def test_real_mode_gives_no_feedback_until_the_end(home: Path, two: list[str]) -> None:
     script = f"/hint\n.\n{SG_ANSWER}\n.\nS3 is strongly consistent.\n.\n"
-    code, out, _ = run("interview", *TWO, "--mode", "real", input=script)
+    code, out, _ = run("interview", *two, "--mode", "real", input=script)
     assert code == 0
     before_end = out[: out.index("Interview summary")]
     assert "/hint is for study mode" in out
@@ -108,27 +121,28 @@ def test_real_mode_gives_no_feedback_until_the_end(home: Path) -> None:
     assert saved(home).settings.mode is Mode.REAL
 
 
-def test_the_summary_names_what_to_practise_next(home: Path) -> None:
+def test_the_summary_names_what_to_practise_next(home: Path, two: list[str]) -> None:
     script = "Security groups are stateful.\n.\nS3 is eventually consistent.\n.\n"
-    code, out, _ = run("interview", *TWO, input=script)
+    code, out, _ = run("interview", *two, input=script)
     assert code == 0
     text = " ".join(out.split())
     assert "Work on next" in text
     assert "NACLs are stateless: both directions need rules" in text
-    assert "Practise: mockaws interview -n 3 --topic networking --topic storage" in text
+    assert f"Practise: mockaws interview -n 3 --topic {NETWORKING} --topic {STORAGE}" in text
     assert "Read the reference answer: mockaws questions show mini-sg-vs-nacl" in text
     assert "fillers" in text and "time" in text
 
 
-def test_adaptive_records_its_seed(home: Path) -> None:
-    code, _, _ = run("interview", "--adaptive", "-n", "2", *BANKS, input="stateful\n.\n")
+def test_adaptive_records_its_seed(home: Path, banks: list[str]) -> None:
+    args = ["--adaptive", "-n", "2", *only_test_topics(), *banks]
+    code, _, _ = run("interview", *args, input="stateful\n.\n")
     assert code == 0
     settings = saved(home).settings
     assert settings.adaptive and settings.seed is not None
 
 
-def test_resume_a_quit_interview_by_id_prefix(home: Path) -> None:
-    code, _, _ = run("interview", *TWO, input=f"{SG_ANSWER}\n.\n/quit\n.\n")
+def test_resume_a_quit_interview_by_id_prefix(home: Path, two: list[str]) -> None:
+    code, _, _ = run("interview", *two, input=f"{SG_ANSWER}\n.\n/quit\n.\n")
     assert code == 0
     first = saved(home)
     assert first.status is SessionStatus.ABANDONED

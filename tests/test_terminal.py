@@ -16,13 +16,17 @@ from typer.testing import CliRunner
 import mockaws.grading
 from mockaws.cli import app
 from mockaws.models import SessionStatus, Transcript, TurnStatus
-from tests.conftest import DATA, MINI_BANK
+from tests.banks import isolated_bank_args, only_test_topics
 from tests.fakes import ScriptedGrader
 from tests.terminal import CTRL_C, CTRL_D, ROOT, SUBMIT, TIMEOUT, Terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
 
-BANKS = ["--bank", str(MINI_BANK), "--bank", str(DATA / "extra_bank.toml")]
+
+@pytest.fixture
+def banks(tmp_path: Path) -> list[str]:
+    """The three test questions, and only them."""
+    return [*isolated_bank_args(tmp_path), *only_test_topics()]
 
 
 def only_transcript(home: Path) -> Transcript:
@@ -30,9 +34,9 @@ def only_transcript(home: Path) -> Transcript:
     return Transcript.model_validate_json(path.read_text())
 
 
-def test_answer_hint_skip_and_quit_in_a_terminal(home: Path) -> None:
+def test_answer_hint_skip_and_quit_in_a_terminal(home: Path, banks: list[str]) -> None:
     term = Terminal.mockaws(
-        "interview", "-n", "3", "--mode", "study", "--seed", "1", *BANKS, home=home
+        "interview", "-n", "3", "--mode", "study", "--seed", "1", *banks, home=home
     )
     term.expect("Question 1 of 3")
     # The way to submit and the commands are on screen.
@@ -68,9 +72,9 @@ def test_answer_hint_skip_and_quit_in_a_terminal(home: Path) -> None:
     assert second.status is TurnStatus.SKIPPED
 
 
-def test_ctrl_c_asks_once_then_twice_quits_keeping_the_draft(home: Path) -> None:
+def test_ctrl_c_asks_once_then_twice_quits_keeping_the_draft(home: Path, banks: list[str]) -> None:
     term = Terminal.mockaws(
-        "interview", "-n", "2", "--follow-ups", "0", "--seed", "1", *BANKS, home=home
+        "interview", "-n", "2", "--follow-ups", "0", "--seed", "1", *banks, home=home
     )
     term.expect("Question 1 of 2")
     term.type("I was typing")
@@ -102,14 +106,14 @@ def _wait_for_turns(home: Path, count: int) -> dict[str, Any]:
 
 
 def test_a_killed_interview_keeps_its_answers_and_resumes(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, banks: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The grader hangs, like a model that never answers: nothing gets graded before the kill.
     launch = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
         "from tests.fakes import run_cli_with_blocking_grader; run_cli_with_blocking_grader()"
     )
-    args = ["interview", "-n", "3", "--follow-ups", "0", "--seed", "1", *BANKS]
+    args = ["interview", "-n", "3", "--follow-ups", "0", "--seed", "1", *banks]
     term = Terminal(["-c", launch, *args], home=home)
     term.expect("Question 1 of 3")
     term.send("My first answer." + SUBMIT)

@@ -40,8 +40,8 @@ def test_answer_hint_skip_and_quit_in_a_terminal(home: Path, banks: list[str]) -
     )
     term.expect("Question 1 of 3")
     # The way to submit and the commands are on screen.
-    term.expect("Submit: Esc then Enter (or Alt-Enter, or Ctrl-D) · Enter: new line")
-    term.expect("Type /hint /reveal /repeat /skip /quit as the answer · Ctrl-C: quit")
+    term.expect("Submit: Esc then Enter (or Alt-Enter, Ctrl-D) · Enter: new line · Ctrl-C: quit")
+    term.expect("Commands: /hint /reveal /repeat /skip /quit")
     term.send("/hint" + SUBMIT)
     term.expect("Hint 1:")
     term.expect("Question 1 of 3", times=2)
@@ -77,6 +77,7 @@ def test_ctrl_c_asks_once_then_twice_quits_keeping_the_draft(home: Path, banks: 
         "interview", "-n", "2", "--follow-ups", "0", "--seed", "1", *banks, home=home
     )
     term.expect("Question 1 of 2")
+    term.expect("Ctrl-C: quit")
     term.type("I was typing")
     term.send(CTRL_C)
     term.expect("Quit the interview?")

@@ -515,7 +515,7 @@ class Interview:
             follow_up.answer = answer
             follow_up.submitted = True
             follow_up.seconds = self._seconds(follow_up.seconds)
-            follow_up.delivery = analyse(answer, prompt.question)
+            follow_up.delivery = analyse(answer)  # the rubric's services belong to the main answer
             self._save()
         self._prompt = None
         self._grade_later(follow_up, prompt.question, answer)

@@ -212,7 +212,7 @@ def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, or Ctrl-D)"
+SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, Ctrl-D)"
 
 
 def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
@@ -580,16 +580,18 @@ class AnswerEditor:
                 if left >= 0:
                     timer += f" · {clock(left)} left"
                 else:
-                    timer += f" · time is up ({clock(limit)}): wrap up and submit"
+                    timer += " · time is up: wrap up"
                     style = "class:bottom-toolbar.over"
-            grading = session.pending_grades
-            extra = f"  │  grading {grading} in the background" if grading else ""
+            grading = session.pending_grades if mode is Mode.STUDY else 0
             commands = " ".join(_commands_for(prompt, mode))
             return [
-                ("class:bottom-toolbar", f" Submit: {SUBMIT_KEYS} · Enter: new line\n"),
-                ("class:bottom-toolbar", f" Type {commands} as the answer · Ctrl-C: quit  │  "),
+                (
+                    "class:bottom-toolbar",
+                    f" Submit: {SUBMIT_KEYS} · Enter: new line · Ctrl-C: quit\n",
+                ),
+                ("class:bottom-toolbar", f" Commands: {commands}   "),
                 (style, timer),
-                ("class:bottom-toolbar", extra),
+                ("class:bottom-toolbar", f" · grading {grading}" if grading else ""),
             ]
 
         with out.capture() as captured:

@@ -381,3 +381,36 @@ def pace(seconds: float) -> str:
     if seconds > high:
         return "over"
     return "within"
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{w} x{n}" if n > 1 else w for w, n in counts.items())
+
+
+def describe(delivery: Delivery) -> str:
+    """The facts of one answer in a line: words, speaking time, fillers, hedges, repeats."""
+    low, high = (s // 60 for s in TARGET_SECONDS)
+    seconds = round(delivery.speaking_seconds)
+    parts = [
+        f"{delivery.words} words",
+        f"~{seconds // 60}:{seconds % 60:02d} spoken ({pace(delivery.speaking_seconds)} the "
+        f"{low}-{high} min target)",
+    ]
+    fillers = _counted(delivery.fillers)
+    parts.append(f"fillers {delivery.filler_count}" + (f" ({fillers})" if fillers else ""))
+    if delivery.hedges:
+        parts.append(f"hedges {delivery.hedge_count} ({_counted(delivery.hedges)})")
+    if delivery.repeated:
+        parts.append(f"repeated: {_counted(delivery.repeated)}")
+    return " · ".join(parts)
+
+
+def describe_services(delivery: Delivery) -> str | None:
+    """The AWS services named, and those the rubric expects that were not; None if neither."""
+    if not delivery.services_named and not delivery.services_expected:
+        return None
+    line = f"AWS services named: {', '.join(delivery.services_named) or 'none'}"
+    missing = delivery.services_not_named
+    if missing:
+        line += f" · the rubric also expects: {', '.join(missing)}"
+    return line

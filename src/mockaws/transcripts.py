@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from mockaws.delivery import describe, describe_services
 from mockaws.errors import TranscriptError
 from mockaws.models import Question, Transcript, Turn, TurnStatus, Verdict, utc_now
 
@@ -116,6 +117,10 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
     lines += ["**Your answer**", "", _quote_block(turn.answer), ""]
     if turn.seconds:
         lines += [f"Time on this answer: {turn.seconds:.0f} s", ""]
+    if turn.delivery is not None:
+        services = describe_services(turn.delivery)
+        lines += [f"Delivery: {describe(turn.delivery)}", ""]
+        lines += [services, ""] if services else []
     grade = turn.grade
     if grade is None:
         reason = turn.grade_error or "not graded yet"

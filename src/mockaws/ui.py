@@ -281,22 +281,9 @@ def nothing_to_submit() -> None:
 
 def delivery_line(delivery: Delivery) -> str:
     """One line of delivery facts for an answer."""
-    from mockaws.delivery import TARGET_SECONDS, pace
+    from mockaws.delivery import describe
 
-    low, high = (s // 60 for s in TARGET_SECONDS)
-    parts = [
-        f"{delivery.words} words",
-        f"~{clock(delivery.speaking_seconds)} spoken ({pace(delivery.speaking_seconds)} the "
-        f"{low}-{high} min target)",
-    ]
-    fillers = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.fillers.items())
-    parts.append(f"fillers {delivery.filler_count}" + (f" ({fillers})" if fillers else ""))
-    if delivery.hedges:
-        hedges = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.hedges.items())
-        parts.append(f"hedges {delivery.hedge_count} ({hedges})")
-    if delivery.repeated:
-        parts.append("repeated: " + ", ".join(f"{w} x{n}" for w, n in delivery.repeated.items()))
-    return " · ".join(parts)
+    return describe(delivery)
 
 
 def delivery_summary_lines(delivery: Delivery, answers: int) -> list[str]:
@@ -323,14 +310,9 @@ def delivery_summary_lines(delivery: Delivery, answers: int) -> list[str]:
 
 
 def services_line(delivery: Delivery) -> str | None:
-    if not delivery.services_named and not delivery.services_expected:
-        return None
-    named = ", ".join(delivery.services_named) or "none"
-    line = f"AWS services named: {named}"
-    missing = delivery.services_not_named
-    if missing:
-        line += f" · the rubric also expects: {', '.join(missing)}"
-    return line
+    from mockaws.delivery import describe_services
+
+    return describe_services(delivery)
 
 
 def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) -> None:

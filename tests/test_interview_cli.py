@@ -178,3 +178,18 @@ def test_drive_calls_on_answer_with_the_grade_in(
     monkeypatch.setattr("sys.stdin", io.StringIO("stateful\n.\n"))
     drive(session, on_answer=on_answer)
     assert seen == [("mini-sg-vs-nacl", 100)]
+
+
+def test_an_answer_over_the_time_limit_says_so_and_is_kept() -> None:
+    from mockaws import ui
+
+    turn = Turn(
+        question_id="q", question="Q?", topic="t", level="mid", rubric_hash="x",
+        answer="a long answer", seconds=135,
+    )  # fmt: skip
+    with ui.out.capture() as captured:
+        ui.answer_saved(turn, Mode.REAL, time_limit=120)
+    assert "answered in 2:15 (over the 2:00 limit by 0:15)" in captured.get()
+    with ui.out.capture() as captured:
+        ui.answer_saved(turn, Mode.REAL, time_limit=180)
+    assert "over" not in captured.get()

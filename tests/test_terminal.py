@@ -91,6 +91,8 @@ def test_ctrl_c_asks_once_then_twice_quits_keeping_the_draft(home: Path, banks: 
     (draft,) = only_transcript(home).turns
     assert draft.answer == "I was typing and kept going"
     assert not draft.submitted
+    (markdown,) = (home / "transcripts").glob("*.md")
+    assert "`mockaws resume` puts it back in the editor" in markdown.read_text()
 
 
 def _wait_for_turns(home: Path, count: int) -> dict[str, Any]:

@@ -122,6 +122,13 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
         lines += [f"Delivery: {describe(turn.delivery)}", ""]
         lines += [services, ""] if services else []
     grade = turn.grade
+    if not turn.submitted:
+        lines += [
+            "_Unsent: still being typed when the interview stopped; `mockaws resume` "
+            "puts it back in the editor._",
+            "",
+        ]
+        return "\n".join(lines)
     if grade is None:
         reason = turn.grade_error or "not graded yet"
         lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]

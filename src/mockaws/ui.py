@@ -122,17 +122,6 @@ def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = Tru
         out.print(f"  [cyan]Think about next:[/] {escape(grade.follow_up)}")
 
 
-def ask(question: Question, number: int, total: int, *, interactive: bool) -> None:
-    out.print()
-    out.rule(f"Question {number} of {total} · {question.topic} · {question.level.value}")
-    out.print(f"[bold]{escape(question.question)}[/]")
-    if interactive:
-        out.print(
-            "[dim]Answer as you would out loud. End with a line holding only '.'; "
-            "type /skip or /quit as the whole answer to skip or stop.[/]"
-        )
-
-
 def turn_feedback(question: Question, turn: Turn, *, show_follow_up: bool = True) -> None:
     if turn.grade is not None:
         grade_report(question, turn.grade, show_follow_up=show_follow_up)

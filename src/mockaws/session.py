@@ -443,10 +443,10 @@ class Interview:
             if (job := self._job_for(target)) is not None and not job.done.is_set()
         ]
         if pending:
-            deadline = self.clock() + FOLLOW_UP_WAIT_S
+            deadline = time.monotonic() + FOLLOW_UP_WAIT_S
             with self.waiting("Thinking of a follow-up…"):
                 for job in pending:
-                    job.done.wait(max(0.0, deadline - self.clock()))
+                    job.done.wait(max(0.0, deadline - time.monotonic()))
                     text = from_grades()
                     if text is not None:
                         return text, source_of(text)
@@ -658,9 +658,11 @@ class Interview:
                 turn.follow_ups = [f for f in turn.follow_ups if f.submitted or f.answer.strip()]
             self.transcript.status = status
             self.transcript.finished_at = utc_now()
-            json_path = self.store.save(self.transcript)
-            markdown_path = self.store.save_markdown(self.transcript, self.known)
-        return SavedPaths(json_path, markdown_path)
+            self._save()
+        transcript_id = self.transcript.id
+        return SavedPaths(
+            self.store.json_path(transcript_id), self.store.markdown_path(transcript_id)
+        )
 
     def _reopen(self) -> None:
         """Continue a saved transcript: re-ask an interrupted answer, grade what is ungraded."""

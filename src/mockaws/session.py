@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from mockaws.delivery import analyse
+from mockaws.delivery import analyse, services_in
 from mockaws.errors import GradingError, TranscriptError
 from mockaws.grading import Grader, grade_answer
 from mockaws.models import (
@@ -286,6 +286,8 @@ class Interview:
         self._closed = False
         self._asked_at = clock()
         self._asked_wall: datetime = utc_now()
+        # Compile the delivery patterns now rather than on the first submit (tens of ms).
+        services_in("")
         if transcript is None:
             planned = self.plan.questions if isinstance(self.plan, FixedPlan) else []
             transcript = Transcript(

@@ -14,7 +14,7 @@ def resume(
     transcript_id: Annotated[
         str | None,
         typer.Argument(
-            metavar="[ID]",
+            metavar="ID",
             help="The interview to continue, or the start of its id "
             "(default: the latest unfinished one).",
         ),

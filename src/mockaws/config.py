@@ -1,11 +1,40 @@
-"""Where user state lives, and the settings commands share."""
+"""Where user state lives, and the settings commands share.
+
+Grader settings come from, in order of precedence: command-line flags, environment variables, the
+config file (`config.toml` in the user's config folder), then defaults. `Settings.sources` says
+which of these each value came from, so `mockaws config show` can explain itself.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal, TypeVar, get_args
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from mockaws.errors import ConfigError
 
 HOME_ENV = "MOCKAWS_HOME"
+CONFIG_ENV = "MOCKAWS_CONFIG"
+
+# A current small, cheap OpenAI model: a 10-question interview costs about a cent with it.
+DEFAULT_MODEL = "gpt-5.4-nano"
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_RETRIES = 2
+ReasoningEffort = Literal["off", "none", "minimal", "low", "medium", "high"]
+# OpenAI reasoning models think before they answer; "low" keeps a grade cheap and quick.
+DEFAULT_REASONING_EFFORT: ReasoningEffort = "low"
+# Local servers ignore the key, but the SDK insists on one.
+PLACEHOLDER_KEY = "not-needed"
+
+Source = Literal["flag", "env", "file", "default"]
+T = TypeVar("T")
+Number = TypeVar("Number", int, float)
 
 
 def home_dir() -> Path:
@@ -21,3 +50,186 @@ def home_dir() -> Path:
 def transcripts_dir(override: Path | None = None) -> Path:
     """The transcripts folder: `--transcripts-dir` if given, else `<home>/transcripts`."""
     return override if override is not None else home_dir() / "transcripts"
+
+
+def config_path() -> Path:
+    """The config file: `MOCKAWS_CONFIG`, else `<home>/config.toml` when `MOCKAWS_HOME` is set,
+    else `config.toml` in the platform's user config folder."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get(HOME_ENV):
+        return home_dir() / "config.toml"
+    from platformdirs import user_config_path
+
+    return user_config_path("mockaws", appauthor=False) / "config.toml"
+
+
+class ConfigFile(BaseModel):
+    """What the config file may hold; anything else is a mistake worth reporting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    base_url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    api_key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    timeout: float | None = Field(default=None, gt=0, le=3600)
+    retries: int | None = Field(default=None, ge=0, le=10)
+    reasoning_effort: ReasoningEffort | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective grader settings, and where each one came from."""
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None  # None: OpenAI's own endpoint
+    api_key: str | None = None
+    timeout: float = DEFAULT_TIMEOUT_S
+    retries: int = DEFAULT_RETRIES
+    reasoning_effort: ReasoningEffort = DEFAULT_REASONING_EFFORT
+    sources: dict[str, Source] = field(default_factory=dict)
+    config_file: Path | None = None
+
+    @property
+    def effective_base_url(self) -> str:
+        return self.base_url or OPENAI_BASE_URL
+
+    @property
+    def base_url_host(self) -> str:
+        """Host (and port) of the endpoint: safe to record, unlike the URL's credentials."""
+        return urlsplit(self.effective_base_url).netloc.rpartition("@")[2] or "unknown"
+
+    @property
+    def is_local(self) -> bool:
+        """A server on this machine, which needs no real key."""
+        host = urlsplit(self.effective_base_url).hostname or ""
+        return host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".local")
+
+    @property
+    def model_configured(self) -> bool:
+        """True when the user chose a model or an endpoint, so `--grader auto` uses the LLM."""
+        return self.sources.get("model", "default") != "default" or self.base_url is not None
+
+    @property
+    def masked_key(self) -> str | None:
+        return mask_key(self.api_key)
+
+
+def mask_key(key: str | None) -> str | None:
+    """Enough of a key to tell two apart, never enough to use it."""
+    if not key:
+        return None
+    if len(key) < 16:
+        return "*" * 8
+    return f"{key[:3]}…{key[-4:]}"
+
+
+def _load_config_file(path: Path) -> ConfigFile:
+    if not path.is_file():
+        return ConfigFile()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise ConfigError(f"{path}: field '{where}': {first['msg']}") from exc
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _env_number(name: str, kind: type[Number], low: Number, high: Number) -> Number | None:
+    raw = _env(name)
+    if raw is None:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a number, got '{raw}'") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: {raw} is out of range ({low} to {high})")
+    return value
+
+
+def _check_base_url(url: str, where: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"{where}: '{url}' is not an http(s) URL (e.g. http://localhost:11434/v1)"
+        )
+    return url.rstrip("/")
+
+
+def load_settings(
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+) -> Settings:
+    """The effective settings: flags (the arguments) > environment > config file > defaults."""
+    path = config_path()
+    from_file = _load_config_file(path)
+    sources: dict[str, Source] = {}
+
+    def pick(name: str, flag: T | None, env: T | None, file: T | None, default: T) -> T:
+        candidates: tuple[tuple[Source, T | None], ...] = (
+            ("flag", flag),
+            ("env", env),
+            ("file", file),
+        )
+        for source, value in candidates:
+            if value is not None:
+                sources[name] = source
+                return value
+        sources[name] = "default"
+        return default
+
+    chosen_model = pick("model", model, _env("MOCKAWS_MODEL"), from_file.model, DEFAULT_MODEL)
+    chosen_url = pick("base_url", base_url, _env("OPENAI_BASE_URL"), from_file.base_url, None)
+    if chosen_url is not None:
+        where = {"flag": "--base-url", "env": "OPENAI_BASE_URL", "file": f"{path}: base_url"}
+        chosen_url = _check_base_url(chosen_url, where[sources["base_url"]])
+    effort = _env("MOCKAWS_REASONING_EFFORT")
+    efforts: tuple[ReasoningEffort, ...] = get_args(ReasoningEffort)
+    if effort is not None and effort not in efforts:
+        raise ConfigError(
+            f"MOCKAWS_REASONING_EFFORT: unknown value '{effort}' "
+            f"(choose from: {', '.join(efforts)})"
+        )
+    env_effort = next((e for e in efforts if e == effort), None)
+    return Settings(
+        model=chosen_model,
+        base_url=chosen_url,
+        api_key=pick("api_key", None, _env("OPENAI_API_KEY"), from_file.api_key, None),
+        timeout=pick(
+            "timeout",
+            None,
+            _env_number("MOCKAWS_TIMEOUT", float, 0.001, 3600.0),
+            from_file.timeout,
+            DEFAULT_TIMEOUT_S,
+        ),
+        retries=pick(
+            "retries",
+            None,
+            _env_number("MOCKAWS_RETRIES", int, 0, 10),
+            from_file.retries,
+            DEFAULT_RETRIES,
+        ),
+        reasoning_effort=pick(
+            "reasoning_effort",
+            None,
+            env_effort,
+            from_file.reasoning_effort,
+            DEFAULT_REASONING_EFFORT,
+        ),
+        sources=sources,
+        config_file=path,
+    )

@@ -188,10 +188,11 @@ class TurnStatus(StrEnum):
 
 
 class Mode(StrEnum):
-    """How an interview gives feedback: after each answer (study) or only at the end (real)."""
+    """How a session gives feedback: after each answer (study, drill) or only at the end (real)."""
 
     STUDY = "study"
     REAL = "real"
+    DRILL = "drill"  # `mockaws drill`: study-style feedback, then a spaced-repetition rating
 
 
 class Delivery(Produced):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import queue
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,10 +19,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from mockaws.evidence import Mark, MarkKind, grade_marks, segments
 from mockaws.models import (
     Delivery,
     FollowUpTurn,
     Grade,
+    Level,
     Mode,
     Question,
     Rating,
@@ -30,9 +33,12 @@ from mockaws.models import (
     Turn,
     TurnStatus,
     Verdict,
+    utc_now,
 )
 
 if TYPE_CHECKING:
+    from mockaws.history import LoadProblem, SessionSummary, Stats
+    from mockaws.regrade import RegradeReport
     from mockaws.session import Graded, Interview, Prompt
     from mockaws.summary import Report
 
@@ -151,6 +157,18 @@ def summary(transcript: Transcript) -> None:
             f"Average score: [bold]{average:.0f}/100[/]"
             f" over {len(transcript.graded_turns)} graded answers"
         )
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
+    if usage is not None:
+        out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
+    ungraded = sum(1 for turn in transcript.turns if turn.needs_grade)
+    if ungraded:
+        out.print(
+            f"[yellow]{ungraded} {'answer is' if ungraded == 1 else 'answers are'} not graded "
+            f"yet:[/] `mockaws regrade {transcript.id}` grades "
+            f"{'it' if ungraded == 1 else 'them'} later."
+        )
 
 
 def saved(paths: Iterable[object]) -> None:
@@ -205,7 +223,7 @@ SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, Ctrl-D)"
 
 
 def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
-    commands = ["/hint", "/reveal"] if mode is Mode.STUDY else []
+    commands = ["/hint", "/reveal"] if mode is not Mode.REAL else []
     return [*commands, "/repeat", "/skip", "/quit"]
 
 
@@ -310,7 +328,7 @@ def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) 
     if time_limit and isinstance(turn, Turn) and turn.seconds > time_limit:
         line += f" (over the {clock(time_limit)} limit by {clock(turn.seconds - time_limit)})"
     out.print(f"[dim]{escape(line)}[/]")
-    if mode is Mode.STUDY and turn.delivery is not None:
+    if mode is not Mode.REAL and turn.delivery is not None:
         out.print(f"[dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
         services = services_line(turn.delivery)
         if services:
@@ -361,7 +379,7 @@ class Feed:
 
     def put(self, graded: Graded) -> None:
         """Called from a grading thread."""
-        if self.mode is Mode.STUDY:
+        if self.mode is not Mode.REAL:
             self._items.put(graded)
 
     def take(self) -> list[Graded]:
@@ -434,7 +452,7 @@ def _score_cell(turn: Turn) -> tuple[str, Text]:
     return str(turn.grade.score), Text(turn.grade.rating.value, style=style)
 
 
-def interview_summary(report: Report, transcript_id: str) -> None:
+def interview_summary(report: Report, transcript: Transcript) -> None:
     """The closing summary: per question, per topic, delivery, and what to practise next."""
     table = Table(title="Interview summary", header_style="bold")
     for column in ("#", "question", "topic", "level", "score", "rating", "time", "fillers"):
@@ -477,10 +495,17 @@ def interview_summary(report: Report, transcript_id: str) -> None:
                 f"{missed.verdict.value}; question {missed.number}: "
                 f"{missed.turn.question_id})[/]"
             )
-    if report.ungraded:
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
+    if usage is not None:
+        out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
+    ungraded = report.ungraded
+    if ungraded:
         out.print(
-            f"[yellow]{report.ungraded} answer(s) not graded yet:[/] "
-            f"`mockaws resume {transcript_id}` grades them."
+            f"[yellow]{ungraded} {'answer is' if ungraded == 1 else 'answers are'} not graded "
+            f"yet:[/] `mockaws regrade {transcript.id}` grades "
+            f"{'it' if ungraded == 1 else 'them'} later."
         )
     for step in report.next_steps:
         out.print(f"{step.label}: [bold]{escape(step.command)}[/]")
@@ -537,6 +562,18 @@ class AnswerEditor:
         def _submit(event: KeyPressEvent) -> None:
             event.current_buffer.validate_and_handle()
 
+        @keys.add("enter")
+        @keys.add("c-j")
+        def _newline(event: KeyPressEvent) -> None:
+            # A last line holding only '.' submits, as it does for piped answers.
+            buffer = event.current_buffer
+            document = buffer.document
+            if document.is_cursor_at_the_end and document.current_line.strip() == END_OF_ANSWER:
+                buffer.text = "\n".join(document.lines[:-1])
+                buffer.validate_and_handle()
+            else:
+                buffer.newline(copy_margin=False)
+
         @keys.add("c-c")
         def _interrupt(event: KeyPressEvent) -> None:
             self._interrupted_with = event.current_buffer.text
@@ -553,7 +590,7 @@ class AnswerEditor:
                 else:
                     timer += " · time is up: wrap up"
                     style = "class:bottom-toolbar.over"
-            grading = session.pending_grades if mode is Mode.STUDY else 0
+            grading = session.pending_grades if mode is not Mode.REAL else 0
             commands = " ".join(_commands_for(prompt, mode))
             return [
                 (
@@ -645,3 +682,404 @@ def answer_source(feed: Feed | None, stream: TextIO | None = None) -> AnswerEdit
     if stream is None and is_interactive():
         return AnswerEditor(feed)
     return AnswerReader(stream)
+
+
+# ---------------------------------------------------------------- review: transcripts, stats, drill
+
+
+def warning(message: str) -> None:
+    """One line on stderr about something skipped or doubtful; the command carries on."""
+    err.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def load_problems(problems: Sequence[LoadProblem], *, limit: int = 5) -> None:
+    """Report transcript files that did not load, one line each (the first few, then a count)."""
+    for problem in problems[:limit]:
+        warning(f"skipped {problem.message}")
+    if len(problems) > limit:
+        warning(f"skipped {len(problems) - limit} more unreadable transcripts")
+
+
+def _local_time(stamp: str | datetime) -> str:
+    moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+def _status_text(status: str, ungraded: int) -> Text:
+    styles = {"completed": "green", "abandoned": "dim", "in_progress": "cyan"}
+    text = Text(status.replace("_", " "), style=styles.get(status, ""))
+    if ungraded:
+        text.append(f", {ungraded} ungraded", style="yellow")
+    return text
+
+
+def _score_text(score: float | None) -> Text:
+    if score is None:
+        return Text("—", style="dim")
+    from mockaws.grading.scoring import rating_for
+
+    return Text(f"{score:.0f}", style=_RATING_STYLE[rating_for(round(score))])
+
+
+def transcript_table(sessions: Sequence[SessionSummary], total: int) -> None:
+    """Saved sessions, one row each, in the order given."""
+    if not sessions:
+        out.print("No transcripts yet: run `mockaws interview` to make one.")
+        return
+    with_mode = any(s.mode != sessions[0].mode for s in sessions)
+    table = Table(header_style="bold", box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("started", no_wrap=True)
+    if with_mode:
+        table.add_column("mode", no_wrap=True)
+    table.add_column("answered", justify="right", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("grader", overflow="fold")
+    table.add_column("status", overflow="fold")
+    for session in sessions:
+        grader = session.grader + (f" ({session.model})" if session.model else "")
+        table.add_row(
+            session.id,
+            _local_time(session.started_at),
+            *([session.mode] if with_mode else []),
+            f"{session.answered}/{session.questions}",
+            _score_text(session.average),
+            grader,
+            _status_text(session.status, session.ungraded),
+        )
+    out.print(table)
+    if len(sessions) < total:
+        out.print(
+            f"[dim]{len(sessions)} of {total} transcripts, newest first; "
+            "--all to list every one.[/]"
+        )
+
+
+_MARK_STYLE = {
+    MarkKind.COVERED: "green underline",
+    MarkKind.PARTIAL: "yellow underline",
+    MarkKind.CONTRADICTED: "bold red underline",
+    MarkKind.RED_FLAG: "bold red underline",
+}
+
+
+def _highlighted_answer(answer: str, marks: Sequence[Mark]) -> Text:
+    text = Text()
+    for piece in segments(answer, marks):
+        kind = piece.kind
+        text.append(piece.text, style=_MARK_STYLE[kind] if kind else "")
+        for mark in piece.closing:
+            text.append(f"[{mark.label}]", style=f"dim {_MARK_STYLE[mark.kind].split()[0]}")
+    return text
+
+
+def _hanging(rows: Iterable[tuple[str | Text, ...]], widths: Sequence[int]) -> Table:
+    """Rows whose last column wraps under itself rather than back to the left margin."""
+    grid = Table.grid(padding=(0, 1))
+    for width in widths:
+        grid.add_column(width=width, no_wrap=True)
+    grid.add_column(ratio=1)
+    for row in rows:
+        grid.add_row(*row)
+    return grid
+
+
+def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
+    from mockaws.export import made_by, outline_items
+
+    style = _RATING_STYLE[grade.rating]
+    out.print(
+        f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
+        f"  [dim]({escape(made_by(grade))})[/]"
+    )
+    out.print("\n[bold]Your answer[/]")
+    out.print(_highlighted_answer(answer, grade_marks(grade, answer)))
+    out.print("\n[bold]Rubric[/]")
+    rows: list[tuple[str | Text, ...]] = []
+    for number, verdict in enumerate(grade.points, start=1):
+        point = question.point(verdict.point_id) if question else None
+        label, colour = _VERDICT_STYLE[verdict.verdict]
+        text = Text(point.point if point else verdict.point_id)
+        if verdict.note and not verdict.verified:
+            text.append(f"\n{verdict.note}", style="dim italic")
+        rows.append((Text(str(number), style="dim"), Text(label, style=colour), text))
+    out.print(_hanging(rows, (3, 15)))
+    if grade.red_flags_hit:
+        out.print("\n[bold]Red flags[/]")
+        flags = {f.id: f.flag for f in question.red_flags} if question else {}
+        flag_rows: list[tuple[str | Text, ...]] = [
+            (Text(f"⚑{number}", style="bold red"), Text(flags.get(hit.flag_id, hit.flag_id)))
+            for number, hit in enumerate(grade.red_flags_hit, start=1)
+        ]
+        out.print(_hanging(flag_rows, (3,)))
+    for line in grade.notices + grade.integrity_flags:
+        out.print(f"[yellow]note:[/] {escape(line)}")
+    feedback = grade.feedback
+    if feedback.strengths or feedback.gaps or feedback.outline:
+        out.print("\n[bold]Feedback[/]")
+        marked: list[tuple[str | Text, ...]] = [
+            *((Text("+", style="green"), Text(item)) for item in feedback.strengths),
+            *((Text("-", style="red"), Text(item)) for item in feedback.gaps),
+        ]
+        if marked:
+            out.print(_hanging(marked, (2,)))
+        if feedback.outline:
+            out.print("[bold]A stronger answer, in outline:[/]")
+            steps = [item.partition(" ") for item in outline_items(feedback)]
+            out.print(_hanging([(marker, Text(rest)) for marker, _, rest in steps], (1,)))
+
+
+def transcript_detail(
+    transcript: Transcript, questions: Mapping[str, Question], *, reference: bool = False
+) -> None:
+    """A whole transcript: each answer with its evidence highlighted, verdicts and feedback."""
+    from mockaws.export import delivery_notes
+
+    settings = transcript.settings
+    grader = settings.grader + (f" ({settings.model})" if settings.model else "")
+    out.print(
+        f"[bold]Mock AWS {settings.mode if settings.mode == 'drill' else 'interview'}[/]"
+        f" · {_local_time(transcript.started_at)} · "
+        + _status_text(transcript.status.value, 0).markup
+    )
+    answered = [t for t in transcript.turns if t.status is TurnStatus.ANSWERED]
+    average = transcript.average_score
+    out.print(
+        f"[dim]{transcript.id} · {escape(grader)} grader · {len(answered)} of "
+        f"{max(len(settings.question_ids), len(transcript.turns))} answered[/]"
+        + (f" · average [bold]{average:.0f}/100[/]" if average is not None else "")
+    )
+    out.print(
+        "[dim]In answers: [/][green underline]covered[/] [yellow underline]partial[/] "
+        "[bold red underline]contradicted or red flag[/][dim], numbered as in the rubric.[/]"
+    )
+    for number, turn in enumerate(transcript.turns, start=1):
+        question = questions.get(turn.question_id)
+        out.print()
+        out.rule(f"{number} · {turn.topic} · {turn.level.value} · {turn.question_id}")
+        out.print(f"[bold]{escape(turn.question)}[/]")
+        if question is not None and question.rubric_hash != turn.rubric_hash:
+            out.print("[dim]The question's rubric has changed since this answer was graded.[/]")
+        if turn.status is TurnStatus.SKIPPED:
+            out.print("[dim]Skipped.[/]")
+            continue
+        if turn.grade is None:
+            out.print("\n[bold]Your answer[/]")
+            out.print(escape(turn.answer) or "[dim](empty)[/]")
+            reason = turn.grade_error or "not graded yet"
+            out.print(f"[yellow]Not graded:[/] {escape(reason)}")
+        else:
+            _grade_detail(turn.grade, question, turn.answer)
+        delivery = delivery_notes(turn)
+        if delivery:
+            out.print("\n[bold]Delivery[/]")
+            for line in delivery:
+                out.print(f"  {escape(line)}")
+        for follow_up in turn.follow_ups:
+            out.print(f"\n[bold cyan]Follow-up:[/] {escape(follow_up.question)}")
+            out.print(escape(follow_up.answer) or "[dim](no answer)[/]")
+            if follow_up.grade is not None:
+                rating = follow_up.grade.rating
+                out.print(
+                    f"[{_RATING_STYLE[rating]}]Follow-up score {follow_up.grade.score}/100"
+                    f" · {rating.value}[/]"
+                )
+        if turn.grade is not None and turn.grade.follow_up:
+            out.print(f"\n[cyan]Think about next:[/] {escape(turn.grade.follow_up)}")
+        if reference and question is not None:
+            out.print("\n[bold]Reference answer[/]")
+            out.print(escape(question.reference_answer))
+
+
+_BAR_WIDTH = 30
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def _bar(score: float) -> str:
+    eighths = round(max(0.0, min(score, 100.0)) / 100 * _BAR_WIDTH * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def stats_report(stats: Stats) -> None:
+    """Averages per topic and level, the trend as a bar chart, weak points, unexplored questions."""
+    if not stats.answers:
+        out.print("No graded answers yet: run `mockaws interview` to start.")
+    else:
+        out.print(
+            f"[bold]{stats.answers}[/] graded answers in [bold]{stats.sessions}[/] sessions, "
+            f"{_local_time(stats.first or utc_now())[:10]} to "
+            f"{_local_time(stats.last or utc_now())[:10]}; average "
+            + _score_text(stats.average).markup
+            + "/100"
+        )
+        levels = [level.value for level in Level]
+        table = Table(title="Average score by topic and level", header_style="bold", box=None)
+        table.add_column("topic")
+        for name in [*levels, "all"]:
+            table.add_column(name, justify="right")
+        cells: dict[str, dict[str, Text]] = {}
+        for group in stats.by_topic_level:
+            cell = _score_text(group.average)
+            cell.append(f" ({group.answers})", style="dim")
+            cells.setdefault(group.topic, {})[group.level or "all"] = cell
+        for topic, row in cells.items():
+            table.add_row(
+                topic, *(row.get(name, Text("·", style="dim")) for name in [*levels, "all"])
+            )
+        out.print()
+        out.print(table)
+        out.print(f"\n[bold]Trend[/] [dim](average score per {stats.trend_unit})[/]")
+        width = max(len(p.label) for p in stats.trend)
+        for point in stats.trend:
+            if point.average is None:
+                out.print(f"  {point.label:<{width}} [dim]│ no graded answers[/]")
+                continue
+            style = _RATING_STYLE[_rating_band(point.average)]
+            out.print(
+                f"  {point.label:<{width}} │[{style}]{_bar(point.average):<{_BAR_WIDTH}}[/]"
+                f" {point.average:3.0f}  [dim]({point.answers})[/]"
+            )
+        if stats.most_missed:
+            out.print("\n[bold]Most missed rubric points[/] [dim](missed / answers graded)[/]")
+            rows: list[tuple[str | Text, ...]] = []
+            for missed in stats.most_missed:
+                text = Text(missed.point or missed.point_id)
+                text.append(f"  {missed.question_id}", style="dim")
+                rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
+            width = max(len(str(row[0])) for row in rows)
+            out.print(_hanging([("", *row) for row in rows], (1, width)))
+    if stats.bank_size:
+        never = len(stats.never_attempted)
+        out.print(f"\n[bold]Never attempted:[/] {never} of {stats.bank_size} questions in the bank")
+        for topic, (never_count, total) in stats.never_attempted_by_topic.items():
+            if never_count:
+                out.print(f"  {topic:<16} {never_count:>3} of {total}")
+        if never:
+            shown = ", ".join(stats.never_attempted[:3])
+            out.print(f"  [dim]For example {shown}: see `mockaws questions show ID`.[/]")
+    if stats.skipped_files:
+        out.print(f"[yellow]{stats.skipped_files} unreadable transcripts were skipped.[/]")
+
+
+def _rating_band(score: float) -> Rating:
+    from mockaws.grading.scoring import rating_for
+
+    return rating_for(round(score))
+
+
+def choose_rating(suggested: str, choices: Sequence[str]) -> str:
+    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks."""
+    from rich.prompt import Prompt
+
+    listed = "/".join(choices)
+    while True:
+        reply = Prompt.ask(
+            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]",
+            console=out,
+            default=suggested,
+            show_default=False,
+        )
+        typed = reply.strip().lower()
+        matches = [c for c in choices if typed and c.startswith(typed)]
+        if len(matches) == 1:
+            return matches[0]
+        out.print(f"[yellow]Type one of {', '.join(choices)}, or press Enter for {suggested}.[/]")
+
+
+def drill_scheduled(rating: str, suggested: str, due: datetime) -> None:
+    """Where a drilled question went in the schedule."""
+    changed = "" if rating == suggested else f" (suggested {suggested})"
+    out.print(f"[dim]Rated {rating}{changed}; next due {_until(due)}.[/]")
+
+
+def _until(moment: datetime) -> str:
+    delta = moment - utc_now()
+    seconds = delta.total_seconds()
+    if seconds <= 60:
+        return "now"
+    if seconds < 3600:
+        return f"in {seconds / 60:.0f} minutes"
+    if seconds < 86400:
+        return f"in {seconds / 3600:.0f} hours"
+    return f"in {seconds / 86400:.0f} days ({_local_time(moment)[:10]})"
+
+
+def nothing_due(upcoming: tuple[Question, datetime] | None) -> None:
+    """Say why no drill runs, and when one will."""
+    if upcoming is None:
+        out.print("Nothing to drill yet: answer some questions with `mockaws interview` first.")
+        return
+    question, when = upcoming
+    out.print(
+        f"Nothing is due. Next: {question.id} {_until(when)}"
+        " (`mockaws drill --ahead` drills it now)."
+    )
+
+
+class RegradeProgress:
+    """A progress bar on stderr for one transcript's regrade; quiet when stderr is no terminal."""
+
+    def __init__(self, transcript_id: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.transcript_id = transcript_id
+        self._progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._task: object | None = None
+
+    def start(self, total: int) -> None:
+        if total:
+            self._progress.start()
+            self._task = self._progress.add_task(f"Grading {self.transcript_id}", total=total)
+
+    def advance(self, _outcome: object = None) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def regrade_report(report: RegradeReport) -> None:
+    """Per answer: the old and new score, and the rubric points whose verdict changed."""
+
+    def score(grade: Grade | None) -> str:
+        return f"{grade.score} {grade.rating.value}" if grade else "ungraded"
+
+    out.print(f"[bold]{escape(report.transcript_id)}[/]")
+    for line in report.skipped:
+        out.print(f"  [yellow]skipped[/] {escape(line)}")
+    for outcome in sorted(
+        report.outcomes, key=lambda o: (o.job.turn_index, o.job.follow_up_index or -1)
+    ):
+        label = escape(outcome.job.label)
+        if outcome.new is None:
+            out.print(f"  {label}: [yellow]not graded:[/] {escape(outcome.error or '')}")
+            continue
+        was, now = score(outcome.old), score(outcome.new)
+        style = _RATING_STYLE[outcome.new.rating]
+        marker = "" if outcome.old is None or was != now else " [dim](same score)[/]"
+        out.print(f"  {label}: {was} → [{style}]{now}[/]{marker}")
+        for change in outcome.point_changes:
+            out.print(f"      {escape(change.point_id)}: {change.old.value} → {change.new.value}")
+        if outcome.rubric_changed:
+            out.print("      [dim](the rubric has changed since this answer was given)[/]")
+    if report.markdown_path is not None:
+        out.print(f"  Saved: {report.json_path}", soft_wrap=True)
+
+
+def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
+    """Settings as name, value and where the value came from."""
+    table = Table(header_style="bold", box=None)
+    for column in ("setting", "value", "from"):
+        table.add_column(column, overflow="fold")
+    for name, value, source in rows:
+        table.add_row(name, value, Text(source, style="dim"))
+    out.print(table)

@@ -8,10 +8,15 @@ import typer
 
 from mockaws import __version__
 from mockaws.cli._app import App
+from mockaws.cli.config import config_app
+from mockaws.cli.drill import drill
 from mockaws.cli.grade import grade
 from mockaws.cli.interview import interview
 from mockaws.cli.questions import questions_app
+from mockaws.cli.regrade import regrade
 from mockaws.cli.resume import resume
+from mockaws.cli.stats import stats
+from mockaws.cli.transcripts import transcripts_app
 
 app = App(
     name="mockaws",
@@ -40,7 +45,12 @@ def root(
 app.command("interview")(interview)
 app.command("resume")(resume)
 app.command("grade")(grade)
+app.command("regrade")(regrade)
 app.add_typer(questions_app, name="questions")
+app.add_typer(config_app, name="config")
+app.add_typer(transcripts_app, name="transcripts")
+app.command("stats")(stats)
+app.command("drill")(drill)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, GraderOption
+from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOption
 
 
 def grade(
@@ -20,12 +20,15 @@ def grade(
         ),
     ] = None,
     grader: GraderOption = "auto",
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Grade as JSON.")] = False,
     bank: BankOption = None,
 ) -> None:
     """Grade one answer to one question and print the verdict on every rubric point."""
     from mockaws import ui
     from mockaws.bank import load_bank
+    from mockaws.config import load_settings
     from mockaws.errors import BadInputError
     from mockaws.grading import grade_answer, make_grader
 
@@ -39,7 +42,7 @@ def grade(
         if sys.stdin.isatty():
             ui.notice("Type your answer, then press Ctrl-D on an empty line.")
         answer = sys.stdin.read()
-    chosen, notice = make_grader(grader)
+    chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
     if notice and not as_json:
         ui.notice(notice)
     result = grade_answer(chosen, question, answer)

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, GraderOption, LevelOption, TopicOption, parse_level
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    GraderOption,
+    LevelOption,
+    ModelOption,
+    TopicOption,
+    parse_level,
+)
 
 if TYPE_CHECKING:
     from mockaws import ui
@@ -60,6 +68,8 @@ def interview(
             "(starts at --level, or mid).",
         ),
     ] = False,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
         Path | None,
         typer.Option("--transcripts-dir", help="Save transcripts here instead of the home folder."),
@@ -77,6 +87,7 @@ def interview(
 
     from mockaws import ui
     from mockaws.bank import load_bank, select_questions
+    from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError
     from mockaws.grading import make_grader
@@ -92,7 +103,8 @@ def interview(
         raise BadInputError(f"--follow-ups must be 0, 1 or 2 (got {follow_ups})")
     if time_limit is not None and time_limit < 1:
         raise BadInputError(f"--time-limit must be a positive number of seconds (got {time_limit})")
-    chosen_grader, notice = make_grader(grader)
+    grader_settings = load_settings(model=model, base_url=base_url)
+    chosen_grader, notice = make_grader(grader, grader_settings)
     loaded = load_bank(bank or [])
     plan: QuestionPlan
     if adaptive:
@@ -119,6 +131,8 @@ def interview(
         time_limit_s=time_limit,
         adaptive=adaptive,
         banks=[str(path.resolve()) for path in bank or []],
+        model=grader_settings.model if chosen_grader.name != "offline" else None,
+        base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
     session = Interview(
         plan,
@@ -134,11 +148,12 @@ def parse_mode(value: str) -> Mode:
     from mockaws.errors import BadInputError
     from mockaws.models import Mode
 
-    try:
-        return Mode(value.lower())
-    except ValueError:
-        choices = ", ".join(m.value for m in Mode)
-        raise BadInputError(f"--mode: unknown mode '{value}' (choose from: {choices})") from None
+    choices = (Mode.STUDY, Mode.REAL)  # drill sessions belong to `mockaws drill`
+    chosen = next((m for m in choices if m.value == value.lower()), None)
+    if chosen is None:
+        names = ", ".join(m.value for m in choices)
+        raise BadInputError(f"--mode: unknown mode '{value}' (choose from: {names})")
+    return chosen
 
 
 class Outcome(Enum):
@@ -195,7 +210,7 @@ def _read(
 
     mode = session.settings.mode
     if isinstance(source, ui.AnswerReader):
-        if mode is Mode.STUDY:
+        if mode is not Mode.REAL:
             # Nobody waits at a pipe: keep the output in order, feedback before the next one.
             session.wait_for_grades()
         feed.show()
@@ -288,7 +303,7 @@ def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
             ui.final_feedback(session)
         else:
             feed.show()
-        ui.interview_summary(report(transcript, session.known), transcript.id)
+        ui.interview_summary(report(transcript, session.known), transcript)
     elif session.pending_grades or session.ungraded:
         ui.notice(f"Answers not graded yet are kept: `mockaws resume {transcript.id}` grades them.")
     ui.saved([paths.json, paths.markdown])

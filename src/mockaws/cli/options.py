@@ -31,7 +31,23 @@ LevelOption = Annotated[
 GraderOption = Annotated[
     str,
     typer.Option(
-        "--grader", "-g", help="Grader: auto (a model if configured, else offline) or offline."
+        "--grader",
+        "-g",
+        help="Grader: auto (a model if one is configured, else offline), openai or offline.",
+    ),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model", "-m", help="Model for the LLM grader (default: $MOCKAWS_MODEL or config file)."
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: "
+        "$OPENAI_BASE_URL or config file).",
     ),
 ]
 
@@ -48,3 +64,11 @@ def parse_level(value: str | None) -> Level | None:
     except ValueError:
         choices = ", ".join(level.value for level in Level)
         raise BadInputError(f"--level: unknown level '{value}' (choose from: {choices})") from None
+
+
+TranscriptsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--transcripts-dir", help="Read transcripts from here instead of the home folder."
+    ),
+]

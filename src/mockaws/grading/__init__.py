@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from mockaws.errors import ConfigError
 from mockaws.models import Grade, Question
 
-GRADER_NAMES = ("auto", "offline")
+if TYPE_CHECKING:
+    from mockaws.config import Settings
+
+GRADER_NAMES = ("auto", "offline", "openai")
 
 
 class Grader(Protocol):
@@ -29,12 +32,27 @@ def grade_answer(grader: Grader, question: Question, answer: str) -> Grade:
     return grader.grade(question, answer)
 
 
-def make_grader(name: str) -> tuple[Grader, str | None]:
-    """The grader called `name`, and a one-line notice to show the user (or None)."""
+def make_grader(name: str, settings: Settings | None = None) -> tuple[Grader, str | None]:
+    """The grader called `name`, and a one-line notice to show the user (or None).
+
+    `auto` is the LLM grader when a model or endpoint is configured, else the offline grader.
+    """
+    from mockaws.config import load_settings
     from mockaws.grading.offline import OfflineGrader
 
+    if name not in GRADER_NAMES:
+        raise ConfigError(f"unknown grader '{name}' (choose from: {', '.join(GRADER_NAMES)})")
     if name == "offline":
         return OfflineGrader(), None
-    if name == "auto":
-        return OfflineGrader(), "No model configured: grading with the offline grader."
-    raise ConfigError(f"unknown grader '{name}' (choose from: {', '.join(GRADER_NAMES)})")
+    settings = settings or load_settings()
+    if name == "openai" or settings.model_configured:
+        from mockaws.grading.llm import OpenAIGrader
+
+        grader = OpenAIGrader(settings)
+        return grader, f"Grading with {settings.model} at {settings.base_url_host}."
+    if settings.api_key:
+        return OfflineGrader(), (
+            "OPENAI_API_KEY is set but no model is configured: grading with the offline grader "
+            "(set MOCKAWS_MODEL or pass --grader openai to use a model)."
+        )
+    return OfflineGrader(), "No model configured: grading with the offline grader."

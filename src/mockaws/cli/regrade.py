@@ -1,0 +1,95 @@
+"""`mockaws regrade`: grade saved answers that have no grade yet (or, with --all, grade again)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOption
+
+
+def regrade(
+    transcript: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID|latest|FILE]",
+            help="The transcript: its id (or a unique start of it), 'latest', or a JSON file.",
+        ),
+    ] = None,
+    ungraded: Annotated[
+        bool,
+        typer.Option("--ungraded", help="Every transcript that has ungraded answers."),
+    ] = False,
+    regrade_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also grade answers that have a grade again (the old one is kept)."
+        ),
+    ] = False,
+    grader: GraderOption = "auto",
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", help="Answers graded at the same time.")
+    ] = 4,
+    transcripts_dir: Annotated[
+        Path | None,
+        typer.Option("--transcripts-dir", help="Where the transcripts are (default: home folder)."),
+    ] = None,
+    bank: BankOption = None,
+) -> None:
+    """Grade the ungraded answers of a saved interview, e.g. after the model server was down.
+
+    With --all, answers that already have a grade are graded again; the old grade is kept in the
+    transcript and the changes are shown. Safe to run again: only what is still ungraded is
+    picked up.
+    """
+    from mockaws import ui
+    from mockaws.bank import load_bank
+    from mockaws.config import load_settings
+    from mockaws.config import transcripts_dir as resolve_transcripts_dir
+    from mockaws.errors import BadInputError, GradingError
+    from mockaws.grading import make_grader
+    from mockaws.regrade import Regrader, find_transcript, transcripts_needing_grades
+    from mockaws.transcripts import TranscriptStore
+
+    if (transcript is None) == (not ungraded):
+        raise BadInputError("give a transcript (an id, 'latest' or a file) or --ungraded, not both")
+    store = TranscriptStore(resolve_transcripts_dir(transcripts_dir))
+    if ungraded:
+        paths, problems = transcripts_needing_grades(store)
+        for problem in problems:
+            ui.notice(f"skipped: {problem}")
+    else:
+        assert transcript is not None
+        paths = [find_transcript(store, transcript)]
+    if not paths:
+        typer.echo("Nothing to grade: every answer has a grade.")
+        return
+    chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
+    if notice:
+        ui.notice(notice)
+    questions = load_bank(bank or []).questions
+    regrader = Regrader(
+        store, questions, chosen, concurrency=concurrency, include_graded=regrade_all
+    )
+    failed = graded = 0
+    for path in paths:
+        progress = ui.RegradeProgress(path.stem)
+        try:
+            report = regrader.run(path, on_start=progress.start, on_outcome=progress.advance)
+        finally:
+            progress.stop()
+        if not report.outcomes and not report.skipped:
+            typer.echo(f"{report.transcript_id}: nothing to grade.")
+            continue
+        ui.regrade_report(report)
+        graded += len(report.graded)
+        failed += len(report.failed)
+    if failed:
+        raise GradingError(
+            f"{failed} of {failed + graded} answers could not be graded; they are kept ungraded "
+            "(run mockaws regrade again later)"
+        )

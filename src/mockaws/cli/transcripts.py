@@ -1,0 +1,147 @@
+"""`mockaws transcripts`: list, show and export saved sessions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockaws.cli._app import App
+from mockaws.cli.options import BankOption, TranscriptsDirOption
+
+if TYPE_CHECKING:
+    from mockaws.history import History
+    from mockaws.models import Question, Transcript
+
+transcripts_app = App(help="Read saved sessions back: list, show and export transcripts.")
+
+ReferenceArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="A transcript id (or its unique start), a transcript file, or 'latest'.",
+    ),
+]
+
+
+@transcripts_app.command("list")
+def list_transcripts(
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="How many of the newest to show in the table.")
+    ] = 20,
+    show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every transcript.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every transcript's summary as JSON.")
+    ] = False,
+    transcripts_dir: TranscriptsDirOption = None,
+) -> None:
+    """List saved transcripts, newest first: date, answers, average score, grader and status.
+
+    Unreadable files are reported on stderr, one line each, and skipped.
+    """
+    from mockaws import ui
+    from mockaws.errors import BadInputError
+
+    if limit < 1:
+        raise BadInputError(f"--limit must be at least 1 (got {limit})")
+    history = load_user_history(transcripts_dir)
+    ui.load_problems(history.problems)
+    newest_first = history.sessions[::-1]
+    if as_json:
+        typer.echo(json.dumps([s.to_json() for s in newest_first], indent=2))
+        return
+    ui.transcript_table(newest_first if show_all else newest_first[:limit], len(newest_first))
+
+
+@transcripts_app.command("show")
+def show_transcript(
+    reference: ReferenceArgument = "latest",
+    with_reference: Annotated[
+        bool, typer.Option("--reference", "-r", help="Also print each question's model answer.")
+    ] = False,
+    transcripts_dir: TranscriptsDirOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Show a transcript: answers with evidence highlighted, verdicts, red flags and feedback.
+
+    Each rubric point is marked covered, partial, missed or contradicted, numbered as its quote
+    is in the answer; follow-ups and delivery notes follow.
+    """
+    from mockaws import ui
+
+    transcript = resolve_transcript(reference, transcripts_dir)
+    ui.transcript_detail(transcript, _questions(bank), reference=with_reference)
+
+
+@transcripts_app.command("export")
+def export_transcript(
+    reference: ReferenceArgument = "latest",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="md, json or html (one self-contained page).")
+    ] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write here ('-' for stdout; default: ./<id>.<format>)."
+        ),
+    ] = None,
+    transcripts_dir: TranscriptsDirOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Export a transcript as Markdown, JSON or a self-contained HTML page."""
+    from mockaws import ui
+    from mockaws.errors import BadInputError
+    from mockaws.export import EXPORT_FORMATS, export_text
+    from mockaws.transcripts import atomic_write_text
+
+    chosen = output_format.lower().lstrip(".")
+    if chosen not in EXPORT_FORMATS:
+        choices = ", ".join(EXPORT_FORMATS)
+        raise BadInputError(f"--format: unknown format '{output_format}' (choose from: {choices})")
+    transcript = resolve_transcript(reference, transcripts_dir)
+    text = export_text(transcript, _questions(bank), chosen)
+    if output is not None and str(output) == "-":
+        sys.stdout.write(text)
+        return
+    target = output or Path(f"{transcript.id}.{chosen}")
+    if target.is_dir():
+        target = target / f"{transcript.id}.{chosen}"
+    try:
+        atomic_write_text(target, text)
+    except OSError as exc:
+        raise BadInputError(f"--output {target}: cannot write: {exc.strerror or exc}") from exc
+    ui.saved([target.resolve()])
+
+
+def load_user_history(transcripts_dir: Path | None = None) -> History:
+    """Every transcript's summary from the chosen folder, through the cache in the home folder."""
+    from mockaws.config import transcripts_dir as resolve_transcripts_dir
+    from mockaws.history import default_cache_dir, load_history
+
+    return load_history(resolve_transcripts_dir(transcripts_dir), default_cache_dir())
+
+
+def resolve_transcript(reference: str, transcripts_dir: Path | None = None) -> Transcript:
+    """The transcript `reference` names; for 'latest', files that do not load are reported."""
+    from mockaws import ui
+    from mockaws.config import transcripts_dir as resolve_transcripts_dir
+    from mockaws.history import find_latest
+    from mockaws.transcripts import TranscriptStore, load_transcript
+
+    if reference.lower() == "latest":
+        history = load_user_history(transcripts_dir)
+        latest = find_latest(history)
+        # A file that does not load might have been the latest: say so rather than guess.
+        ui.load_problems(history.problems)
+        return load_transcript(Path(latest.path))
+    store = TranscriptStore(resolve_transcripts_dir(transcripts_dir))
+    return load_transcript(store.find(reference))
+
+
+def _questions(bank: list[Path] | None) -> dict[str, Question]:
+    from mockaws.bank import load_bank
+
+    return load_bank(bank or []).questions

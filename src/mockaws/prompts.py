@@ -1,0 +1,202 @@
+"""The grader's prompt: templates from `prompts/`, rendered in a cache-friendly order.
+
+The system message is the same for every question (instructions, label definitions, graded
+examples), so providers can cache it; then the question, its reference answer and rubric; the
+candidate's answer comes last, fenced as data. `prompt_version()` hashes the templates, so every
+grade names the prompt that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from string import Template
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from mockaws.errors import ConfigError
+from mockaws.models import Question
+from mockaws.resources import data_dir
+
+SYSTEM = "grader-system.md"
+QUESTION = "grader-question.md"
+ANSWER = "grader-answer.md"
+JSON_MODE = "grader-json-mode.md"
+REPAIR = "grader-repair.md"
+TEMPLATE_NAMES = (SYSTEM, QUESTION, ANSWER, JSON_MODE, REPAIR)
+
+ANSWER_TAG = "candidate_answer"
+# An answer may not close (or reopen) its own fence and put text outside it.
+_FENCE_TAG = re.compile(rf"<\s*/?\s*{ANSWER_TAG}\b[^>]*>", re.IGNORECASE)
+
+
+class PointLabel(BaseModel):
+    """The grader's label for one rubric point; the quote comes before the verdict on purpose."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    point_id: str
+    evidence: str
+    note: str
+    verdict: Literal["covered", "partial", "missed", "contradicted"]
+
+
+class RedFlagLabel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    flag_id: str
+    evidence: str
+
+
+class FeedbackLabels(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    strengths: list[str]
+    gaps: list[str]
+    outline: list[str]
+
+
+class GraderReply(BaseModel):
+    """The reply the grader must give: the structured-output schema sent to the model."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    points: list[PointLabel]
+    red_flags: list[RedFlagLabel]
+    feedback: FeedbackLabels
+    follow_up: str
+    answer_addresses_grader: bool
+
+
+def _without_titles(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_titles(v) for k, v in node.items() if k != "title"}
+    if isinstance(node, list):
+        return [_without_titles(v) for v in node]
+    return node
+
+
+@cache
+def _reply_schema_json() -> str:
+    import json
+
+    # The SDK's strict form: every field required, no additional properties.
+    from openai import pydantic_function_tool
+
+    schema = pydantic_function_tool(GraderReply)["function"]["parameters"]
+    return json.dumps(_without_titles(schema), sort_keys=True, separators=(",", ":"))
+
+
+def reply_schema() -> dict[str, Any]:
+    """The JSON Schema of `GraderReply` in the strict form structured outputs require."""
+    import json
+
+    schema: dict[str, Any] = json.loads(_reply_schema_json())
+    return schema
+
+
+@cache
+def templates() -> dict[str, str]:
+    """Every grader template by file name, read once."""
+    folder = data_dir("prompts")
+    loaded: dict[str, str] = {}
+    for name in TEMPLATE_NAMES:
+        path = folder / name
+        try:
+            loaded[name] = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read prompt template: {exc}") from exc
+    return loaded
+
+
+@cache
+def prompt_version() -> str:
+    """A short hash of the grader templates and reply schema: it changes when any of them does."""
+    digest = hashlib.sha256()
+    for name, text in sorted(templates().items()):
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    digest.update(_reply_schema_json().encode())
+    return digest.hexdigest()[:12]
+
+
+def _render(name: str, **values: str) -> str:
+    try:
+        return Template(templates()[name]).substitute(values)
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(f"prompt template {name}: bad placeholder {exc}") from exc
+
+
+def fence_answer(answer: str) -> str:
+    """The answer, made safe to place between the answer tags."""
+    return _FENCE_TAG.sub("[tag removed]", answer.strip())
+
+
+def system_prompt(json_schema: dict[str, Any] | None = None) -> str:
+    """The fixed system message; in JSON mode it also carries the reply schema."""
+    text = templates()[SYSTEM]
+    if json_schema is not None:
+        import json
+
+        schema = json.dumps(json_schema, separators=(",", ":"), sort_keys=True)
+        text += "\n\n" + _render(JSON_MODE, schema=schema)
+    return text
+
+
+def question_block(question: Question) -> str:
+    """The question, reference answer, rubric and red flags, as the grader sees them."""
+    rubric = "\n".join(f"- `{p.id}`, {p.weight}: {p.point}" for p in question.rubric)
+    flags = "\n".join(f"- `{f.id}`: {f.flag}" for f in question.red_flags) or "(none)"
+    return _render(
+        QUESTION,
+        question_id=question.id,
+        topic=question.topic,
+        level=question.level.value,
+        question=question.question,
+        reference_answer=question.reference_answer.strip(),
+        rubric=rubric,
+        red_flags=flags,
+    )
+
+
+def answer_block(question: Question, answer: str, notes: Sequence[str] = ()) -> str:
+    """The candidate's answer, fenced, with any notes about how it was prepared."""
+    rendered_notes = "".join(f"\n\n({note})" for note in notes)
+    return _render(
+        ANSWER, answer=fence_answer(answer), answer_notes=rendered_notes, question_id=question.id
+    )
+
+
+@dataclass(frozen=True)
+class GradingPrompt:
+    system: str
+    user: str
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": self.system},
+            {"role": "user", "content": self.user},
+        ]
+
+
+def grading_prompt(
+    question: Question,
+    answer: str,
+    *,
+    notes: Sequence[str] = (),
+    json_schema: dict[str, Any] | None = None,
+) -> GradingPrompt:
+    """The whole prompt to grade `answer`: fixed prefix first, the answer last."""
+    return GradingPrompt(
+        system=system_prompt(json_schema),
+        user=question_block(question) + "\n\n" + answer_block(question, answer, notes),
+    )
+
+
+def repair_prompt(error: str) -> str:
+    """What to send after a reply that could not be used, to get a corrected one."""
+    return _render(REPAIR, error=error)

@@ -1,0 +1,189 @@
+"""A fake OpenAI-compatible server on 127.0.0.1, scripted per test.
+
+Each request to `/v1/chat/completions` takes the next scripted `Reply` from the queue (or the
+`fallback` once the queue is empty); a reply can also be a function of the request, to play a
+model that reacts to what it is sent. Every request body is kept in `requests`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from mockaws.models import Question
+
+# A tiny server-directed retry delay keeps the SDK's retries fast in tests.
+FAST_RETRY = {"retry-after-ms": "1"}
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (to cause a client timeout)
+    drop: bool = False  # close the connection without any response
+
+
+Script = Reply | Callable[[dict[str, Any]], Reply]
+
+
+def completion(
+    content: str | None,
+    *,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
+    prompt_tokens: int = 1200,
+    cached_tokens: int = 1024,
+    completion_tokens: int = 300,
+    usage: bool = True,
+) -> Reply:
+    """A chat completion with one choice."""
+    body: dict[str, Any] = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": "fake-model",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+            }
+        ],
+    }
+    if usage:
+        body["usage"] = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached_tokens},
+        }
+    return Reply(body=body)
+
+
+def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Reply:
+    """An OpenAI-style error response."""
+    return Reply(
+        status=status,
+        body={"error": {"message": message, "type": "fake_error", "code": None}},
+        headers=dict(FAST_RETRY if headers is None else headers),
+    )
+
+
+def labels(
+    question: Question,
+    verdicts: Mapping[str, tuple[str, str]] | None = None,
+    *,
+    red_flags: Iterable[tuple[str, str]] = (),
+    addresses_grader: bool = False,
+    follow_up: str = "What would you check first?",
+) -> str:
+    """A grader reply as JSON: `verdicts` maps point ids to (verdict, quote); others missed."""
+    chosen = verdicts or {}
+    points = [
+        {
+            "point_id": point.id,
+            "evidence": chosen.get(point.id, ("missed", ""))[1],
+            "note": "fake note",
+            "verdict": chosen.get(point.id, ("missed", ""))[0],
+        }
+        for point in question.rubric
+    ]
+    return json.dumps(
+        {
+            "points": points,
+            "red_flags": [{"flag_id": f, "evidence": e} for f, e in red_flags],
+            "feedback": {
+                "strengths": ["names the key idea"],
+                "gaps": ["misses the rest"],
+                "outline": ["say the key idea", "then the rest"],
+            },
+            "follow_up": follow_up,
+            "answer_addresses_grader": addresses_grader,
+        }
+    )
+
+
+def user_message(request: Mapping[str, Any]) -> str:
+    """The text of the last user message in a chat completions request."""
+    users = [m["content"] for m in request["messages"] if m["role"] == "user"]
+    return str(users[-1]) if users else ""
+
+
+class FakeOpenAI:
+    """A scripted OpenAI-compatible server; use as a context manager."""
+
+    def __init__(self) -> None:
+        self.queue: deque[Script] = deque()
+        self.fallback: Script | None = None
+        self.requests: list[dict[str, Any]] = []
+        self._closing = threading.Event()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fake.requests.append({"path": self.path, **body})
+                script = fake.queue.popleft() if fake.queue else fake.fallback
+                if script is None:
+                    reply = error(500, "fake server: nothing scripted for this request")
+                else:
+                    reply = script(body) if callable(script) else script
+                if reply.delay:
+                    fake._closing.wait(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
+                payload = (
+                    reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                ).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(payload)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client gave up (timeout): nothing to do
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def enqueue(self, *scripts: Script) -> FakeOpenAI:
+        self.queue.extend(scripts)
+        return self
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._closing.set()
+        self.server.shutdown()
+        self.server.server_close()

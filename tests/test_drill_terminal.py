@@ -1,0 +1,51 @@
+"""A drill in a real pseudo-terminal: the user overrides the suggested rating."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+
+from mockaws.transcripts import TranscriptStore
+from tests.conftest import MINI_BANK
+from tests.factories import START, answered, mini_bank, save_session
+
+
+def test_the_user_can_change_the_suggested_rating(home: Path) -> None:
+    sg = mini_bank().get("mini-sg-vs-nacl")
+    save_session(
+        TranscriptStore(home / "transcripts"),
+        START,
+        [answered(sg, 20, START, ["nacl-stateless", "allow-deny"])],
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "mockaws", "drill", "-n", "1", "--grader", "offline", "--bank", str(MINI_BANK)],
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("How do security groups and network ACLs differ")
+        child.sendline("NACLs are stateful.")
+        child.sendline(".")
+        child.expect(r"How well did you know it\?.*again/hard/good/easy.*\(again\)")
+        child.sendline("maybe")
+        child.expect("Type one of again, hard, good, easy, or press Enter for again")
+        child.sendline("e")  # a first letter is enough
+        child.expect(r"Rated easy \(suggested again\); next due in \d+ days")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    schedule = json.loads((home / "drill-schedule.json").read_text())
+    reviews = schedule["questions"][sg.id]["reviews"]
+    assert [(r["rating"], r["suggested"]) for r in reviews] == [
+        ("again", "again"),
+        ("easy", "again"),
+    ]
+    assert schedule["questions"][sg.id]["state"]["phase"] == "review"

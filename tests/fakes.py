@@ -33,6 +33,8 @@ class ScriptedGrader:
     covered or partial label quotes the whole answer, which is always in the answer.
     """
 
+    thread_safe = True  # the script is behind a lock: several answers may be graded at once
+
     def __init__(self, name: str = "fake") -> None:
         self.name = name
         self.history: list[tuple[str, str]] = []

@@ -389,6 +389,7 @@ def test_resume_asks_an_unanswered_follow_up_again(tmp_path: Path) -> None:
     session = start(tmp_path, [SG, S3], ScriptedGrader(), follow_ups=1)
     session.submit("an answer")
     assert session.prompt is not None and session.prompt.is_follow_up
+    session.wait_for_grades()  # a killed process writes nothing more; this one must not either
     store = session.store  # killed here: the follow-up is on disk, unanswered
     found = find_resumable(store)
     again = resume(found, BANK, ScriptedGrader(), store, plan_for(found, BANK))
@@ -411,3 +412,33 @@ def test_old_transcripts_still_load(tmp_path: Path) -> None:
     assert transcript.settings.mode is Mode.STUDY and transcript.settings.follow_ups == 0
     turn = transcript.turns[0]
     assert turn.submitted and turn.delivery is None and turn.follow_ups[0].submitted
+
+
+def test_a_grader_not_marked_thread_safe_grades_one_answer_at_a_time(tmp_path: Path) -> None:
+    class OneAtATime(ScriptedGrader):
+        thread_safe = False
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = 0
+            self.most = 0
+            self.guard = threading.Lock()
+
+        def grade(self, question: Question, answer: str) -> Any:
+            with self.guard:
+                self.inside += 1
+                self.most = max(self.most, self.inside)
+            try:
+                return super().grade(question, answer)
+            finally:
+                with self.guard:
+                    self.inside -= 1
+
+    grader = OneAtATime()
+    session = start(tmp_path, [SG, S3, LAMBDA], grader, workers=4)
+    for question in (SG, S3, LAMBDA):
+        grader.enqueue(Verdict.COVERED, delay=0.02)
+        session.submit(f"an answer to {question.id}")
+    session.wait_for_grades()
+    assert grader.most == 1
+    assert all(t.grade is not None for t in session.transcript.turns)

@@ -276,7 +276,9 @@ class Interview:
         if isinstance(self.plan, FixedPlan):
             self.known.update((q.id, q) for q in self.plan.questions)
         self._lock = threading.RLock()
-        self._pool = _GradingPool(workers)
+        # Answers are graded side by side only by a grader that says it is thread-safe (the LLM
+        # grader, which waits on the network); the offline grader's stemmer is not.
+        self._pool = _GradingPool(workers if getattr(grader, "thread_safe", False) else 1)
         self._jobs: list[tuple[GradeTarget, _Job]] = []
         self._prompt: Prompt | None = None
         self._open: Turn | None = None  # the answered question whose follow-ups are under way

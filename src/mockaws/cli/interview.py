@@ -39,7 +39,6 @@ def interview(
         str,
         typer.Option(
             "--mode",
-            "-m",
             help="study: feedback after each answer, /hint and /reveal. "
             "real: no feedback until the end, like the real thing.",
         ),

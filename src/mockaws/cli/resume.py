@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption
+from mockaws.cli.options import BankOption, BaseUrlOption, ModelOption
 
 
 def resume(
@@ -25,6 +25,8 @@ def resume(
             "--grader", "-g", help="Grade with this grader instead of the one the interview used."
         ),
     ] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
         Path | None,
         typer.Option("--transcripts-dir", help="Look for the interview here, not the home folder."),
@@ -39,6 +41,7 @@ def resume(
     from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.cli.interview import drive
+    from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.grading import make_grader
     from mockaws.session import find_resumable, plan_for
@@ -52,7 +55,9 @@ def resume(
     recorded = [Path(p) for p in settings.banks if Path(p).exists()]
     loaded = load_bank(list(dict.fromkeys([*recorded, *(bank or [])])))
     plan = plan_for(transcript, loaded.questions)
-    chosen_grader, notice = make_grader(grader or settings.grader)
+    # The interview's own grader and model, unless told otherwise.
+    grader_settings = load_settings(model=model or settings.model, base_url=base_url)
+    chosen_grader, notice = make_grader(grader or settings.grader, grader_settings)
     if notice:
         ui.notice(notice)
     session = resume_session(transcript, loaded.questions, chosen_grader, store, plan)

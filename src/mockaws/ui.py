@@ -452,6 +452,10 @@ def _score_cell(turn: Turn) -> tuple[str, Text]:
     return str(turn.grade.score), Text(turn.grade.rating.value, style=style)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def interview_summary(report: Report, transcript: Transcript) -> None:
     """The closing summary: per question, per topic, delivery, and what to practise next."""
     table = Table(title="Interview summary", header_style="bold")
@@ -476,7 +480,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
     if graded:
         out.print(
             f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
-            f" over {len(graded)} graded answers"
+            f" over {_count(len(graded), 'graded answer')}"
         )
     if len(report.topics) > 1:
         out.print(
@@ -484,7 +488,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
         )
     if report.answers and report.delivery.words:
-        out.print(f"[bold]Delivery[/] over {report.answers} answers:")
+        out.print(f"[bold]Delivery[/] over {_count(report.answers, 'answer')}:")
         for line in delivery_summary_lines(report.delivery, report.answers):
             out.print(f"  {escape(line)}")
     if report.missed:

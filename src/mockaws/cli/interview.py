@@ -307,4 +307,6 @@ def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
         ui.notice(f"Answers not graded yet are kept: `mockaws resume {transcript.id}` grades them.")
     ui.saved([paths.json, paths.markdown])
     if outcome in (Outcome.INTERRUPTED, Outcome.INTERRUPTED_NOW):
-        raise SessionInterruptedError("interrupted: the interview was saved")
+        raise SessionInterruptedError(
+            f"interrupted: the interview was saved (`mockaws resume {transcript.id}` continues it)"
+        )

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BANK = ROOT / "tests" / "data"
+BANKS = [ROOT / "tests" / "data" / "mini_bank.toml", ROOT / "tests" / "data" / "extra_bank.toml"]
 ANSWER = (
     "Security groups are stateful and attach to the ENI, so return traffic is allowed. "
     "NACLs are stateless at the subnet level, so open ephemeral ports in both directions."
@@ -46,7 +46,7 @@ def _slow_grader(seconds: float) -> object:
 def _pool(count: int) -> list[object]:
     from mockaws.bank import load_bank
 
-    questions = list(load_bank([BANK], include_shipped=False).questions.values())
+    questions = list(load_bank(BANKS, include_shipped=False).questions.values())
     # Enough distinct questions for the run: copies of the test bank under new ids.
     return [
         questions[i % len(questions)].model_copy(update={"id": f"bench-{i}"}) for i in range(count)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -108,20 +109,23 @@ def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = Tru
         f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
         f"  [dim](grader: {grade.grader})[/]"
     )
+    # A grid keeps wrapped point text and quotes aligned under their column.
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(width=15, no_wrap=True)
+    rows.add_column(overflow="fold")
     for verdict in grade.points:
         point = question.point(verdict.point_id)
         label, colour = _VERDICT_STYLE[verdict.verdict]
-        out.print(
-            f"  [{colour}]{label:<15}[/] {escape(point.point if point else verdict.point_id)}"
-        )
+        rows.add_row(Text(label, style=colour), point.point if point else verdict.point_id)
         if verdict.evidence:
-            out.print(f"  {'':15} [dim]“{escape(verdict.evidence)}”[/]")
+            rows.add_row("", Text(f"“{verdict.evidence}”", style="dim"))
         if verdict.note and not verdict.verified:
-            out.print(f"  {'':15} [dim italic]{escape(verdict.note)}[/]")
+            rows.add_row("", Text(verdict.note, style="dim italic"))
     flags = {f.id: f.flag for f in question.red_flags}
     for hit in grade.red_flags_hit:
-        out.print(f"  [bold red]⚑ red flag[/]      {escape(flags.get(hit.flag_id, hit.flag_id))}")
-        out.print(f"  {'':15} [dim]“{escape(hit.evidence)}”[/]")
+        rows.add_row(Text("⚑ red flag", style="bold red"), flags.get(hit.flag_id, hit.flag_id))
+        rows.add_row("", Text(f"“{hit.evidence}”", style="dim"))
+    out.print(Padding(rows, (0, 0, 0, 2)))
     for line in grade.notices + grade.integrity_flags:
         out.print(f"  [yellow]note:[/] {escape(line)}")
     if grade.follow_up and show_follow_up:

@@ -197,14 +197,60 @@ class TurnStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class Mode(StrEnum):
+    """How a session gives feedback: after each answer (study, drill) or only at the end (real)."""
+
+    STUDY = "study"
+    REAL = "real"
+    DRILL = "drill"  # `mockaws drill`: study-style feedback, then a spaced-repetition rating
+
+
+class Delivery(Produced):
+    """Observable facts about how an answer would sound spoken aloud (see `delivery.py`)."""
+
+    words: int = 0
+    speaking_seconds: float = 0.0  # at `delivery.WORDS_PER_MINUTE`
+    fillers: dict[str, int] = Field(default_factory=dict)  # filler -> count, most used first
+    hedges: dict[str, int] = Field(default_factory=dict)
+    repeated: dict[str, int] = Field(default_factory=dict)  # content words said 3+ times
+    services_named: list[str] = Field(default_factory=list)
+    services_expected: list[str] = Field(default_factory=list)  # named by the question's rubric
+
+    @property
+    def filler_count(self) -> int:
+        return sum(self.fillers.values())
+
+    @property
+    def hedge_count(self) -> int:
+        return sum(self.hedges.values())
+
+    @property
+    def services_not_named(self) -> list[str]:
+        named = set(self.services_named)
+        return [s for s in self.services_expected if s not in named]
+
+
 class FollowUpTurn(Produced):
-    """A follow-up question asked after a main answer, graded against the parent rubric."""
+    """A follow-up question asked after a main answer, graded against the parent rubric.
+
+    It is saved when asked (`submitted` False, no answer yet), so a session killed while the
+    follow-up is on screen resumes at it.
+    """
 
     question: str
-    answer: str
+    answer: str = ""
+    source: str | None = None  # "grader" (aimed at the weakest point) or "authored"
+    submitted: bool = True
+    skipped: bool = False
+    asked_at: datetime | None = None
     seconds: float = 0.0
+    delivery: Delivery | None = None
     grade: Grade | None = None
     grade_error: str | None = None
+
+    @property
+    def needs_grade(self) -> bool:
+        return self.submitted and not self.skipped and self.grade is None
 
 
 class Turn(Produced):
@@ -224,10 +270,15 @@ class Turn(Produced):
     grade_error: str | None = None
     previous_grades: list[Grade] = Field(default_factory=list)  # kept when a turn is regraded
     follow_ups: list[FollowUpTurn] = Field(default_factory=list)
+    # False for an answer still being typed when the session was interrupted: kept, not graded.
+    submitted: bool = True
+    delivery: Delivery | None = None
+    hints: list[str] = Field(default_factory=list)  # rubric point ids revealed by /hint
+    revealed: bool = False  # the reference answer was shown with /reveal
 
     @property
     def needs_grade(self) -> bool:
-        return self.status is TurnStatus.ANSWERED and self.grade is None
+        return self.status is TurnStatus.ANSWERED and self.submitted and self.grade is None
 
 
 class SessionStatus(StrEnum):
@@ -241,11 +292,15 @@ class SessionSettings(Produced):
     level: Level | None = None
     count: int = 5
     seed: int | None = None
-    mode: str = "study"
+    mode: Mode = Mode.STUDY
     grader: str = "offline"
     model: str | None = None
     base_url_host: str | None = None
     question_ids: list[str] = Field(default_factory=list)
+    follow_ups: int = Field(default=0, ge=0, le=2)
+    time_limit_s: int | None = None
+    adaptive: bool = False
+    banks: list[str] = Field(default_factory=list)  # extra --bank paths, so `resume` finds them
 
 
 class Transcript(Produced):

@@ -1,21 +1,36 @@
 """The interview engine: asks, grades and saves, with no terminal I/O of its own.
 
-A client (the terminal UI, a test, a script) drives it: read `current`, then `submit`, `skip` or
-`finish`. Every submitted answer is on disk before the next question is asked.
+A client (the terminal UI, a test, a script) drives it: read `prompt` (a main question or a
+follow-up), then `submit`, `skip` or `finish`. Every submitted answer is on disk (atomic write)
+before the next prompt exists; grading runs on background threads, so the next question is ready
+at once whatever the grader's latency, and each grade is saved the moment it arrives.
 """
 
 from __future__ import annotations
 
+import queue
+import random
+import re
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from mockaws.errors import GradingError
+from mockaws.delivery import analyse, services_in
+from mockaws.errors import GradingError, TranscriptError
 from mockaws.grading import Grader, grade_answer
 from mockaws.models import (
+    FollowUpTurn,
+    Grade,
+    Level,
     Question,
+    Rating,
+    RubricPoint,
     SessionSettings,
     SessionStatus,
     Transcript,
@@ -25,12 +40,21 @@ from mockaws.models import (
 )
 from mockaws.transcripts import TranscriptStore, new_transcript_id
 
+GRADING_WORKERS = 4
+# The longest pause before a follow-up when only the grader can supply one (no authored
+# follow-up left): about the beat an interviewer takes to think of the next question.
+FOLLOW_UP_WAIT_S = 8.0
+INTERRUPTED_NOTE = "interrupted before the answer was submitted"
+
 
 class Command(StrEnum):
-    """In-answer commands, typed as the whole answer."""
+    """In-answer commands, typed as the whole answer (or as its last line)."""
 
     SKIP = "/skip"
     QUIT = "/quit"
+    HINT = "/hint"
+    REVEAL = "/reveal"
+    REPEAT = "/repeat"
 
 
 def parse_command(answer: str) -> Command | None:
@@ -39,53 +63,413 @@ def parse_command(answer: str) -> Command | None:
     return next((c for c in Command if c.value == text), None)
 
 
+def split_command(answer: str) -> tuple[Command | None, str]:
+    """The command on the answer's last line, and the text typed above it (kept, never lost)."""
+    lines = answer.rstrip().splitlines()
+    if not lines:
+        return None, answer
+    command = parse_command(lines[-1])
+    if command is None:
+        return None, answer
+    return command, "\n".join(lines[:-1]).rstrip()
+
+
 @dataclass(frozen=True)
 class SavedPaths:
     json: Path
     markdown: Path
 
 
-class Interview:
-    """One interview session over a fixed list of questions."""
+@dataclass(frozen=True)
+class Prompt:
+    """What the candidate is asked now: a main question, or a follow-up to it."""
 
-    def __init__(
-        self,
-        questions: Sequence[Question],
-        grader: Grader,
-        store: TranscriptStore,
-        settings: SessionSettings,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    question: Question
+    number: int  # 1-based position of the main question in the session
+    total: int
+    follow_up: FollowUpTurn | None = None
+    follow_up_number: int = 0
+    draft: str = ""  # text typed before an interruption, to carry on from
+
+    @property
+    def text(self) -> str:
+        return self.follow_up.question if self.follow_up is not None else self.question.question
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follow_up is not None
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A grade that arrived (or failed) in the background, for a client to show."""
+
+    question: Question
+    number: int
+    turn: Turn
+    follow_up: FollowUpTurn | None = None
+
+
+# ---------------------------------------------------------------- choosing questions
+
+_LEVELS = list(Level)
+
+
+class FixedPlan:
+    """Questions chosen up front, asked in order."""
+
+    needs_grades = False
+
+    def __init__(self, questions: Sequence[Question]) -> None:
         self.questions = list(questions)
-        self.grader = grader
-        self.store = store
-        self.clock = clock
-        self.transcript = Transcript(
-            id=new_transcript_id(),
-            settings=settings.model_copy(update={"question_ids": [q.id for q in questions]}),
-        )
-        self._asked_at = clock()
-        self.store.save(self.transcript)
-
-    @property
-    def position(self) -> int:
-        """How many questions have been dealt with (answered or skipped)."""
-        return len(self.transcript.turns)
-
-    @property
-    def current(self) -> Question | None:
-        """The question to ask now, or None when all have been asked."""
-        if self.position >= len(self.questions):
-            return None
-        return self.questions[self.position]
 
     @property
     def total(self) -> int:
         return len(self.questions)
 
-    def _new_turn(self, question: Question, status: TurnStatus, answer: str = "") -> Turn:
-        now = utc_now()
+    def next_question(self, asked: Sequence[Turn]) -> Question | None:
+        return self.questions[len(asked)] if len(asked) < len(self.questions) else None
+
+
+def step_level(level: Level, turn: Turn) -> Level:
+    """The level after `turn`: up after a strong answer, down after a weak one or a skip."""
+    index = _LEVELS.index(level)
+    if turn.status is TurnStatus.SKIPPED:
+        index -= 1
+    elif turn.grade is not None:
+        if turn.grade.rating is Rating.STRONG:
+            index += 1
+        elif turn.grade.rating in (Rating.WEAK, Rating.POOR):
+            index -= 1
+    return _LEVELS[max(0, min(len(_LEVELS) - 1, index))]
+
+
+class AdaptivePlan:
+    """Questions chosen one at a time, the level following the grades so far.
+
+    Each choice depends only on the seed, the position and the earlier turns, so a session is
+    reproducible with `--seed` and a resumed session picks what the original would have.
+    """
+
+    needs_grades = True
+
+    def __init__(
+        self, pool: Sequence[Question], count: int, seed: int, start: Level = Level.MID
+    ) -> None:
+        self.pool = sorted(pool, key=lambda q: q.id)
+        self.count = count
+        self.seed = seed
+        self.start = start
+
+    @property
+    def total(self) -> int:
+        return min(self.count, len(self.pool))
+
+    def level_after(self, asked: Sequence[Turn]) -> Level:
+        level = self.start
+        for turn in asked:
+            level = step_level(level, turn)
+        return level
+
+    def next_question(self, asked: Sequence[Turn]) -> Question | None:
+        if len(asked) >= self.total:
+            return None
+        asked_ids = {t.question_id for t in asked}
+        remaining = [q for q in self.pool if q.id not in asked_ids]
+        if not remaining:
+            return None
+        target = _LEVELS.index(self.level_after(asked))
+        # The wanted level if any question is left there, else the nearest, the easier on a tie.
+        available = {q.level for q in remaining}
+        level = min(available, key=lambda lv: (abs(_LEVELS.index(lv) - target), _LEVELS.index(lv)))
+        candidates = [q for q in remaining if q.level is level]
+        # A mix of topics: the topics asked least so far first.
+        asked_topics = Counter(t.topic for t in asked)
+        fewest = min(asked_topics[q.topic] for q in candidates)
+        candidates = [q for q in candidates if asked_topics[q.topic] == fewest]
+        return random.Random(f"{self.seed}:{len(asked)}").choice(candidates)
+
+
+QuestionPlan = FixedPlan | AdaptivePlan
+
+
+# ---------------------------------------------------------------- background grading
+
+
+class _Job:
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.work = work
+        self.done = threading.Event()
+
+
+class _GradingPool:
+    """Daemon worker threads, so a grader stuck on the network never holds up a user quitting.
+
+    (A ThreadPoolExecutor joins its threads at exit; anything unfinished here is simply left
+    ungraded on disk, and `mockaws resume` grades it.)
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, work: Callable[[], None]) -> _Job:
+        job = _Job(work)
+        if len(self._threads) < self._workers:
+            thread = threading.Thread(target=self._run, name="mockaws-grader", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        self._jobs.put(job)
+        return job
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job.work()
+            finally:
+                job.done.set()
+
+
+GradeTarget = Turn | FollowUpTurn
+
+
+def _index_of(turns: Sequence[Turn], turn: Turn) -> int | None:
+    """Where `turn` itself (not an equal copy) is in `turns`."""
+    return next((i for i, t in enumerate(turns) if t is turn), None)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return re.sub(r"\s+", " ", a).strip().lower() == re.sub(r"\s+", " ", b).strip().lower()
+
+
+class Interview:
+    """One interview session: a plan of questions, a grader, and the transcript on disk.
+
+    Pass `transcript` to continue a saved session (see `resume`). `on_graded` is called from a
+    grading thread when a grade arrives; `waiting(message)` is entered around the rare waits
+    (an adaptive choice or a follow-up that needs the last grade), so a client can show them.
+    """
+
+    def __init__(
+        self,
+        questions: Sequence[Question] | QuestionPlan,
+        grader: Grader,
+        store: TranscriptStore,
+        settings: SessionSettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        transcript: Transcript | None = None,
+        known: Iterable[Question] = (),
+        workers: int = GRADING_WORKERS,
+    ) -> None:
+        self.plan: QuestionPlan = (
+            questions if isinstance(questions, FixedPlan | AdaptivePlan) else FixedPlan(questions)
+        )
+        self.grader = grader
+        self.store = store
+        self.clock = clock
+        self.on_graded: Callable[[Graded], None] | None = None
+        self.waiting: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext()
+        self.known: dict[str, Question] = {q.id: q for q in known}
+        if isinstance(self.plan, FixedPlan):
+            self.known.update((q.id, q) for q in self.plan.questions)
+        self._lock = threading.RLock()
+        # Answers are graded side by side only by a grader that says it is thread-safe (the LLM
+        # grader, which waits on the network); the offline grader's stemmer is not.
+        self._pool = _GradingPool(workers if getattr(grader, "thread_safe", False) else 1)
+        self._jobs: list[tuple[GradeTarget, _Job]] = []
+        self._prompt: Prompt | None = None
+        self._open: Turn | None = None  # the answered question whose follow-ups are under way
+        self._last_answered: Turn | None = None
+        self._hints: list[str] = []
+        self._draft: tuple[Question, Turn] | None = None
+        self._closed = False
+        self._asked_at = clock()
+        self._asked_wall: datetime = utc_now()
+        # Compile the delivery patterns now rather than on the first submit (tens of ms).
+        services_in("")
+        if transcript is None:
+            planned = self.plan.questions if isinstance(self.plan, FixedPlan) else []
+            transcript = Transcript(
+                id=new_transcript_id(),
+                settings=settings.model_copy(update={"question_ids": [q.id for q in planned]}),
+            )
+            self.transcript = transcript
+        else:
+            self.transcript = transcript
+            self._reopen()
+        self._save()
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def settings(self) -> SessionSettings:
+        return self.transcript.settings
+
+    @property
+    def questions(self) -> list[Question]:
+        """The questions of the session known so far (all of them for a fixed plan)."""
+        return list(self.known.values())
+
+    @property
+    def position(self) -> int:
+        """How many questions have been dealt with (answered or skipped)."""
+        return len(self._asked())
+
+    @property
+    def total(self) -> int:
+        return self.plan.total
+
+    @property
+    def prompt(self) -> Prompt | None:
+        """What to ask now, or None when the interview is over. Computed once per prompt."""
+        if self._prompt is None and not self._closed:
+            self._prompt = self._next_prompt()
+            self._asked_at = self.clock()
+            self._asked_wall = utc_now()
+        return self._prompt
+
+    @property
+    def current(self) -> Question | None:
+        """The question being asked now (a follow-up's parent), or None when all are done."""
+        prompt = self.prompt
+        return prompt.question if prompt is not None else None
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the current prompt was first shown."""
+        return self.clock() - self._asked_at
+
+    @property
+    def pending_grades(self) -> int:
+        return sum(1 for _, job in self._jobs if not job.done.is_set())
+
+    def question_of(self, turn: Turn) -> Question | None:
+        return self.known.get(turn.question_id)
+
+    # ------------------------------------------------------------ saving
+
+    def _save(self) -> None:
+        """The one place that writes the transcript; every caller holds or takes the lock."""
+        with self._lock:
+            self.store.save(self.transcript)
+            if self.transcript.finished_at is not None:
+                self.store.save_markdown(self.transcript, self.known)
+
+    # ------------------------------------------------------------ asking
+
+    def _asked(self) -> list[Turn]:
+        """The turns dealt with: all but an interrupted answer waiting to be taken up again."""
+        return [t for t in self.transcript.turns if t.submitted]
+
+    def _next_prompt(self) -> Prompt | None:
+        if self._open is not None:
+            follow_up = self._next_follow_up(self._open)
+            if follow_up is not None:
+                return Prompt(
+                    self.known[self._open.question_id],
+                    number=(_index_of(self.transcript.turns, self._open) or 0) + 1,
+                    total=self.total,
+                    follow_up=follow_up,
+                    follow_up_number=len(self._open.follow_ups),
+                    draft=follow_up.answer,
+                )
+            self._open = None
+        asked = self._asked()
+        draft = ""
+        if self._draft is not None:
+            question, draft_turn = self._draft
+            draft = draft_turn.answer
+            self._hints = list(draft_turn.hints)
+        else:
+            if self.plan.needs_grades and asked:
+                self._wait_for(asked[-1], "Choosing the next question from your last answer…")
+            found = self.plan.next_question(asked)
+            if found is None:
+                return None
+            question = found
+            self._hints = []
+        if question.id not in self.known:
+            self.known[question.id] = question
+        with self._lock:
+            if question.id not in self.settings.question_ids:
+                self.settings.question_ids.append(question.id)
+        return Prompt(question, number=len(asked) + 1, total=self.total, draft=draft)
+
+    def _next_follow_up(self, turn: Turn) -> FollowUpTurn | None:
+        if turn.follow_ups and not turn.follow_ups[-1].submitted:
+            return turn.follow_ups[-1]  # asked before an interruption: ask it again
+        done = len([f for f in turn.follow_ups if f.submitted])
+        if done >= self.settings.follow_ups or any(f.skipped for f in turn.follow_ups):
+            return None
+        question = self.known[turn.question_id]
+        text, source = self._follow_up_text(turn, question)
+        if text is None:
+            return None
+        follow_up = FollowUpTurn(question=text, source=source, submitted=False, asked_at=utc_now())
+        with self._lock:
+            turn.follow_ups.append(follow_up)
+            self._save()
+        return follow_up
+
+    def _follow_up_text(self, turn: Turn, question: Question) -> tuple[str | None, str | None]:
+        """A follow-up nobody has asked yet: the grader's if it is ready, else an authored one.
+
+        The grader's follow-up aims at the weakest point of the answer; an authored one is
+        there at once. Only when no authored follow-up is left does this wait for the grader.
+        """
+        asked = [f.question for f in turn.follow_ups]
+
+        def fresh(text: str | None) -> bool:
+            return bool(text and text.strip()) and not any(_same_text(text or "", a) for a in asked)
+
+        def from_grades() -> str | None:
+            answers: list[GradeTarget] = [*reversed(turn.follow_ups), turn]
+            for target in answers:
+                if target.grade is not None and fresh(target.grade.follow_up):
+                    return target.grade.follow_up
+            return None
+
+        def source_of(text: str) -> str:
+            return "authored" if any(_same_text(text, a) for a in question.follow_ups) else "grader"
+
+        text = from_grades()
+        if text is not None:
+            return text, source_of(text)
+        authored = next((t for t in question.follow_ups if fresh(t)), None)
+        if authored is not None:
+            return authored, "authored"
+        pending = [
+            job
+            for target in _answers_of(turn)
+            if (job := self._job_for(target)) is not None and not job.done.is_set()
+        ]
+        if pending:
+            deadline = time.monotonic() + FOLLOW_UP_WAIT_S
+            with self.waiting("Thinking of a follow-up…"):
+                for job in pending:
+                    job.done.wait(max(0.0, deadline - time.monotonic()))
+                    text = from_grades()
+                    if text is not None:
+                        return text, source_of(text)
+        return None, None
+
+    # ------------------------------------------------------------ answering
+
+    def _require_prompt(self) -> Prompt:
+        prompt = self.prompt
+        if prompt is None:
+            raise RuntimeError("the interview has no question left to answer")
+        return prompt
+
+    def _seconds(self, carried: float = 0.0) -> float:
+        return round(carried + self.clock() - self._asked_at, 1)
+
+    def _new_turn(self, prompt: Prompt, status: TurnStatus, answer: str) -> Turn:
+        question = prompt.question
+        carried = self._draft[1].seconds if self._draft is not None else 0.0
         return Turn(
             question_id=question.id,
             question=question.question,
@@ -94,50 +478,314 @@ class Interview:
             rubric_hash=question.rubric_hash,
             status=status,
             answer=answer,
-            answered_at=now,
-            seconds=round(self.clock() - self._asked_at, 1),
+            asked_at=self._asked_wall,
+            answered_at=utc_now(),
+            seconds=self._seconds(carried),
+            hints=list(self._hints),
         )
 
     def _record(self, turn: Turn) -> Turn:
-        self.transcript.turns.append(turn)
-        self.store.save(self.transcript)
-        self._asked_at = self.clock()
+        with self._lock:
+            turns = self.transcript.turns
+            draft_at = _index_of(turns, self._draft[1]) if self._draft is not None else None
+            if draft_at is not None:
+                # The interrupted answer stays on disk until this one takes its place.
+                turns[draft_at] = turn
+            else:
+                turns.append(turn)
+            self._save()
+        self._draft = None
+        self._prompt = None
         return turn
 
-    def submit(self, answer: str) -> Turn:
-        """Record, save, grade and save again the answer to the current question."""
-        question = self._require_current()
-        turn = self._new_turn(question, TurnStatus.ANSWERED, answer)
-        # Saved before grading: a grader that hangs or crashes cannot cost the user the answer.
+    def submit(self, answer: str) -> Turn | FollowUpTurn:
+        """Save the answer to the current prompt, start grading it, and move on at once."""
+        prompt = self._require_prompt()
+        if prompt.follow_up is not None:
+            return self._submit_follow_up(prompt, prompt.follow_up, answer)
+        turn = self._new_turn(prompt, TurnStatus.ANSWERED, answer)
+        turn.delivery = analyse(answer, prompt.question)
+        # On disk before grading starts: a grader that hangs or crashes cannot cost the answer.
         self._record(turn)
-        try:
-            turn.grade = grade_answer(self.grader, question, answer)
-        except GradingError as exc:
-            turn.grade_error = str(exc)
-        self.store.save(self.transcript)
+        self._last_answered = turn
+        self._open = turn if self.settings.follow_ups else None
+        self._grade_later(turn, prompt.question, answer)
         return turn
 
-    def save_unsent(self, draft: str) -> Turn:
-        """Keep an answer that was still being typed when the session was interrupted."""
-        turn = self._new_turn(self._require_current(), TurnStatus.ANSWERED, draft)
-        turn.grade_error = "interrupted before the answer was submitted"
+    def _submit_follow_up(
+        self, prompt: Prompt, follow_up: FollowUpTurn, answer: str
+    ) -> FollowUpTurn:
+        with self._lock:
+            follow_up.answer = answer
+            follow_up.submitted = True
+            follow_up.seconds = self._seconds(follow_up.seconds)
+            follow_up.delivery = analyse(answer)  # the rubric's services belong to the main answer
+            self._save()
+        self._prompt = None
+        self._grade_later(follow_up, prompt.question, answer)
+        return follow_up
+
+    def skip(self, draft: str = "") -> Turn | FollowUpTurn:
+        """Skip the current question (or the rest of its follow-ups); `draft` is kept."""
+        prompt = self._require_prompt()
+        if prompt.follow_up is not None:
+            with self._lock:
+                prompt.follow_up.answer = draft
+                prompt.follow_up.skipped = True
+                prompt.follow_up.submitted = True
+                prompt.follow_up.seconds = self._seconds(prompt.follow_up.seconds)
+                self._save()
+            self._open = None
+            self._prompt = None
+            return prompt.follow_up
+        return self._record(self._new_turn(prompt, TurnStatus.SKIPPED, draft))
+
+    def save_unsent(self, draft: str) -> Turn | FollowUpTurn | None:
+        """Keep an answer still being typed when the session was interrupted (not graded)."""
+        prompt = self._prompt
+        if prompt is None:
+            return None
+        if prompt.follow_up is not None:
+            with self._lock:
+                prompt.follow_up.answer = draft
+                prompt.follow_up.seconds = self._seconds(prompt.follow_up.seconds)
+                self._save()
+            return prompt.follow_up
+        if not draft.strip() and not self._hints:
+            return None
+        turn = self._new_turn(prompt, TurnStatus.ANSWERED, draft)
+        turn.submitted = False
+        turn.grade_error = INTERRUPTED_NOTE
         return self._record(turn)
 
-    def skip(self) -> Turn:
-        """Record that the current question was skipped."""
-        return self._record(self._new_turn(self._require_current(), TurnStatus.SKIPPED))
+    @property
+    def hints_used(self) -> list[str]:
+        """Rubric point ids hinted for the current question."""
+        prompt = self._prompt
+        if prompt is not None and prompt.follow_up is not None and self._open is not None:
+            return list(self._open.hints)
+        return list(self._hints)
+
+    def hint(self) -> RubricPoint | None:
+        """Reveal the weightiest rubric point of the current question not hinted yet."""
+        prompt = self._require_prompt()
+        hinted = self._open.hints if prompt.follow_up is not None and self._open else self._hints
+        remaining = [p for p in prompt.question.rubric if p.id not in hinted]
+        if not remaining:
+            return None
+        point = max(remaining, key=lambda p: p.weight)  # max keeps rubric order on ties
+        with self._lock:
+            hinted.append(point.id)
+            if prompt.follow_up is not None:
+                self._save()
+        return point
+
+    def reveal(self) -> Question | None:
+        """The reference answer of the question answered last; None before any answer."""
+        turn = self._last_answered
+        if turn is None:
+            return None
+        with self._lock:
+            turn.revealed = True
+            self._save()
+        return self.known.get(turn.question_id)
+
+    # ------------------------------------------------------------ grading
+
+    def _job_for(self, target: GradeTarget) -> _Job | None:
+        return next((job for t, job in self._jobs if t is target), None)
+
+    def _grade_later(self, target: GradeTarget, question: Question, answer: str) -> None:
+        turn = self._turn_of(target)
+
+        def work() -> None:
+            grade: Grade | None = None
+            error: str | None = None
+            try:
+                grade = grade_answer(self.grader, question, answer)
+            except GradingError as exc:
+                error = str(exc)
+            except Exception as exc:  # a grader's bug must not lose the turn or stop the session
+                error = f"the grader failed unexpectedly: {exc!r}"
+            with self._lock:
+                target.grade = grade
+                target.grade_error = error
+                self._save()
+            if self.on_graded is not None:
+                number = (_index_of(self.transcript.turns, turn) or 0) + 1
+                follow_up = target if isinstance(target, FollowUpTurn) else None
+                self.on_graded(Graded(question, number, turn, follow_up))
+
+        self._jobs.append((target, self._pool.submit(work)))
+
+    def _turn_of(self, target: GradeTarget) -> Turn:
+        if isinstance(target, Turn):
+            return target
+        return next(t for t in self.transcript.turns if any(f is target for f in t.follow_ups))
+
+    def _wait_for(self, target: GradeTarget, message: str, timeout: float | None = None) -> bool:
+        job = self._job_for(target)
+        if job is None or job.done.is_set():
+            return True
+        with self.waiting(message):
+            return job.done.wait(timeout)
+
+    def wait_for_grade(self, target: GradeTarget, timeout: float | None = None) -> bool:
+        """Block until `target`'s grade (or grading error) is in; False on timeout."""
+        job = self._job_for(target)
+        return job is None or job.done.wait(timeout)
+
+    def wait_for_grades(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Block until every grade is in, reporting (done, total) as they arrive."""
+        jobs = [job for _, job in self._jobs]
+        total = len(jobs)
+        for job in jobs:
+            if progress is not None:
+                progress(sum(1 for j in jobs if j.done.is_set()), total)
+            job.done.wait()
+        if progress is not None:
+            progress(total, total)
+
+    # ------------------------------------------------------------ ending and resuming
 
     def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> SavedPaths:
-        """Close the session: final JSON and the annotated Markdown beside it."""
-        self.transcript.status = status
-        self.transcript.finished_at = utc_now()
-        json_path = self.store.save(self.transcript)
-        questions = {q.id: q for q in self.questions}
-        markdown_path = self.store.save_markdown(self.transcript, questions)
-        return SavedPaths(json_path, markdown_path)
+        """Close the session: final JSON and the annotated Markdown beside it.
 
-    def _require_current(self) -> Question:
-        question = self.current
-        if question is None:
-            raise RuntimeError("the interview has no question left to answer")
-        return question
+        Grades still on their way are saved when they arrive; anything left ungraded is
+        graded by `mockaws resume`.
+        """
+        self._closed = True
+        self._prompt = None
+        with self._lock:
+            for turn in self.transcript.turns:
+                # A follow-up that was asked but got no answer at all carries nothing to keep.
+                turn.follow_ups = [f for f in turn.follow_ups if f.submitted or f.answer.strip()]
+            self.transcript.status = status
+            self.transcript.finished_at = utc_now()
+            self._save()
+        transcript_id = self.transcript.id
+        return SavedPaths(
+            self.store.json_path(transcript_id), self.store.markdown_path(transcript_id)
+        )
+
+    def _reopen(self) -> None:
+        """Continue a saved transcript: re-ask an interrupted answer, grade what is ungraded."""
+        transcript = self.transcript
+        transcript.status = SessionStatus.IN_PROGRESS
+        transcript.finished_at = None
+        turns = transcript.turns
+        if turns and not turns[-1].submitted:
+            question = self.known.get(turns[-1].question_id)
+            if question is not None:
+                self._draft = (question, turns[-1])
+            turns = turns[:-1]
+        for turn in turns:
+            question = self.known.get(turn.question_id)
+            if question is None:
+                continue
+            if turn.needs_grade:
+                self._grade_later(turn, question, turn.answer)
+            for follow_up in turn.follow_ups:
+                if follow_up.needs_grade:
+                    self._grade_later(follow_up, question, follow_up.answer)
+        last = turns[-1] if turns else None
+        if (
+            self._draft is None
+            and last is not None
+            and last.status is TurnStatus.ANSWERED
+            and self.settings.follow_ups
+        ):
+            self._open = last  # ask what is left of its follow-ups
+        answered = [t for t in turns if t.status is TurnStatus.ANSWERED]
+        self._last_answered = answered[-1] if answered else None
+
+    @property
+    def ungraded(self) -> int:
+        """Submitted answers (main and follow-up) that have no grade."""
+        count = 0
+        for turn in self.transcript.turns:
+            count += turn.needs_grade
+            count += sum(f.needs_grade for f in turn.follow_ups)
+        return count
+
+
+def resume(
+    transcript: Transcript,
+    questions: Mapping[str, Question],
+    grader: Grader,
+    store: TranscriptStore,
+    plan: QuestionPlan,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> Interview:
+    """Continue `transcript` where it stopped, grading in the background what is ungraded."""
+    asked = [questions[t.question_id] for t in transcript.turns if t.question_id in questions]
+    return Interview(
+        plan,
+        grader,
+        store,
+        transcript.settings,
+        clock=clock,
+        transcript=transcript,
+        known=asked,
+    )
+
+
+def _answers_of(turn: Turn) -> list[GradeTarget]:
+    """A main answer and its follow-ups."""
+    return [turn, *turn.follow_ups]
+
+
+def _answers(transcript: Transcript) -> list[GradeTarget]:
+    """Every answer of a transcript: each main answer and its follow-ups."""
+    return [target for turn in transcript.turns for target in _answers_of(turn)]
+
+
+def is_unfinished(transcript: Transcript) -> bool:
+    """True when an interview has questions left or answers never graded (killed, quit at once)."""
+    if transcript.status is not SessionStatus.COMPLETED:
+        return True
+    return any(a.needs_grade and a.grade_error is None for a in _answers(transcript))
+
+
+def find_resumable(store: TranscriptStore, transcript_id: str | None = None) -> Transcript:
+    """The interview to resume: `transcript_id` (or a unique prefix), else the latest unfinished."""
+    if transcript_id is None:
+        for path in reversed(store.paths()):
+            try:
+                transcript = store.load(path.stem)
+            except TranscriptError:
+                continue
+            if transcript.kind == "interview" and is_unfinished(transcript):
+                return transcript
+        raise TranscriptError(f"no unfinished interview to resume in {store.folder}")
+    matches = [p.stem for p in store.paths() if p.stem.startswith(transcript_id)]
+    if transcript_id in matches:
+        matches = [transcript_id]
+    if not matches:
+        raise TranscriptError(f"no interview '{transcript_id}' in {store.folder}")
+    if len(matches) > 1:
+        raise TranscriptError(
+            f"'{transcript_id}' matches {len(matches)} interviews ({', '.join(matches[:3])}…); "
+            "give more of the id"
+        )
+    transcript = store.load(matches[0])
+    if not is_unfinished(transcript) and not any(a.needs_grade for a in _answers(transcript)):
+        raise TranscriptError(f"interview {transcript.id} is complete: nothing to resume")
+    return transcript
+
+
+def plan_for(transcript: Transcript, questions: Mapping[str, Question]) -> QuestionPlan:
+    """The question plan of a saved interview, rebuilt from its settings and the bank."""
+    settings = transcript.settings
+    if settings.adaptive:
+        wanted = {t.lower() for t in settings.topics}
+        pool = [q for q in questions.values() if not wanted or q.topic in wanted]
+        return AdaptivePlan(pool, settings.count, settings.seed or 0, settings.level or Level.MID)
+    missing = [qid for qid in settings.question_ids if qid not in questions]
+    if missing:
+        raise TranscriptError(
+            f"interview {transcript.id}: question '{missing[0]}' is not in the bank "
+            "(pass the bank file it came from with --bank)"
+        )
+    return FixedPlan([questions[qid] for qid in settings.question_ids])

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mockaws.delivery import describe, describe_services
 from mockaws.errors import TranscriptError
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
@@ -194,7 +195,18 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
     lines += ["**Your answer**", "", _quote_block(turn.answer), ""]
     if turn.seconds:
         lines += [f"Time on this answer: {turn.seconds:.0f} s", ""]
+    if turn.delivery is not None:
+        services = describe_services(turn.delivery)
+        lines += [f"Delivery: {describe(turn.delivery)}", ""]
+        lines += [services, ""] if services else []
     grade = turn.grade
+    if not turn.submitted:
+        lines += [
+            "_Unsent: still being typed when the interview stopped; `mockaws resume` "
+            "puts it back in the editor._",
+            "",
+        ]
+        return "\n".join(lines)
     if grade is None:
         reason = turn.grade_error or "not graded yet"
         lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]

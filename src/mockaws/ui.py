@@ -1,24 +1,35 @@
-"""Terminal rendering and input: the only module that imports rich."""
+"""Terminal rendering and input: the only module that imports rich or the line editor.
+
+prompt_toolkit (the answer editor) is imported only when an interactive interview starts.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from mockaws.evidence import Mark, MarkKind, grade_marks, segments
 from mockaws.models import (
+    Delivery,
+    FollowUpTurn,
     Grade,
     Level,
+    Mode,
     Question,
     Rating,
+    RubricPoint,
     Transcript,
     Turn,
     TurnStatus,
@@ -30,6 +41,8 @@ if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
     from mockaws.history import LoadProblem, SessionSummary, Stats
     from mockaws.regrade import RegradeReport
+    from mockaws.session import Graded, Interview, Prompt
+    from mockaws.summary import Report
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -90,47 +103,39 @@ def question_detail(question: Question, *, with_answer: bool = True) -> None:
                 out.print(f"  → {escape(follow_up)}")
 
 
-def grade_report(question: Question, grade: Grade) -> None:
+def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = True) -> None:
     """The per-point verdicts with evidence, red flags, score and rating."""
     style = _RATING_STYLE[grade.rating]
     out.print(
         f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
         f"  [dim](grader: {grade.grader})[/]"
     )
+    # A grid keeps wrapped point text and quotes aligned under their column.
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(width=15, no_wrap=True)
+    rows.add_column(overflow="fold")
     for verdict in grade.points:
         point = question.point(verdict.point_id)
         label, colour = _VERDICT_STYLE[verdict.verdict]
-        out.print(
-            f"  [{colour}]{label:<15}[/] {escape(point.point if point else verdict.point_id)}"
-        )
+        rows.add_row(Text(label, style=colour), point.point if point else verdict.point_id)
         if verdict.evidence:
-            out.print(f"  {'':15} [dim]“{escape(verdict.evidence)}”[/]")
+            rows.add_row("", Text(f"“{verdict.evidence}”", style="dim"))
         if verdict.note and not verdict.verified:
-            out.print(f"  {'':15} [dim italic]{escape(verdict.note)}[/]")
+            rows.add_row("", Text(verdict.note, style="dim italic"))
     flags = {f.id: f.flag for f in question.red_flags}
     for hit in grade.red_flags_hit:
-        out.print(f"  [bold red]⚑ red flag[/]      {escape(flags.get(hit.flag_id, hit.flag_id))}")
-        out.print(f"  {'':15} [dim]“{escape(hit.evidence)}”[/]")
+        rows.add_row(Text("⚑ red flag", style="bold red"), flags.get(hit.flag_id, hit.flag_id))
+        rows.add_row("", Text(f"“{hit.evidence}”", style="dim"))
+    out.print(Padding(rows, (0, 0, 0, 2)))
     for line in grade.notices + grade.integrity_flags:
         out.print(f"  [yellow]note:[/] {escape(line)}")
-    if grade.follow_up:
+    if grade.follow_up and show_follow_up:
         out.print(f"  [cyan]Think about next:[/] {escape(grade.follow_up)}")
 
 
-def ask(question: Question, number: int, total: int, *, interactive: bool) -> None:
-    out.print()
-    out.rule(f"Question {number} of {total} · {question.topic} · {question.level.value}")
-    out.print(f"[bold]{escape(question.question)}[/]")
-    if interactive:
-        out.print(
-            "[dim]Answer as you would out loud. End with a line holding only '.'; "
-            "type /skip or /quit as the whole answer to skip or stop.[/]"
-        )
-
-
-def turn_feedback(question: Question, turn: Turn) -> None:
+def turn_feedback(question: Question, turn: Turn, *, show_follow_up: bool = True) -> None:
     if turn.grade is not None:
-        grade_report(question, turn.grade)
+        grade_report(question, turn.grade, show_follow_up=show_follow_up)
     elif turn.grade_error:
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
 
@@ -190,9 +195,9 @@ class AnswerReader:
     def interactive(self) -> bool:
         return self.stream.isatty()
 
-    def read(self) -> str | None:
-        """The next answer, or None at end of input with nothing typed."""
-        self.pending = []
+    def read(self, draft: str = "") -> str | None:
+        """The next answer (after `draft`, if any), or None at end of input with nothing typed."""
+        self.pending = draft.splitlines()
         while True:
             line = self.stream.readline()
             if not line:
@@ -208,7 +213,7 @@ class AnswerReader:
 # ---------------------------------------------------------------- progress and `mockaws eval`
 
 
-@contextmanager
+@contextlib.contextmanager
 def progress(description: str, total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on stderr for `total` steps; yields the function that advances it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -341,6 +346,489 @@ def eval_report(report: EvalReport) -> None:
         )
     for failure in report.failures:
         out.print(f"[yellow]not graded:[/] {escape(failure)}")
+
+
+# ---------------------------------------------------------------- the interview at the terminal
+
+
+def clock(seconds: float) -> str:
+    """Seconds as m:ss."""
+    whole = max(0, round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def is_interactive() -> bool:
+    """True when a person is at a terminal: both stdin and stdout are terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, Ctrl-D)"
+
+
+def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
+    commands = ["/hint", "/reveal"] if mode is not Mode.REAL else []
+    return [*commands, "/repeat", "/skip", "/quit"]
+
+
+def prompt_header(prompt: Prompt, mode: Mode) -> Text:
+    """The question (or follow-up) as shown above the answer."""
+    header = Text()
+    if prompt.follow_up is not None:
+        follow_up = prompt.follow_up
+        if mode is Mode.REAL:
+            header.append("Interviewer: ", style="bold cyan")
+        else:
+            aim = " · aimed at what your answer left out" if follow_up.source == "grader" else ""
+            header.append(f"Follow-up {prompt.follow_up_number}{aim}\n", style="cyan")
+        header.append(prompt.text, style="bold")
+        return header
+    question = prompt.question
+    header.append(
+        f"── Question {prompt.number} of {prompt.total} · {question.topic} · "
+        f"{question.level.value} ──\n",
+        style="dim",
+    )
+    header.append(question.question, style="bold")
+    return header
+
+
+def ask_prompt(prompt: Prompt, mode: Mode, *, interactive: bool) -> None:
+    """Print the prompt for answers typed (or piped) line by line."""
+    out.print()
+    out.print(prompt_header(prompt, mode))
+    if interactive:
+        commands = " ".join(_commands_for(prompt, mode))
+        out.print(
+            "[dim]Answer as you would out loud. End with a line holding only '.'; "
+            f"type {commands} as the whole answer.[/]"
+        )
+
+
+def hint(point: RubricPoint | None, used: int) -> None:
+    if point is None:
+        out.print("[yellow]No hints left: every rubric point has been shown.[/]")
+        return
+    out.print(f"[yellow]Hint {used}:[/] {escape(point.point)}  [dim](weight {point.weight})[/]")
+
+
+def reveal(question: Question | None) -> None:
+    if question is None:
+        out.print("[yellow]/reveal shows the reference answer once you have answered.[/]")
+        return
+    out.print(f"[bold]Reference answer[/] [dim]({question.id})[/]")
+    out.print(escape(question.reference_answer.strip()))
+
+
+def study_only(command: str) -> None:
+    out.print(f"[yellow]{command} is for study mode; in real mode you are on your own.[/]")
+
+
+def nothing_to_submit() -> None:
+    out.print(
+        "[yellow]Nothing to submit yet: type your answer, or /skip to move on.[/]",
+    )
+
+
+def delivery_line(delivery: Delivery) -> str:
+    """One line of delivery facts for an answer."""
+    from mockaws.delivery import describe
+
+    return describe(delivery)
+
+
+def delivery_summary_lines(delivery: Delivery, answers: int) -> list[str]:
+    """The session's delivery facts: per answer on average, and the totals that add up."""
+    from mockaws.delivery import TARGET_SECONDS, pace
+
+    low, high = (s // 60 for s in TARGET_SECONDS)
+    each = delivery.speaking_seconds / answers
+    lines = [
+        f"~{clock(each)} spoken per answer on average ({pace(each)} the {low}-{high} min "
+        f"target), {delivery.words} words in all"
+    ]
+    per_hundred = 100 * delivery.filler_count / delivery.words
+    fillers = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.fillers.items())
+    line = f"fillers {delivery.filler_count} ({per_hundred:.1f} per 100 words)"
+    lines.append(line + (f": {fillers}" if fillers else ""))
+    if delivery.hedges:
+        hedges = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.hedges.items())
+        lines.append(f"hedges {delivery.hedge_count}: {hedges}")
+    services = services_line(delivery)
+    if services:
+        lines.append(services)
+    return lines
+
+
+def services_line(delivery: Delivery) -> str | None:
+    from mockaws.delivery import describe_services
+
+    return describe_services(delivery)
+
+
+def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) -> None:
+    """What the candidate sees at once after submitting: saved, the time, delivery facts."""
+    line = f"Saved · answered in {clock(turn.seconds)}"
+    if time_limit and isinstance(turn, Turn) and turn.seconds > time_limit:
+        line += f" (over the {clock(time_limit)} limit by {clock(turn.seconds - time_limit)})"
+    out.print(f"[dim]{escape(line)}[/]")
+    if mode is not Mode.REAL and turn.delivery is not None:
+        out.print(f"[dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
+        services = services_line(turn.delivery)
+        if services:
+            out.print(f"[dim]{escape(services)}[/]")
+
+
+def _made(grade: Grade | None) -> set[str]:
+    if grade is None:
+        return set()
+    return {v.point_id for v in grade.points if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)}
+
+
+def follow_up_result(question: Question, turn: Turn, follow_up: FollowUpTurn) -> str:
+    """What a follow-up answer added: the rubric points it made that the answer had not."""
+    if follow_up.grade is None:
+        return f"not graded: {follow_up.grade_error or 'pending'} (your answer is saved)"
+    new = [
+        point.point
+        for point in question.rubric
+        if point.id in _made(follow_up.grade) - _made(turn.grade)
+    ]
+    if not new:
+        return "no rubric point beyond your first answer"
+    return "now made: " + "; ".join(new)
+
+
+def graded_feedback(graded: Graded) -> None:
+    """Feedback on an answer whose grade has just arrived (study mode)."""
+    question, turn, follow_up = graded.question, graded.turn, graded.follow_up
+    out.print()
+    if follow_up is None:
+        out.rule(f"Feedback on question {graded.number} · {question.id}", style="dim")
+        # Its "think about next" is the follow-up just asked; no need to say it twice.
+        asked = {f.question for f in turn.follow_ups}
+        repeated = turn.grade is not None and turn.grade.follow_up in asked
+        turn_feedback(question, turn, show_follow_up=not repeated)
+        return
+    result = follow_up_result(question, turn, follow_up)
+    out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
+
+
+class Feed:
+    """Grades that arrived in the background, waiting to be shown (thread-safe)."""
+
+    def __init__(self, mode: Mode) -> None:
+        self.mode = mode
+        self._items: queue.SimpleQueue[Graded] = queue.SimpleQueue()
+
+    def put(self, graded: Graded) -> None:
+        """Called from a grading thread."""
+        if self.mode is not Mode.REAL:
+            self._items.put(graded)
+
+    def take(self) -> list[Graded]:
+        items = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                items.append(self._items.get_nowait())
+        return items
+
+    def show(self) -> None:
+        for graded in self.take():
+            graded_feedback(graded)
+
+
+@contextlib.contextmanager
+def waiting(message: str) -> Iterator[None]:
+    """A spinner while the interview waits for something (rarely: the last grade)."""
+    with out.status(f"[dim]{escape(message)}[/]", spinner="dots"):
+        yield
+
+
+@contextlib.contextmanager
+def grading_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar while the last grades come in; yields the (done, total) callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("[dim]Grading your answers[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=out,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("grading", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def final_feedback(session: Interview) -> None:
+    """Every graded answer with its verdicts, as shown at the end of a real-mode interview."""
+    for number, turn in enumerate(session.transcript.turns, start=1):
+        question = session.question_of(turn)
+        if question is None or turn.status is TurnStatus.SKIPPED or not turn.submitted:
+            continue
+        out.print()
+        out.rule(f"Question {number} · {question.id}", style="dim")
+        out.print(f"[bold]{escape(question.question)}[/]")
+        turn_feedback(question, turn)
+        if turn.delivery is not None:
+            out.print(f"  [dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
+        for follow_up in turn.follow_ups:
+            if not follow_up.submitted or follow_up.skipped:
+                continue
+            out.print(f"  [cyan]Follow-up:[/] {escape(follow_up.question)}")
+            result = follow_up_result(question, turn, follow_up)
+            out.print(f"  {'':2}[dim]{escape(result)}[/]")
+
+
+def _score_cell(turn: Turn) -> tuple[str, Text]:
+    if turn.status is TurnStatus.SKIPPED:
+        return "—", Text("skipped", style="dim")
+    if not turn.submitted:
+        return "—", Text("unsent", style="dim")
+    if turn.grade is None:
+        return "—", Text("ungraded", style="yellow")
+    style = _RATING_STYLE[turn.grade.rating]
+    return str(turn.grade.score), Text(turn.grade.rating.value, style=style)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def interview_summary(report: Report, transcript: Transcript) -> None:
+    """The closing summary: per question, per topic, delivery, and what to practise next."""
+    table = Table(title="Interview summary", header_style="bold")
+    for column in ("#", "question", "topic", "level", "score", "rating", "time", "fillers"):
+        table.add_column(column, overflow="fold")
+    for number, turn in enumerate(report.turns, start=1):
+        score, rating = _score_cell(turn)
+        added = set().union(*(_made(f.grade) for f in turn.follow_ups)) - _made(turn.grade)
+        if added:
+            score += f" (+{len(added)} in follow-up)"
+        if turn.hints:
+            rating.append(f" · {len(turn.hints)} hint" + ("s" if len(turn.hints) > 1 else ""))
+        fillers = str(turn.delivery.filler_count) if turn.delivery else "—"
+        seconds = clock(turn.seconds) if turn.status is TurnStatus.ANSWERED else "—"
+        table.add_row(
+            str(number), turn.question_id, turn.topic, turn.level.value, score, rating, seconds,
+            fillers,
+        )  # fmt: skip
+    out.print()
+    out.print(table)
+    graded = [t.grade.score for t in report.turns if t.grade is not None]
+    if graded:
+        out.print(
+            f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
+            f" over {_count(len(graded), 'graded answer')}"
+        )
+    if len(report.topics) > 1:
+        out.print(
+            "By topic: "
+            + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
+        )
+    if report.answers and report.delivery.words:
+        out.print(f"[bold]Delivery[/] over {_count(report.answers, 'answer')}:")
+        for line in delivery_summary_lines(report.delivery, report.answers):
+            out.print(f"  {escape(line)}")
+    if report.missed:
+        out.print("[bold]Work on next[/] (the weightiest rubric points your answers missed):")
+        for missed in report.missed:
+            out.print(
+                f"  • {escape(missed.point.point)} [dim](weight {missed.point.weight}, "
+                f"{missed.verdict.value}; question {missed.number}: "
+                f"{missed.turn.question_id})[/]"
+            )
+    from mockaws.tokens import describe_usage, transcript_usage
+
+    usage = transcript_usage(transcript)
+    if usage is not None:
+        out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
+    ungraded = report.ungraded
+    if ungraded:
+        out.print(
+            f"[yellow]{ungraded} {'answer is' if ungraded == 1 else 'answers are'} not graded "
+            f"yet:[/] `mockaws regrade {transcript.id}` grades "
+            f"{'it' if ungraded == 1 else 'them'} later."
+        )
+    for step in report.next_steps:
+        out.print(f"{step.label}: [bold]{escape(step.command)}[/]")
+
+
+# ---------------------------------------------------------------- the answer editor
+
+
+class QuitChoice(Enum):
+    CONTINUE = "continue"
+    QUIT = "quit"
+    QUIT_NOW = "quit-now"
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """Ctrl-C in the editor, with what had been typed."""
+
+    draft: str
+
+
+class AnswerEditor:
+    """A multi-line answer editor for a person at a terminal (prompt_toolkit).
+
+    Enter makes a new line and pastes keep their lines; Esc then Enter (Alt-Enter) or Ctrl-D
+    submits; Ctrl-C returns `Interrupted` with the text so far. A toolbar shows the keys, the
+    in-answer commands and the time; grades arriving in the background are printed above.
+    """
+
+    interactive = True
+
+    def __init__(self, feed: Feed | None = None) -> None:
+        from prompt_toolkit import PromptSession
+
+        self.feed = feed
+        self.session: PromptSession[str] = PromptSession()
+        self._interrupted_with: str | None = None
+
+    def read(
+        self,
+        prompt: Prompt,
+        session: Interview,
+        draft: str = "",
+    ) -> str | Interrupted:
+        from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+        from prompt_toolkit.styles import Style
+
+        mode = session.settings.mode
+        limit = session.settings.time_limit_s if not prompt.is_follow_up else None
+        keys = KeyBindings()
+
+        @keys.add("c-d")
+        def _submit(event: KeyPressEvent) -> None:
+            event.current_buffer.validate_and_handle()
+
+        @keys.add("enter")
+        @keys.add("c-j")
+        def _newline(event: KeyPressEvent) -> None:
+            # A last line holding only '.' submits, as it does for piped answers.
+            buffer = event.current_buffer
+            document = buffer.document
+            if document.is_cursor_at_the_end and document.current_line.strip() == END_OF_ANSWER:
+                buffer.text = "\n".join(document.lines[:-1])
+                buffer.validate_and_handle()
+            else:
+                buffer.newline(copy_margin=False)
+
+        @keys.add("c-c")
+        def _interrupt(event: KeyPressEvent) -> None:
+            self._interrupted_with = event.current_buffer.text
+            event.app.exit(exception=KeyboardInterrupt())
+
+        def toolbar() -> StyleAndTextTuples:
+            elapsed = session.elapsed
+            timer = f"⏱ {clock(elapsed)}"
+            style = "class:bottom-toolbar"
+            if limit:
+                left = limit - elapsed
+                if left >= 0:
+                    timer += f" · {clock(left)} left"
+                else:
+                    timer += " · time is up: wrap up"
+                    style = "class:bottom-toolbar.over"
+            grading = session.pending_grades if mode is not Mode.REAL else 0
+            commands = " ".join(_commands_for(prompt, mode))
+            return [
+                (
+                    "class:bottom-toolbar",
+                    f" Submit: {SUBMIT_KEYS} · Enter: new line · Ctrl-C: quit\n",
+                ),
+                ("class:bottom-toolbar", f" Commands: {commands}   "),
+                (style, timer),
+                ("class:bottom-toolbar", f" · grading {grading}" if grading else ""),
+            ]
+
+        with out.capture() as captured:
+            out.print(prompt_header(prompt, mode))
+        message = ANSI("\n" + captured.get())
+        style = Style.from_dict(
+            {
+                "bottom-toolbar": "noreverse bg:#303030 #d0d0d0",
+                "bottom-toolbar.over": "noreverse bg:#303030 #ff8700 bold",
+                "placeholder": "#808080 italic",
+            }
+        )
+        self._interrupted_with = None
+        try:
+            return self.session.prompt(
+                message,
+                default=draft,
+                multiline=True,
+                key_bindings=keys,
+                bottom_toolbar=toolbar,
+                refresh_interval=0.5,
+                style=style,
+                prompt_continuation="",
+                placeholder=[("class:placeholder", "Answer as you would say it out loud…")],
+                pre_run=self._start_feed,
+            )
+        except KeyboardInterrupt:
+            return Interrupted(self._interrupted_with or "")
+        except EOFError:
+            return Interrupted(draft)
+
+    def _start_feed(self) -> None:
+        if self.feed is not None:
+            self.session.app.create_background_task(self._show_feed())
+
+    async def _show_feed(self) -> None:
+        """Print grades above the editor as they arrive, without touching what is typed."""
+        import asyncio
+
+        from prompt_toolkit.application import run_in_terminal
+
+        assert self.feed is not None
+        while True:
+            await asyncio.sleep(0.2)
+            items = self.feed.take()
+            if items:
+
+                def show(items: list[Graded] = items) -> None:
+                    for graded in items:
+                        graded_feedback(graded)
+                    out.print()
+
+                await run_in_terminal(show)
+
+    def confirm_quit(self) -> QuitChoice:
+        """Ask once whether to quit; Ctrl-C again quits at once."""
+        from prompt_toolkit import prompt as ask_line
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+        keys = KeyBindings()
+
+        @keys.add("c-c")
+        def _again(event: KeyPressEvent) -> None:
+            event.app.exit(result="\x03")
+
+        try:
+            reply = ask_line(
+                "Quit the interview? Everything so far is saved. [y/N] (Ctrl-C again: quit now) ",
+                key_bindings=keys,
+            )
+        except EOFError:
+            return QuitChoice.QUIT_NOW
+        if reply == "\x03":
+            return QuitChoice.QUIT_NOW
+        return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
+
+
+def answer_source(feed: Feed | None, stream: TextIO | None = None) -> AnswerEditor | AnswerReader:
+    """The editor for a person at a terminal, else the line reader (piped answers)."""
+    if stream is None and is_interactive():
+        return AnswerEditor(feed)
+    return AnswerReader(stream)
 
 
 # ---------------------------------------------------------------- review: transcripts, stats, drill

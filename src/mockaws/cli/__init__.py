@@ -15,6 +15,7 @@ from mockaws.cli.grade import grade
 from mockaws.cli.interview import interview
 from mockaws.cli.questions import questions_app
 from mockaws.cli.regrade import regrade
+from mockaws.cli.resume import resume
 from mockaws.cli.stats import stats
 from mockaws.cli.transcripts import transcripts_app
 
@@ -43,6 +44,7 @@ def root(
 
 
 app.command("interview")(interview)
+app.command("resume")(resume)
 app.command("grade")(grade)
 app.command("eval")(evaluate)
 app.command("regrade")(regrade)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,8 +20,11 @@ from mockaws.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mockaws.models import Question, Turn
-    from mockaws.session import Interview
+    from mockaws import ui
+    from mockaws.models import Mode, Question, Turn
+    from mockaws.session import Interview, Prompt
+
+MAX_FOLLOW_UPS = 2
 
 
 def interview(
@@ -31,6 +35,38 @@ def interview(
         int | None, typer.Option("--seed", help="Seed for the choice of questions (reproducible).")
     ] = None,
     grader: GraderOption = "auto",
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="study: feedback after each answer, /hint and /reveal. "
+            "real: no feedback until the end, like the real thing.",
+        ),
+    ] = "study",
+    follow_ups: Annotated[
+        int | None,
+        typer.Option(
+            "--follow-ups",
+            help="Follow-up questions after each answer, 0 to 2 "
+            "(default 1 at a terminal, 0 for piped answers).",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            help="Time per answer: the toolbar counts down and warns when it runs out.",
+        ),
+    ] = None,
+    adaptive: Annotated[
+        bool,
+        typer.Option(
+            "--adaptive",
+            help="Step the level up after a strong answer and down after a weak one "
+            "(starts at --level, or mid).",
+        ),
+    ] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
@@ -41,23 +77,46 @@ def interview(
 ) -> None:
     """Run a mock interview: answer each question as you would aloud, get graded point by point.
 
-    Answers end at a line holding only '.'. Type /skip or /quit as the whole answer to skip a
-    question or stop. The transcript is saved after every answer.
+    At a terminal you type in an editor: Enter makes a new line, Esc then Enter (or Alt-Enter,
+    or Ctrl-D) submits. Piped answers end at a line holding only '.'. Type /hint, /reveal,
+    /repeat, /skip or /quit as the answer. Each answer is saved the moment it is submitted and
+    graded in the background; `mockaws resume` continues an interrupted interview.
     """
+    import secrets
+
     from mockaws import ui
     from mockaws.bank import load_bank, select_questions
     from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
+    from mockaws.errors import BadInputError
     from mockaws.grading import make_grader
-    from mockaws.models import SessionSettings
-    from mockaws.session import Interview
+    from mockaws.models import Level, SessionSettings
+    from mockaws.session import AdaptivePlan, FixedPlan, Interview, QuestionPlan
     from mockaws.transcripts import TranscriptStore
 
     chosen_level = parse_level(level)
+    chosen_mode = parse_mode(mode)
+    if follow_ups is None:
+        follow_ups = 1 if ui.is_interactive() else 0
+    if not 0 <= follow_ups <= MAX_FOLLOW_UPS:
+        raise BadInputError(f"--follow-ups must be 0, 1 or 2 (got {follow_ups})")
+    if time_limit is not None and time_limit < 1:
+        raise BadInputError(f"--time-limit must be a positive number of seconds (got {time_limit})")
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
     loaded = load_bank(bank or [])
-    questions = select_questions(loaded.filter(topic or [], chosen_level), count, seed)
+    plan: QuestionPlan
+    if adaptive:
+        if count < 1:
+            raise BadInputError(f"-n must be at least 1 (got {count})")
+        pool = loaded.filter(topic or [])
+        if not pool:
+            raise BadInputError("no questions match the chosen topic")
+        # A seed is always recorded, so the session can be resumed (and replayed) exactly.
+        seed = seed if seed is not None else secrets.randbelow(1_000_000)
+        plan = AdaptivePlan(pool, count, seed, chosen_level or Level.MID)
+    else:
+        plan = FixedPlan(select_questions(loaded.filter(topic or [], chosen_level), count, seed))
     if notice:
         ui.notice(notice)
     settings = SessionSettings(
@@ -65,17 +124,45 @@ def interview(
         level=chosen_level,
         count=count,
         seed=seed,
+        mode=chosen_mode,
         grader=chosen_grader.name,
+        follow_ups=follow_ups,
+        time_limit_s=time_limit,
+        adaptive=adaptive,
+        banks=[str(path.resolve()) for path in bank or []],
         model=grader_settings.model if chosen_grader.name != "offline" else None,
         base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
     session = Interview(
-        questions,
+        plan,
         chosen_grader,
         TranscriptStore(resolve_transcripts_dir(transcripts_dir)),
         settings,
     )
     drive(session)
+
+
+def parse_mode(value: str) -> Mode:
+    """The Mode named by `value`, or a BadInputError naming the choices."""
+    from mockaws.errors import BadInputError
+    from mockaws.models import Mode
+
+    choices = (Mode.STUDY, Mode.REAL)  # drill sessions belong to `mockaws drill`
+    chosen = next((m for m in choices if m.value == value.lower()), None)
+    if chosen is None:
+        names = ", ".join(m.value for m in choices)
+        raise BadInputError(f"--mode: unknown mode '{value}' (choose from: {names})")
+    return chosen
+
+
+class Outcome(Enum):
+    """How the question loop ended."""
+
+    DONE = "done"  # every question asked
+    QUIT = "quit"  # /quit
+    END_OF_INPUT = "end-of-input"
+    INTERRUPTED = "interrupted"  # Ctrl-C, confirmed: save, summarise, exit 130
+    INTERRUPTED_NOW = "interrupted-now"  # Ctrl-C twice: save and exit 130 at once
 
 
 def drive(
@@ -85,39 +172,141 @@ def drive(
 ) -> None:
     """Run `session` at the terminal (or from piped stdin) until done, quit or Ctrl-C; then save.
 
-    `on_answer` is called after each graded answer (drills use it to ask for a rating).
+    `on_answer` is called after each main answer once its grade is in (drills use it to ask
+    for a rating), so with it the interview waits for each grade.
     """
     from mockaws import ui
-    from mockaws.errors import SessionInterruptedError
-    from mockaws.models import SessionStatus
-    from mockaws.session import Command, parse_command
 
-    reader = ui.AnswerReader()
-    status = SessionStatus.ABANDONED
+    feed = ui.Feed(session.settings.mode)
+    source = ui.answer_source(feed)
+    session.on_graded = feed.put
+    session.waiting = ui.waiting
     try:
-        while (question := session.current) is not None:
-            ui.ask(question, session.position + 1, session.total, interactive=reader.interactive)
-            answer = reader.read()
-            if answer is None:
+        outcome = Outcome.DONE
+        while (prompt := session.prompt) is not None:
+            ended = _ask(session, prompt, source, feed, on_answer)
+            if ended is not None:
+                outcome = ended
                 break
-            command = parse_command(answer)
-            if command is Command.QUIT:
-                break
-            if command is Command.SKIP:
-                session.skip()
-                continue
-            turn = session.submit(answer)
-            ui.turn_feedback(question, turn)
-            if on_answer is not None:
-                on_answer(question, turn)
-        else:
-            status = SessionStatus.COMPLETED
     except KeyboardInterrupt:
-        if reader.pending and session.current is not None:
-            session.save_unsent("\n".join(reader.pending))
-        paths = session.finish(SessionStatus.ABANDONED)
-        ui.saved([paths.json, paths.markdown])
-        raise SessionInterruptedError("interrupted: the interview was saved") from None
+        pending = "\n".join(source.pending) if isinstance(source, ui.AnswerReader) else ""
+        session.save_unsent(pending)
+        outcome = Outcome.INTERRUPTED_NOW
+    _close(session, outcome, feed)
+
+
+def _read(
+    session: Interview,
+    prompt: Prompt,
+    source: ui.AnswerEditor | ui.AnswerReader,
+    feed: ui.Feed,
+    draft: str,
+    show_prompt: bool,
+) -> str | Outcome:
+    """One answer (or command) for `prompt`, or how the interview ends while asking it."""
+    from mockaws import ui
+    from mockaws.models import Mode
+
+    mode = session.settings.mode
+    if isinstance(source, ui.AnswerReader):
+        if mode is not Mode.REAL:
+            # Nobody waits at a pipe: keep the output in order, feedback before the next one.
+            session.wait_for_grades()
+        feed.show()
+        if show_prompt:
+            ui.ask_prompt(prompt, mode, interactive=source.interactive)
+        text = source.read(draft)
+        return Outcome.END_OF_INPUT if text is None else text
+    while True:
+        feed.show()
+        result = source.read(prompt, session, draft)
+        if not isinstance(result, ui.Interrupted):
+            return result
+        choice = source.confirm_quit()
+        if choice is ui.QuitChoice.CONTINUE:
+            draft = result.draft
+            continue
+        session.save_unsent(result.draft)
+        return Outcome.INTERRUPTED if choice is ui.QuitChoice.QUIT else Outcome.INTERRUPTED_NOW
+
+
+def _ask(
+    session: Interview,
+    prompt: Prompt,
+    source: ui.AnswerEditor | ui.AnswerReader,
+    feed: ui.Feed,
+    on_answer: Callable[[Question, Turn], None] | None,
+) -> Outcome | None:
+    """Ask one prompt until it is answered or skipped (None), or the interview ends."""
+    from mockaws import ui
+    from mockaws.models import Mode, Turn
+    from mockaws.session import Command, split_command
+
+    mode = session.settings.mode
+    draft = prompt.draft
+    show_prompt = True
+    while True:
+        text = _read(session, prompt, source, feed, draft, show_prompt)
+        if isinstance(text, Outcome):
+            return text
+        show_prompt = False
+        command, draft = split_command(text)
+        if command is None:
+            if not text.strip() and isinstance(source, ui.AnswerEditor):
+                ui.nothing_to_submit()
+                continue
+            turn = session.submit(text)
+            ui.answer_saved(turn, mode, session.settings.time_limit_s)
+            if on_answer is not None and isinstance(turn, Turn):
+                with ui.waiting("Grading your answer…"):
+                    session.wait_for_grade(turn)
+                feed.show()
+                on_answer(prompt.question, turn)
+            return None
+        if command is Command.SKIP:
+            session.skip(draft)
+            return None
+        if command is Command.QUIT:
+            session.save_unsent(draft)
+            return Outcome.QUIT
+        if command is Command.REPEAT:
+            show_prompt = True
+        elif mode is Mode.REAL:
+            ui.study_only(command.value)
+        elif command is Command.HINT:
+            point = session.hint()
+            ui.hint(point, len(session.hints_used))
+        elif command is Command.REVEAL:
+            ui.reveal(session.reveal())
+
+
+def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
+    """Wait for the last grades (unless quitting at once), save, summarise, and say where."""
+    from mockaws import ui
+    from mockaws.errors import SessionInterruptedError
+    from mockaws.models import Mode, SessionStatus
+    from mockaws.summary import report
+
+    at_once = outcome is Outcome.INTERRUPTED_NOW
+    if not at_once and session.pending_grades:
+        try:
+            with ui.grading_progress() as progress:
+                session.wait_for_grades(progress)
+        except KeyboardInterrupt:
+            at_once = True
+    status = SessionStatus.COMPLETED if outcome is Outcome.DONE else SessionStatus.ABANDONED
     paths = session.finish(status)
-    ui.summary(session.transcript)
+    transcript = session.transcript
+    if not at_once:
+        if session.settings.mode is Mode.REAL:
+            ui.final_feedback(session)
+        else:
+            feed.show()
+        ui.interview_summary(report(transcript, session.known), transcript)
+    elif session.pending_grades or session.ungraded:
+        ui.notice(f"Answers not graded yet are kept: `mockaws resume {transcript.id}` grades them.")
     ui.saved([paths.json, paths.markdown])
+    if outcome in (Outcome.INTERRUPTED, Outcome.INTERRUPTED_NOW):
+        raise SessionInterruptedError(
+            f"interrupted: the interview was saved (`mockaws resume {transcript.id}` continues it)"
+        )

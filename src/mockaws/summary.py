@@ -1,0 +1,139 @@
+"""What an interview comes to: per-question rows, topic averages, the points to work on next."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from mockaws.delivery import combine
+from mockaws.models import (
+    Delivery,
+    Question,
+    Rating,
+    RubricPoint,
+    Transcript,
+    Turn,
+    TurnStatus,
+    Verdict,
+)
+
+MISSED_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class TopicAverage:
+    topic: str
+    average: float
+    answers: int
+
+
+@dataclass(frozen=True)
+class MissedPoint:
+    """A rubric point an answer did not fully make (nor its follow-ups), with its question."""
+
+    number: int
+    turn: Turn
+    point: RubricPoint
+    verdict: Verdict
+
+    @property
+    def weight_lost(self) -> float:
+        """The weight the answer did not earn: all of it, or half for a partial point."""
+        return self.point.weight * (0.5 if self.verdict is Verdict.PARTIAL else 1.0)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Report:
+    turns: list[Turn]
+    topics: list[TopicAverage]
+    missed: list[MissedPoint]
+    delivery: Delivery  # summed over every answer, follow-ups included
+    answers: int  # how many answers `delivery` sums
+    next_steps: list[NextStep]
+
+    @property
+    def ungraded(self) -> int:
+        return sum(1 for t in self.turns if t.needs_grade)
+
+
+def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, Verdict]]:
+    if turn.grade is None:
+        return []
+    # A point the candidate made when the interviewer followed up is not missed.
+    made_later = {
+        v.point_id
+        for f in turn.follow_ups
+        if f.grade is not None
+        for v in f.grade.points
+        if v.verdict is Verdict.COVERED
+    }
+    missed: list[tuple[RubricPoint, Verdict]] = []
+    for verdict in turn.grade.points:
+        point = question.point(verdict.point_id)
+        if point is None or verdict.verdict is Verdict.COVERED or point.id in made_later:
+            continue
+        missed.append((point, verdict.verdict))
+    return missed
+
+
+def practice_command(topics: Sequence[str], banks: Sequence[str] = ()) -> str:
+    """The command that practises these topics (with the session's own banks, if any)."""
+    args = ["mockaws", "interview", "-n", "3"]
+    for topic in topics:
+        args += ["--topic", topic]
+    for bank in banks:
+        args += ["--bank", bank]
+    return shlex.join(args)
+
+
+def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
+    """The end-of-interview summary of `transcript`; `questions` supplies rubric texts."""
+    turns = [t for t in transcript.turns if t.submitted or t.answer.strip()]
+    scores: dict[str, list[int]] = {}
+    for turn in turns:
+        if turn.grade is not None:
+            scores.setdefault(turn.topic, []).append(turn.grade.score)
+    topics = [
+        TopicAverage(topic, sum(values) / len(values), len(values))
+        for topic, values in sorted(scores.items())
+    ]
+    missed: list[MissedPoint] = []
+    for number, turn in enumerate(turns, start=1):
+        question = questions.get(turn.question_id)
+        if question is None:
+            continue
+        missed += [
+            MissedPoint(number, turn, point, verdict)
+            for point, verdict in _missed_points(turn, question)
+        ]
+    # The most weight lost first; a contradiction before a mere omission; then in order asked.
+    missed.sort(key=lambda m: (-m.weight_lost, m.verdict is not Verdict.CONTRADICTED, m.number))
+    top = missed[:MISSED_SHOWN]
+    steps: list[NextStep] = []
+    weak_topics = list(dict.fromkeys(m.turn.topic for m in top))[:2]
+    if not weak_topics:
+        weak_topics = list(
+            dict.fromkeys(
+                t.topic
+                for t in turns
+                if t.status is TurnStatus.SKIPPED
+                or (t.grade is not None and t.grade.rating in (Rating.WEAK, Rating.POOR))
+            )
+        )[:2]
+    if top:
+        shown = shlex.join(["mockaws", "questions", "show", top[0].turn.question_id])
+        steps.append(NextStep("Read the reference answer", shown))
+    if weak_topics:
+        banks = transcript.settings.banks
+        steps.append(NextStep("Practise", practice_command(weak_topics, banks)))
+    deliveries = [
+        d for t in turns for d in [t.delivery, *(f.delivery for f in t.follow_ups)] if d is not None
+    ]
+    return Report(turns, topics, top, combine(deliveries), len(deliveries), steps)

@@ -334,33 +334,63 @@ def load_history(folder: Path, cache_dir: Path | None = None) -> History:
     cached = _read_cache(cache_file, folder) if cache_file is not None else {}
     fresh: dict[str, list[Any]] = {}
     history = History()
-    changed = False
-    for name, key in _scan(folder):
-        entry = cached.get(name)
-        summary: SessionSummary | None = None
-        error: str | None = None
-        try:
-            if not isinstance(entry, list) or entry[0] != list(key):
-                raise LookupError(name)
+    listing = _scan(folder)
+    stale = [name for name, key in listing if not _cache_entry_fits(cached.get(name), key)]
+    summarised = _summarise_files(folder, stale)
+    for name, key in listing:
+        if name in summarised:
+            summary, error = summarised[name]
+            fresh[name] = [list(key), summary.to_row() if summary else None, error]
+        else:
+            entry = cached[name]
             row, error = entry[1], entry[2]
             summary = SessionSummary.from_row(row) if row is not None else None
-            if summary is None and not isinstance(error, str):
-                raise LookupError(name)
             fresh[name] = entry
-        except (LookupError, TypeError, ValueError):
-            summary, error = _summarise_file(folder / name)
-            fresh[name] = [list(key), summary.to_row() if summary else None, error]
-            changed = True
         if summary is not None:
             history.sessions.append(summary)
         else:
             path = folder / name
             history.problems.append(LoadProblem(path, error or f"{path}: unreadable"))
+    changed = bool(summarised)
     if cache_file is not None and (changed or len(fresh) != len(cached)):
         _write_cache(cache_file, folder, fresh)
     # Ids sort by start time to the second; sessions begun in the same second need the rest.
     history.sessions.sort(key=lambda s: (s.started_at, s.id))
     return history
+
+
+def _cache_entry_fits(entry: Any, key: FileKey) -> bool:
+    """The cached entry is for this very file version and can be turned back into a summary."""
+    if not isinstance(entry, list) or len(entry) != 3 or entry[0] != list(key):
+        return False
+    row, error = entry[1], entry[2]
+    if row is None:
+        return isinstance(error, str)
+    try:
+        SessionSummary.from_row(row)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+# Below this many files to read, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 200
+
+
+def _summarise_files(
+    folder: Path, names: list[str]
+) -> dict[str, tuple[SessionSummary | None, str | None]]:
+    """Summaries of the named files, read on every core when there are many (a first run)."""
+    paths = [folder / name for name in names]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < _PARALLEL_FROM or workers < 2:
+        return {path.name: _summarise_file(path) for path in paths}
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(paths) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_summarise_file, paths, chunksize=chunk))
+    return {path.name: result for path, result in zip(paths, results, strict=True)}
 
 
 def _summarise_file(path: Path) -> tuple[SessionSummary | None, str | None]:

@@ -106,3 +106,23 @@ def test_selection_is_reproducible_and_never_repeats() -> None:
 def test_selection_rejects_bad_counts(count: int) -> None:
     with pytest.raises(BadInputError):
         select_questions(list(load_bank().questions.values()), count)
+
+
+def test_an_edited_bank_file_is_read_again_despite_the_parse_cache(
+    tmp_path: Path, home: Path
+) -> None:
+    path = write(tmp_path, "mine.toml", GOOD)
+    first = load_bank([path], include_shipped=False).get("mini-sg-vs-nacl")
+    assert list((home / "cache" / "bank").glob("*.json"))  # the parsed form was kept
+    path.write_text(GOOD.replace("How do security groups", "How exactly do security groups"))
+    edited = load_bank([path], include_shipped=False).get("mini-sg-vs-nacl")
+    assert edited.question != first.question
+    assert edited.question.startswith("How exactly")
+
+
+def test_a_corrupt_parse_cache_is_ignored(tmp_path: Path, home: Path) -> None:
+    path = write(tmp_path, "mine.toml", GOOD)
+    load_bank([path], include_shipped=False)
+    for cached in (home / "cache" / "bank").glob("*.json"):
+        cached.write_text("{not json")
+    assert "mini-sg-vs-nacl" in load_bank([path], include_shipped=False).questions

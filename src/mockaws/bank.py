@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import random
 import tomllib
@@ -16,6 +18,7 @@ from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
 from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question
 from mockaws.resources import data_dir
+from mockaws.transcripts import atomic_write_text
 
 BANK_SUFFIXES = (".toml", ".json")
 
@@ -36,7 +39,29 @@ def bank_files(path: Path) -> list[Path]:
     return [path]
 
 
+def _parsed_cache_file(path: Path) -> tuple[Path, list[int]] | None:
+    """Where the parsed form of a TOML bank file is cached, and the file version it is for."""
+    from mockaws.config import cache_dir
+
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / "bank" / f"{digest}.json", [info.st_mtime_ns, info.st_size, info.st_ino]
+
+
 def _read_document(path: Path) -> dict[str, Any]:
+    # Parsing TOML in pure Python is most of the time a command spends loading the bank, so the
+    # parsed form of each file is kept as JSON, keyed by the file's version on disk.
+    cache = _parsed_cache_file(path) if path.suffix == ".toml" else None
+    if cache is not None:
+        with contextlib.suppress(OSError, ValueError):
+            cached = json.loads(cache[0].read_text(encoding="utf-8"))
+            if isinstance(cached, dict) and cached.get("key") == cache[1]:
+                document = cached.get("document")
+                if isinstance(document, dict):
+                    return document
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -47,6 +72,11 @@ def _read_document(path: Path) -> dict[str, Any]:
         raise BankError(path, f"not valid {path.suffix[1:].upper()}: {exc}") from exc
     if not isinstance(document, dict):
         raise BankError(path, "expected a table with a 'questions' list")
+    if cache is not None:
+        # A read-only home, or TOML values JSON cannot hold (dates), only cost speed next time.
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            payload = json.dumps({"key": cache[1], "document": document}, separators=(",", ":"))
+            atomic_write_text(cache[0], payload)
     return document
 
 

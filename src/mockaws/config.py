@@ -52,6 +52,11 @@ def transcripts_dir(override: Path | None = None) -> Path:
     return override if override is not None else home_dir() / "transcripts"
 
 
+def cache_dir() -> Path:
+    """Where caches live: `<home>/cache`; all of it can be rebuilt, so it is safe to delete."""
+    return home_dir() / "cache"
+
+
 def config_path() -> Path:
     """The config file: `MOCKAWS_CONFIG`, else `<home>/config.toml` when `MOCKAWS_HOME` is set,
     else `config.toml` in the platform's user config folder."""

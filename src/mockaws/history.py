@@ -402,9 +402,9 @@ def _summarise_file(path: Path) -> tuple[SessionSummary | None, str | None]:
 
 def default_cache_dir() -> Path:
     """Where caches live: `<MOCKAWS_HOME>/cache` (safe to delete)."""
-    from mockaws.config import home_dir
+    from mockaws.config import cache_dir
 
-    return home_dir() / "cache"
+    return cache_dir()
 
 
 def find_latest(history: History) -> SessionSummary:

@@ -46,12 +46,8 @@ def main() -> None:
     questions = load_bank([MINI_BANK]).questions
     chosen = sorted(questions.values(), key=lambda q: q.id)
     turns = [
-        Turn(
-            question_id=q.id,
-            question=q.question,
-            topic=q.topic,
-            level=q.level,
-            rubric_hash=q.rubric_hash,
+        Turn.asking(
+            q,
             answer=f"{q.reference_answer} (answer {n})",
             grade_error="cannot reach the model server",
         )

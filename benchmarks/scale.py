@@ -65,12 +65,8 @@ def generate(folder: Path, sessions: int, answers_per: int, seed: int) -> int:
             moment = began + timedelta(minutes=3 * index + 2)
             skipped = False
             turns.append(
-                Turn(
-                    question_id=question.id,
-                    question=question.question,
-                    topic=question.topic,
-                    level=question.level,
-                    rubric_hash=question.rubric_hash,
+                Turn.asking(
+                    question,
                     status=TurnStatus.SKIPPED if skipped else TurnStatus.ANSWERED,
                     answer="" if skipped else answer,
                     asked_at=moment - timedelta(minutes=2),

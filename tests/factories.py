@@ -61,12 +61,8 @@ def answered(
     *,
     red_flag: bool = False,
 ) -> Turn:
-    return Turn(
-        question_id=question.id,
-        question=question.question,
-        topic=question.topic,
-        level=question.level,
-        rubric_hash=question.rubric_hash,
+    return Turn.asking(
+        question,
         answer="an answer",
         asked_at=at - timedelta(minutes=2),
         answered_at=at,
@@ -76,12 +72,8 @@ def answered(
 
 
 def skipped(question: Question, at: datetime) -> Turn:
-    return Turn(
-        question_id=question.id,
-        question=question.question,
-        topic=question.topic,
-        level=question.level,
-        rubric_hash=question.rubric_hash,
+    return Turn.asking(
+        question,
         status=TurnStatus.SKIPPED,
         asked_at=at,
         answered_at=at,

@@ -63,12 +63,8 @@ class FakeGrader:
 
 
 def turn(question: Question, answer: str, grade: Grade | None = None, **changes: object) -> Turn:
-    made = Turn(
-        question_id=question.id,
-        question=question.question,
-        topic=question.topic,
-        level=question.level,
-        rubric_hash=question.rubric_hash,
+    made = Turn.asking(
+        question,
         answer=answer,
         grade=grade,
         grade_error=None if grade else "cannot reach the model server",

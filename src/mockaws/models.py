@@ -276,6 +276,18 @@ class Turn(Produced):
     hints: list[str] = Field(default_factory=list)  # rubric point ids revealed by /hint
     revealed: bool = False  # the reference answer was shown with /reveal
 
+    @classmethod
+    def asking(cls, question: Question, **fields: Any) -> Turn:
+        """A turn for `question`, with a snapshot of what it asked and which rubric it used."""
+        return cls(
+            question_id=question.id,
+            question=question.question,
+            topic=question.topic,
+            level=question.level,
+            rubric_hash=question.rubric_hash,
+            **fields,
+        )
+
     @property
     def needs_grade(self) -> bool:
         return self.status is TurnStatus.ANSWERED and self.submitted and self.grade is None

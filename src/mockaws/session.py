@@ -470,12 +470,8 @@ class Interview:
     def _new_turn(self, prompt: Prompt, status: TurnStatus, answer: str) -> Turn:
         question = prompt.question
         carried = self._draft[1].seconds if self._draft is not None else 0.0
-        return Turn(
-            question_id=question.id,
-            question=question.question,
-            topic=question.topic,
-            level=question.level,
-            rubric_hash=question.rubric_hash,
+        return Turn.asking(
+            question,
             status=status,
             answer=answer,
             asked_at=self._asked_wall,

@@ -82,13 +82,18 @@ def test_grade_survives_two_rate_limits(server: FakeOpenAI, bank: list[str]) -> 
     assert len(server.requests) == 3
 
 
-def test_grade_failure_is_one_line_and_exit_3(server: FakeOpenAI, bank: list[str]) -> None:
+def test_grade_failure_is_one_line_and_exit_3_and_keeps_the_answer(
+    server: FakeOpenAI, bank: list[str], home: Path
+) -> None:
     server.fallback = error(500, "boom")
     code, out, err = run("grade", "-q", SG.id, "--grader", "openai", *bank, input=ANSWER)
     assert code == 3
     (failure,) = [line for line in err.splitlines() if line.startswith("error:")]
     assert "HTTP 500 after 2 retries" in failure.replace(")", "")
     assert "Traceback" not in out + err
+    (kept,) = (home / "answers").glob(f"*-{SG.id}.txt")
+    assert kept.read_text() == ANSWER
+    assert f"mockaws grade -q {SG.id} -f {kept}" in failure
 
 
 def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(

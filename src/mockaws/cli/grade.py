@@ -28,9 +28,11 @@ def grade(
     """Grade one answer to one question and print the verdict on every rubric point."""
     from mockaws import ui
     from mockaws.bank import load_bank
-    from mockaws.config import load_settings
-    from mockaws.errors import BadInputError
+    from mockaws.config import home_dir, load_settings
+    from mockaws.errors import BadInputError, GradingError
     from mockaws.grading import grade_answer, make_grader
+    from mockaws.models import utc_now
+    from mockaws.transcripts import atomic_write_text
 
     question = load_bank(bank or []).get(question_id)
     if answer_file is not None:
@@ -45,7 +47,18 @@ def grade(
     chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
     if notice and not as_json:
         ui.notice(notice)
-    result = grade_answer(chosen, question, answer)
+    try:
+        result = grade_answer(chosen, question, answer)
+    except GradingError as exc:
+        if answer_file is not None:
+            raise
+        # A typed answer exists nowhere else: keep it so it can be graded again.
+        kept = home_dir() / "answers" / f"{utc_now():%Y%m%d-%H%M%S}-{question.id}.txt"
+        atomic_write_text(kept, answer)
+        raise GradingError(
+            f"{exc.message}; your answer is saved in {kept}: grade it later with "
+            f"`mockaws grade -q {question.id} -f {kept}`"
+        ) from exc
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:

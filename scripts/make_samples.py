@@ -124,6 +124,7 @@ def run(sample: Sample, folder: Path) -> Transcript:
             session.skip()
         else:
             session.submit(answer.text)
+    session.wait_for_grades()  # grading runs in the background
     session.finish(SessionStatus.COMPLETED)
     return session.transcript
 
@@ -146,21 +147,23 @@ def pin(transcript: Transcript, sample: Sample) -> Transcript:
     return pinned
 
 
-def main() -> None:
+def main(out: Path = OUT) -> list[Path]:
+    """Write every sample into `out`; returns the files written."""
     bank = load_bank()
-    OUT.mkdir(exist_ok=True)
-    store = TranscriptStore(OUT)
+    out.mkdir(exist_ok=True)
+    store = TranscriptStore(out)
+    written: list[Path] = []
     with tempfile.TemporaryDirectory() as scratch:
         for sample in SAMPLES:
             transcript = pin(run(sample, Path(scratch)), sample)
-            written = [store.save(transcript), store.save_markdown(transcript, bank.questions)]
+            written += [store.save(transcript), store.save_markdown(transcript, bank.questions)]
             if sample.html:
-                page = OUT / f"{transcript.id}.html"
+                page = out / f"{transcript.id}.html"
                 atomic_write_text(page, render_html(transcript, bank.questions))
                 written.append(page)
-            for path in written:
-                print(f"wrote {path.relative_to(OUT.parent)}")
+    return written
 
 
 if __name__ == "__main__":
-    main()
+    for path in main():
+        print(f"wrote {path}")

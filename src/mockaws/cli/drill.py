@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def drill(
     count: Annotated[
-        int, typer.Option("-n", "--count", help="At most this many due questions.")
+        int, typer.Option("-n", "--count", metavar="N", help="At most this many due questions.")
     ] = 5,
     ahead: Annotated[
         bool,
@@ -40,7 +40,9 @@ def drill(
     transcripts_dir: Annotated[
         Path | None,
         typer.Option(
-            "--transcripts-dir", help="Read and save transcripts here instead of the home folder."
+            "--transcripts-dir",
+            metavar="DIR",
+            help="Read and save transcripts here instead of the home folder.",
         ),
     ] = None,
     bank: BankOption = None,

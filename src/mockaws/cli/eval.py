@@ -19,19 +19,24 @@ def evaluate(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     split: Annotated[
-        str, typer.Option("--split", "-s", help="Which answers: dev, test or all.")
+        str, typer.Option("--split", "-s", metavar="SPLIT", help="Which answers: dev, test or all.")
     ] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     worst: Annotated[
-        int, typer.Option("--worst", help="How many of the worst disagreements to show.")
+        int,
+        typer.Option("--worst", metavar="N", help="How many of the worst disagreements to show."),
     ] = 5,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", help="Answers graded at once (LLM graders).")
+        int,
+        typer.Option(
+            "--concurrency", "-c", metavar="N", help="Answers graded at once (LLM graders)."
+        ),
     ] = 4,
     baseline: Annotated[
         Path | None,
         typer.Option(
             "--baseline",
+            metavar="FILE",
             help="Fail (exit 4) if any split falls below the figures in this JSON file.",
         ),
     ] = None,

@@ -12,11 +12,16 @@ from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOp
 
 
 def grade(
-    question_id: Annotated[str, typer.Option("--question", "-q", help="The question's id.")],
+    question_id: Annotated[
+        str, typer.Option("--question", "-q", metavar="ID", help="The question's id.")
+    ],
     answer_file: Annotated[
         Path | None,
         typer.Option(
-            "--answer-file", "-f", help="Read the answer from this file (default: stdin)."
+            "--answer-file",
+            "-f",
+            metavar="FILE",
+            help="Read the answer from this file (default: stdin).",
         ),
     ] = None,
     grader: GraderOption = "auto",

@@ -30,15 +30,21 @@ MAX_FOLLOW_UPS = 2
 def interview(
     topic: TopicOption = None,
     level: LevelOption = None,
-    count: Annotated[int, typer.Option("-n", "--count", help="How many questions to ask.")] = 5,
+    count: Annotated[
+        int, typer.Option("-n", "--count", metavar="N", help="How many questions to ask.")
+    ] = 5,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed for the choice of questions (reproducible).")
+        int | None,
+        typer.Option(
+            "--seed", metavar="N", help="Seed for the choice of questions (reproducible)."
+        ),
     ] = None,
     grader: GraderOption = "auto",
     mode: Annotated[
         str,
         typer.Option(
             "--mode",
+            metavar="MODE",
             help="study: feedback after each answer, /hint and /reveal. "
             "real: no feedback until the end, like the real thing.",
         ),
@@ -47,6 +53,7 @@ def interview(
         int | None,
         typer.Option(
             "--follow-ups",
+            metavar="N",
             help="Follow-up questions after each answer, 0 to 2 "
             "(default 1 at a terminal, 0 for piped answers).",
         ),
@@ -71,7 +78,11 @@ def interview(
     base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
         Path | None,
-        typer.Option("--transcripts-dir", help="Save transcripts here instead of the home folder."),
+        typer.Option(
+            "--transcripts-dir",
+            metavar="DIR",
+            help="Save transcripts here instead of the home folder.",
+        ),
     ] = None,
     bank: BankOption = None,
 ) -> None:

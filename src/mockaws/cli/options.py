@@ -14,6 +14,7 @@ BankOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--bank",
+        metavar="PATH",
         help="Extra question bank file or folder, added to the shipped bank (repeatable).",
         envvar="MOCKAWS_BANK",
     ),
@@ -21,31 +22,39 @@ BankOption = Annotated[
 TopicOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", "-t", help="Only this topic (repeatable; see `mockaws questions topics`)."
+        "--topic",
+        "-t",
+        metavar="TOPIC",
+        help="Only this topic (repeatable; see `mockaws questions topics`).",
     ),
 ]
 LevelOption = Annotated[
     str | None,
-    typer.Option("--level", "-l", help="Only this level: junior, mid or senior."),
+    typer.Option("--level", "-l", metavar="LEVEL", help="Only this level: junior, mid or senior."),
 ]
 GraderOption = Annotated[
     str,
     typer.Option(
         "--grader",
         "-g",
+        metavar="GRADER",
         help="Grader: auto (a model if one is configured, else offline), openai or offline.",
     ),
 ]
 ModelOption = Annotated[
     str | None,
     typer.Option(
-        "--model", "-m", help="Model for the LLM grader (default: $MOCKAWS_MODEL or config file)."
+        "--model",
+        "-m",
+        metavar="MODEL",
+        help="Model for the LLM grader (default: $MOCKAWS_MODEL or config file).",
     ),
 ]
 BaseUrlOption = Annotated[
     str | None,
     typer.Option(
         "--base-url",
+        metavar="URL",
         help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: "
         "$OPENAI_BASE_URL or config file).",
     ),
@@ -69,6 +78,8 @@ def parse_level(value: str | None) -> Level | None:
 TranscriptsDirOption = Annotated[
     Path | None,
     typer.Option(
-        "--transcripts-dir", help="Read transcripts from here instead of the home folder."
+        "--transcripts-dir",
+        metavar="DIR",
+        help="Read transcripts from here instead of the home folder.",
     ),
 ]

@@ -32,11 +32,16 @@ def regrade(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-j", help="Answers graded at the same time.")
+        int,
+        typer.Option("--concurrency", "-j", metavar="N", help="Answers graded at the same time."),
     ] = 4,
     transcripts_dir: Annotated[
         Path | None,
-        typer.Option("--transcripts-dir", help="Where the transcripts are (default: home folder)."),
+        typer.Option(
+            "--transcripts-dir",
+            metavar="DIR",
+            help="Where the transcripts are (default: home folder).",
+        ),
     ] = None,
     bank: BankOption = None,
 ) -> None:

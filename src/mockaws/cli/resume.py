@@ -22,14 +22,21 @@ def resume(
     grader: Annotated[
         str | None,
         typer.Option(
-            "--grader", "-g", help="Grade with this grader instead of the one the interview used."
+            "--grader",
+            "-g",
+            metavar="GRADER",
+            help="Grade with this grader instead of the one the interview used.",
         ),
     ] = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     transcripts_dir: Annotated[
         Path | None,
-        typer.Option("--transcripts-dir", help="Look for the interview here, not the home folder."),
+        typer.Option(
+            "--transcripts-dir",
+            metavar="DIR",
+            help="Look for the interview here, not the home folder.",
+        ),
     ] = None,
     bank: BankOption = None,
 ) -> None:

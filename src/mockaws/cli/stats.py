@@ -13,7 +13,10 @@ from mockaws.cli.options import BankOption, TranscriptsDirOption
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     top: Annotated[
-        int, typer.Option("--top", help="How many of the most-missed rubric points to list.")
+        int,
+        typer.Option(
+            "--top", metavar="N", help="How many of the most-missed rubric points to list."
+        ),
     ] = 10,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,

@@ -30,7 +30,10 @@ ReferenceArgument = Annotated[
 @transcripts_app.command("list")
 def list_transcripts(
     limit: Annotated[
-        int, typer.Option("--limit", "-n", help="How many of the newest to show in the table.")
+        int,
+        typer.Option(
+            "--limit", "-n", metavar="N", help="How many of the newest to show in the table."
+        ),
     ] = 20,
     show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every transcript.")] = False,
     as_json: Annotated[
@@ -80,12 +83,18 @@ def show_transcript(
 def export_transcript(
     reference: ReferenceArgument = "latest",
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="md, json or html (one self-contained page).")
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="md, json or html (one self-contained page)."
+        ),
     ] = "md",
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write here ('-' for stdout; default: ./<id>.<format>)."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here ('-' for stdout; default: ./<id>.<format>).",
         ),
     ] = None,
     transcripts_dir: TranscriptsDirOption = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,6 +14,7 @@ from mockaws.cli.options import (
     LevelOption,
     ModelOption,
     TopicOption,
+    TranscriptsDirOption,
     parse_level,
 )
 
@@ -37,14 +37,7 @@ def drill(
     grader: GraderOption = "auto",
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
-    transcripts_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--transcripts-dir",
-            metavar="DIR",
-            help="Read and save transcripts here instead of the home folder.",
-        ),
-    ] = None,
+    transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
     """Drill the questions that are due again, weakest first (FSRS spaced repetition).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +15,7 @@ from mockaws.cli.options import (
     LevelOption,
     ModelOption,
     TopicOption,
+    TranscriptsDirOption,
     parse_level,
 )
 
@@ -76,14 +76,7 @@ def interview(
     ] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
-    transcripts_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--transcripts-dir",
-            metavar="DIR",
-            help="Save transcripts here instead of the home folder.",
-        ),
-    ] = None,
+    transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
     """Run a mock interview: answer each question as you would aloud, get graded point by point.

@@ -80,6 +80,6 @@ TranscriptsDirOption = Annotated[
     typer.Option(
         "--transcripts-dir",
         metavar="DIR",
-        help="Read transcripts from here instead of the home folder.",
+        help="The transcripts folder to use instead of the one in the home folder.",
     ),
 ]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOption
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    GraderOption,
+    ModelOption,
+    TranscriptsDirOption,
+)
 
 
 def regrade(
@@ -35,14 +40,7 @@ def regrade(
         int,
         typer.Option("--concurrency", "-j", metavar="N", help="Answers graded at the same time."),
     ] = 4,
-    transcripts_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--transcripts-dir",
-            metavar="DIR",
-            help="Where the transcripts are (default: home folder).",
-        ),
-    ] = None,
+    transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
     """Grade the ungraded answers of a saved interview, e.g. after the model server was down.

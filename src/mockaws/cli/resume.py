@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, BaseUrlOption, ModelOption
+from mockaws.cli.options import BankOption, BaseUrlOption, ModelOption, TranscriptsDirOption
 
 
 def resume(
@@ -30,14 +30,7 @@ def resume(
     ] = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
-    transcripts_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--transcripts-dir",
-            metavar="DIR",
-            help="Look for the interview here, not the home folder.",
-        ),
-    ] = None,
+    transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
     """Continue an interrupted interview where it stopped, grading any answer left ungraded.

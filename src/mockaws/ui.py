@@ -140,42 +140,6 @@ def turn_feedback(question: Question, turn: Turn, *, show_follow_up: bool = True
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
 
 
-def summary(transcript: Transcript) -> None:
-    """The closing table: one row per question, then the average."""
-    table = Table(title="Interview summary", header_style="bold")
-    for column in ("#", "question", "topic", "level", "score", "rating"):
-        table.add_column(column, overflow="fold")
-    for number, turn in enumerate(transcript.turns, start=1):
-        if turn.status is TurnStatus.SKIPPED:
-            score, rating = "—", Text("skipped", style="dim")
-        elif turn.grade is None:
-            score, rating = "—", Text("ungraded", style="yellow")
-        else:
-            score = str(turn.grade.score)
-            rating = Text(turn.grade.rating.value, style=_RATING_STYLE[turn.grade.rating])
-        table.add_row(str(number), turn.question_id, turn.topic, turn.level.value, score, rating)
-    out.print()
-    out.print(table)
-    average = transcript.average_score
-    if average is not None:
-        out.print(
-            f"Average score: [bold]{average:.0f}/100[/]"
-            f" over {len(transcript.graded_turns)} graded answers"
-        )
-    from mockaws.tokens import describe_usage, transcript_usage
-
-    usage = transcript_usage(transcript)
-    if usage is not None:
-        out.print(f"[dim]Grading cost: {escape(describe_usage(usage))}[/]")
-    ungraded = sum(1 for turn in transcript.turns if turn.needs_grade)
-    if ungraded:
-        out.print(
-            f"[yellow]{ungraded} {'answer is' if ungraded == 1 else 'answers are'} not graded "
-            f"yet:[/] `mockaws regrade {transcript.id}` grades "
-            f"{'it' if ungraded == 1 else 'them'} later."
-        )
-
-
 def saved(paths: Iterable[object]) -> None:
     for path in paths:
         out.print(f"Saved: {path}", soft_wrap=True)

@@ -346,14 +346,6 @@ def sentences(text: str) -> list[Sentence]:
     return spans
 
 
-def sentence_of(spans: Sequence[Sentence], offset: int) -> Sentence:
-    """The sentence holding character `offset`."""
-    for span in spans:
-        if span.start <= offset < span.end:
-            return span
-    return spans[-1]
-
-
 def clauses(text: str, sentence: Sentence) -> list[Sentence]:
     """The clauses of one sentence: split at commas, semicolons, dashes and contrast words."""
     spans: list[Sentence] = []

@@ -101,6 +101,13 @@ class Settings:
         return self.base_url or OPENAI_BASE_URL
 
     @property
+    def display_base_url(self) -> str:
+        """The endpoint as it may be stored or shown: without credentials in its userinfo."""
+        from mockaws.safety import without_userinfo
+
+        return without_userinfo(self.effective_base_url)
+
+    @property
     def base_url_host(self) -> str:
         """Host (and port) of the endpoint: safe to record, unlike the URL's credentials."""
         return urlsplit(self.effective_base_url).netloc.rpartition("@")[2] or "unknown"
@@ -166,10 +173,19 @@ def _env_number(name: str, kind: type[Number], low: Number, high: Number) -> Num
 
 
 def _check_base_url(url: str, where: str) -> str:
-    parts = urlsplit(url)
+    from mockaws.safety import register_secret, without_userinfo
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        shown = without_userinfo(url)
+        raise ConfigError(f"{where}: '{shown}' is not a valid URL ({exc})") from None
+    register_secret(parts.password)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ConfigError(
-            f"{where}: '{url}' is not an http(s) URL (e.g. http://localhost:11434/v1)"
+            f"{where}: '{without_userinfo(url)}' is not an http(s) URL "
+            "(e.g. http://localhost:11434/v1)"
         )
     return url.rstrip("/")
 
@@ -210,10 +226,14 @@ def load_settings(
             f"(choose from: {', '.join(efforts)})"
         )
     env_effort = next((e for e in efforts if e == effort), None)
+    api_key = pick("api_key", None, _env("OPENAI_API_KEY"), from_file.api_key, None)
+    from mockaws.safety import register_secret
+
+    register_secret(api_key)
     return Settings(
         model=chosen_model,
         base_url=chosen_url,
-        api_key=pick("api_key", None, _env("OPENAI_API_KEY"), from_file.api_key, None),
+        api_key=api_key,
         timeout=pick(
             "timeout",
             None,

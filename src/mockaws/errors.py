@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # bad command-line input, bad bank data, unreadable transcript
     GRADER_FAILED = 3  # the grader could not grade (network, model, server faults)
     BELOW_BASELINE = 4  # `mockaws eval --baseline`: agreement fell below the recorded figures
+    CANNOT_SAVE = 5  # a transcript or answer could not be written (disk full, read-only home)
     INTERRUPTED = 130  # Ctrl-C, after saving
 
 
@@ -23,6 +24,10 @@ class MockawsError(Exception):
     exit_code: ExitCode = ExitCode.ERROR
 
     def __init__(self, message: str) -> None:
+        # Messages often quote a server; a server may quote the API key back.
+        from mockaws.safety import redact
+
+        message = redact(message)
         super().__init__(message)
         self.message = message
 
@@ -69,6 +74,16 @@ class QuestionNotFoundError(BadInputError):
 
 class TranscriptError(BadInputError):
     """A transcript file cannot be read, or no transcript matches the request."""
+
+
+class SessionBusyError(BadInputError):
+    """Another mockaws process is writing this session (a second `resume`, a `regrade`)."""
+
+
+class SaveError(MockawsError):
+    """Something the user made could not be written; what it was is kept in memory."""
+
+    exit_code = ExitCode.CANNOT_SAVE
 
 
 class GradingError(MockawsError):

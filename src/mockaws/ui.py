@@ -15,7 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -36,6 +36,7 @@ from mockaws.models import (
     Verdict,
     utc_now,
 )
+from mockaws.safety import clean
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
@@ -43,6 +44,12 @@ if TYPE_CHECKING:
     from mockaws.regrade import RegradeReport
     from mockaws.session import Graded, Interview, Prompt
     from mockaws.summary import Report
+
+
+def escape(text: str) -> str:
+    """Text from a file, a server or the user, safe to print: no markup, no control codes."""
+    return escape_markup(clean(text))
+
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -76,7 +83,7 @@ def question_table(questions: Sequence[Question]) -> None:
     for column in ("id", "topic", "level", "question"):
         table.add_column(column, overflow="fold")
     for q in questions:
-        table.add_row(q.id, q.topic, q.level.value, q.question)
+        table.add_row(escape(q.id), escape(q.topic), q.level.value, escape(q.question))
     out.print(table)
     out.print(f"{len(questions)} questions")
 
@@ -117,15 +124,16 @@ def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = Tru
     for verdict in grade.points:
         point = question.point(verdict.point_id)
         label, colour = _VERDICT_STYLE[verdict.verdict]
-        rows.add_row(Text(label, style=colour), point.point if point else verdict.point_id)
+        rows.add_row(Text(label, style=colour), escape(point.point if point else verdict.point_id))
         if verdict.evidence:
-            rows.add_row("", Text(f"“{verdict.evidence}”", style="dim"))
+            rows.add_row("", Text(clean(f"“{verdict.evidence}”"), style="dim"))
         if verdict.note and not verdict.verified:
-            rows.add_row("", Text(verdict.note, style="dim italic"))
+            rows.add_row("", Text(clean(verdict.note), style="dim italic"))
     flags = {f.id: f.flag for f in question.red_flags}
     for hit in grade.red_flags_hit:
-        rows.add_row(Text("⚑ red flag", style="bold red"), flags.get(hit.flag_id, hit.flag_id))
-        rows.add_row("", Text(f"“{hit.evidence}”", style="dim"))
+        flag = escape(flags.get(hit.flag_id, hit.flag_id))
+        rows.add_row(Text("⚑ red flag", style="bold red"), flag)
+        rows.add_row("", Text(clean(f"“{hit.evidence}”"), style="dim"))
     out.print(Padding(rows, (0, 0, 0, 2)))
     for line in grade.notices + grade.integrity_flags:
         out.print(f"  [yellow]note:[/] {escape(line)}")
@@ -259,7 +267,7 @@ def eval_report(report: EvalReport) -> None:
         kinds.add_column(column, justify="left" if column == "kind" else "right")
     for kind in report.kinds:
         kinds.add_row(
-            kind.kind,
+            escape(kind.kind),
             str(kind.answers),
             _figure(kind.rating_exact),
             _figure(kind.rating_within_one),
@@ -578,7 +586,8 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         fillers = str(turn.delivery.filler_count) if turn.delivery else "—"
         seconds = clock(turn.seconds) if turn.status is TurnStatus.ANSWERED else "—"
         table.add_row(
-            str(number), turn.question_id, turn.topic, turn.level.value, score, rating, seconds,
+            str(number), escape(turn.question_id), escape(turn.topic), turn.level.value, score,
+            rating, seconds,
             fillers,
         )  # fmt: skip
     out.print()
@@ -850,12 +859,12 @@ def transcript_table(sessions: Sequence[SessionSummary], total: int) -> None:
     for session in sessions:
         grader = session.grader + (f" ({session.model})" if session.model else "")
         table.add_row(
-            session.id,
+            escape(session.id),
             _local_time(session.started_at),
-            *([session.mode] if with_mode else []),
+            *([escape(session.mode)] if with_mode else []),
             f"{session.answered}/{session.questions}",
             _score_text(session.average),
-            grader,
+            escape(grader),
             _status_text(session.status, session.ungraded),
         )
     out.print(table)
@@ -910,7 +919,7 @@ def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
     for number, verdict in enumerate(grade.points, start=1):
         point = question.point(verdict.point_id) if question else None
         label, colour = _VERDICT_STYLE[verdict.verdict]
-        text = Text(point.point if point else verdict.point_id)
+        text = Text(clean(point.point if point else verdict.point_id))
         if verdict.note and not verdict.verified:
             text.append(f"\n{verdict.note}", style="dim italic")
         rows.append((Text(str(number), style="dim"), Text(label, style=colour), text))
@@ -919,7 +928,7 @@ def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
         out.print("\n[bold]Red flags[/]")
         flags = {f.id: f.flag for f in question.red_flags} if question else {}
         flag_rows: list[tuple[str | Text, ...]] = [
-            (Text(f"⚑{number}", style="bold red"), Text(flags.get(hit.flag_id, hit.flag_id)))
+            (Text(f"⚑{number}", style="bold red"), Text(clean(flags.get(hit.flag_id, hit.flag_id))))
             for number, hit in enumerate(grade.red_flags_hit, start=1)
         ]
         out.print(_hanging(flag_rows, (3,)))
@@ -929,15 +938,15 @@ def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
     if feedback.strengths or feedback.gaps or feedback.outline:
         out.print("\n[bold]Feedback[/]")
         marked: list[tuple[str | Text, ...]] = [
-            *((Text("+", style="green"), Text(item)) for item in feedback.strengths),
-            *((Text("-", style="red"), Text(item)) for item in feedback.gaps),
+            *((Text("+", style="green"), Text(clean(item))) for item in feedback.strengths),
+            *((Text("-", style="red"), Text(clean(item))) for item in feedback.gaps),
         ]
         if marked:
             out.print(_hanging(marked, (2,)))
         if feedback.outline:
             out.print("[bold]A stronger answer, in outline:[/]")
             steps = [item.partition(" ") for item in outline_items(feedback)]
-            out.print(_hanging([(marker, Text(rest)) for marker, _, rest in steps], (1,)))
+            out.print(_hanging([(marker, Text(clean(rest))) for marker, _, rest in steps], (1,)))
 
 
 def transcript_detail(
@@ -1036,7 +1045,7 @@ def stats_report(stats: Stats) -> None:
             cells.setdefault(group.topic, {})[group.level or "all"] = cell
         for topic, row in cells.items():
             table.add_row(
-                topic, *(row.get(name, Text("·", style="dim")) for name in [*levels, "all"])
+                escape(topic), *(row.get(name, Text("·", style="dim")) for name in [*levels, "all"])
             )
         out.print()
         out.print(table)
@@ -1055,7 +1064,7 @@ def stats_report(stats: Stats) -> None:
             out.print("\n[bold]Most missed rubric points[/] [dim](missed / answers graded)[/]")
             rows: list[tuple[str | Text, ...]] = []
             for missed in stats.most_missed:
-                text = Text(missed.point or missed.point_id)
+                text = Text(clean(missed.point or missed.point_id))
                 text.append(f"  {missed.question_id}", style="dim")
                 rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
             width = max(len(str(row[0])) for row in rows)
@@ -1192,5 +1201,5 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
     for column in ("setting", "value", "from"):
         table.add_column(column, overflow="fold")
     for name, value, source in rows:
-        table.add_row(name, value, Text(source, style="dim"))
+        table.add_row(name, escape(value), Text(source, style="dim"))
     out.print(table)

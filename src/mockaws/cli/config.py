@@ -46,7 +46,7 @@ def show(
     source_default_effort = settings.sources.get("reasoning_effort") == "default"
     values: dict[str, str | float | int | None] = {
         "model": settings.model,
-        "base_url": settings.effective_base_url,
+        "base_url": settings.display_base_url,
         "api_key": settings.masked_key
         or ("(none needed)" if settings.base_url is not None else "(not set)"),
         "timeout": settings.timeout,

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
 from mockaws.grading.derive import with_derived_rubric
-from mockaws.models import Level, Question
+from mockaws.models import Level, Question, Track
 from mockaws.resources import data_dir
 from mockaws.transcripts import atomic_write_text
 
@@ -226,6 +226,34 @@ def validate_paths(paths: Sequence[Path]) -> tuple[int, list[BankError]]:
                 seen[question.id] = path
                 valid += 1
     return valid, problems
+
+
+# The roles each shipped topic is asked for; a question adds more with its own `tracks`.
+TOPIC_TRACKS: dict[str, tuple[Track, ...]] = {
+    "ai-ml": (Track.GENAI,),
+    "analytics": (Track.DATA_ENGINEER,),
+    "architecture": (Track.SOLUTIONS_ARCHITECT, Track.SRE),
+    "behavioural": tuple(Track),  # every loop asks for a story
+    "compute": (Track.SOLUTIONS_ARCHITECT, Track.DEVELOPER, Track.DEVOPS),
+    "containers": (Track.DEVOPS, Track.DEVELOPER, Track.SRE),
+    "cost": (Track.SOLUTIONS_ARCHITECT,),
+    "databases": (Track.SOLUTIONS_ARCHITECT, Track.DEVELOPER, Track.DATA_ENGINEER),
+    "devops": (Track.DEVOPS, Track.SRE),
+    "governance": (Track.SECURITY, Track.SOLUTIONS_ARCHITECT),
+    "integration": (Track.DEVELOPER, Track.SOLUTIONS_ARCHITECT),
+    "networking": (Track.SOLUTIONS_ARCHITECT, Track.DEVOPS),
+    "observability": (Track.SRE, Track.DEVOPS),
+    "reliability": (Track.SRE,),
+    "security": (Track.SECURITY,),
+    "serverless": (Track.DEVELOPER, Track.SOLUTIONS_ARCHITECT),
+    "storage": (Track.SOLUTIONS_ARCHITECT,),
+}
+
+
+def tracks_of(question: Question) -> list[Track]:
+    """The roles a question is asked for: its topic's, and those it names itself."""
+    found = set(TOPIC_TRACKS.get(question.topic, ())) | set(question.tracks)
+    return [track for track in Track if track in found]
 
 
 def select_questions(

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=60)
@@ -36,6 +43,49 @@ class Verdict(StrEnum):
     PARTIAL = "partial"
     MISSED = "missed"
     CONTRADICTED = "contradicted"
+
+
+class QuestionKind(StrEnum):
+    """What a question asks the candidate to do; each kind has a rubric shape of its own."""
+
+    CONCEPT = "concept"  # explain a service or an idea, and when to use it
+    SCENARIO = "scenario"  # a situation to handle: decide, plan, migrate
+    TROUBLESHOOTING = "troubleshooting"  # a symptom: diagnose step by step, then fix
+    DESIGN = "design"  # a product brief: requirements, architecture, trade-offs, failure, cost
+    BEHAVIOURAL = "behavioural"  # a story from experience, in STAR form
+
+
+class Track(StrEnum):
+    """A role a candidate prepares for; a question can belong to several."""
+
+    SOLUTIONS_ARCHITECT = "solutions-architect"
+    DEVOPS = "devops"
+    DEVELOPER = "developer"
+    SRE = "sre"
+    SECURITY = "security"
+    DATA_ENGINEER = "data-engineer"
+    GENAI = "genai"
+
+
+class LeadershipPrinciple(StrEnum):
+    """Amazon's Leadership Principles, which behavioural questions map to."""
+
+    CUSTOMER_OBSESSION = "customer-obsession"
+    OWNERSHIP = "ownership"
+    INVENT_AND_SIMPLIFY = "invent-and-simplify"
+    ARE_RIGHT_A_LOT = "are-right-a-lot"
+    LEARN_AND_BE_CURIOUS = "learn-and-be-curious"
+    HIRE_AND_DEVELOP = "hire-and-develop-the-best"
+    HIGHEST_STANDARDS = "insist-on-the-highest-standards"
+    THINK_BIG = "think-big"
+    BIAS_FOR_ACTION = "bias-for-action"
+    FRUGALITY = "frugality"
+    EARN_TRUST = "earn-trust"
+    DIVE_DEEP = "dive-deep"
+    BACKBONE = "have-backbone-disagree-and-commit"
+    DELIVER_RESULTS = "deliver-results"
+    EARTHS_BEST_EMPLOYER = "strive-to-be-earths-best-employer"
+    SCALE_AND_RESPONSIBILITY = "success-and-scale-bring-broad-responsibility"
 
 
 class Rating(StrEnum):
@@ -90,6 +140,14 @@ class Question(Authored):
         default_factory=lambda: ["new"]
     )
     tags: list[Slug] = Field(default_factory=list)
+    kind: QuestionKind = QuestionKind.CONCEPT
+    # Roles the question is asked for beyond those of its topic (see `bank.tracks_of`).
+    tracks: list[Track] = Field(default_factory=list)
+    # Behavioural questions: the Leadership Principles a good story shows.
+    leadership_principles: list[LeadershipPrinciple] = Field(default_factory=list)
+    # Worth knowing but not expected in an answer (limits, dates, history): shown with the
+    # reference answer by /reveal and `questions show`, never graded.
+    notes: Text | None = None
 
     @field_validator("rubric", "red_flags")
     @classmethod
@@ -99,6 +157,12 @@ class Question(Authored):
         if duplicates:
             raise ValueError(f"duplicate id {duplicates[0]!r}")
         return list(items)
+
+    @model_validator(mode="after")
+    def _principles_only_for_stories(self) -> Question:
+        if self.leadership_principles and self.kind is not QuestionKind.BEHAVIOURAL:
+            raise ValueError("leadership_principles: only behavioural questions map to them")
+        return self
 
     @property
     def rubric_hash(self) -> str:

@@ -58,7 +58,11 @@ def test_a_truncated_file_is_one_clear_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", "not valid JSON"),
+        ("", "not valid JSON (the file is empty)"),
+        ("hello, I am not JSON", "not a transcript (not JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not a transcript (nested too deeply to read)"),
+        ('{"schema_version": 1, "id": "../../escaped"}', "not a valid transcript (id:"),
+        ('{"schema_version": 1, "id": "/etc/passwd"}', "not a valid transcript (id:"),
         ("[1, 2]", "not a transcript (expected a JSON object)"),
         ('{"id": "x"}', "not a transcript (no valid schema_version)"),
         ('{"schema_version": 99, "id": "x"}', "written by a newer mockaws (schema_version 99"),

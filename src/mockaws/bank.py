@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
+from mockaws.files import atomic_write_text
 from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question, Track
 from mockaws.resources import data_dir
-from mockaws.transcripts import atomic_write_text
 
 BANK_SUFFIXES = (".toml", ".json")
 

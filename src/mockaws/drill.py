@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, ValidationError
 
 from mockaws.errors import BadInputError
+from mockaws.files import atomic_write_text
 from mockaws.history import History
 from mockaws.models import Grade, Level, Produced, Question, Rating, Verdict, utc_now
-from mockaws.transcripts import atomic_write_text
 
 if TYPE_CHECKING:
     import fsrs

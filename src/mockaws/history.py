@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mockaws.errors import TranscriptError
+from mockaws.files import atomic_write_text
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
     Level,
@@ -29,7 +30,7 @@ from mockaws.models import (
     TurnStatus,
     Verdict,
 )
-from mockaws.transcripts import TranscriptStore, atomic_write_text, load_transcript
+from mockaws.transcripts import TranscriptStore, load_transcript
 
 INDEX_VERSION = 1  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)

@@ -383,7 +383,9 @@ class Transcript(Produced):
     """A whole interview session as saved on disk."""
 
     schema_version: int = TRANSCRIPT_SCHEMA_VERSION
-    id: str
+    # File names are made from the id: one from a hand-edited or downloaded file must not be
+    # able to name a path ("../../x", "/etc/x").
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")]
     kind: Literal["interview"] = "interview"
     started_at: datetime = Field(default_factory=utc_now)
     finished_at: datetime | None = None

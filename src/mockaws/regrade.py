@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockaws.errors import BadInputError, GradingError, TranscriptError
+from mockaws.files import atomic_write_text
 from mockaws.grading import Grader, grade_answer
 from mockaws.models import Grade, Question, Transcript, Turn, TurnStatus, Verdict
-from mockaws.transcripts import TranscriptStore, atomic_write_text, load_transcript
+from mockaws.transcripts import TranscriptStore, load_transcript
 
 MAX_CONCURRENCY = 32
 

@@ -22,7 +22,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from mockaws.delivery import analyse, services_in
-from mockaws.errors import GradingError, TranscriptError
+from mockaws.errors import GradingError, SaveError, TranscriptError
+from mockaws.files import describe_os_error
 from mockaws.grading import Grader, grade_answer
 from mockaws.models import (
     FollowUpTurn,
@@ -38,6 +39,7 @@ from mockaws.models import (
     TurnStatus,
     utc_now,
 )
+from mockaws.safety import redact
 from mockaws.transcripts import TranscriptStore, new_transcript_id
 
 GRADING_WORKERS = 4
@@ -228,6 +230,8 @@ class _GradingPool:
             job = self._jobs.get()
             try:
                 job.work()
+            except Exception:
+                pass
             finally:
                 job.done.set()
 
@@ -290,6 +294,9 @@ class Interview:
         self._asked_wall: datetime = utc_now()
         # Compile the delivery patterns now rather than on the first submit (tens of ms).
         services_in("")
+        # Set when a save fails (disk full, read-only home): everything stays in memory and the
+        # next save writes it all; the client shows the message.
+        self.save_problem: str | None = None
         if transcript is None:
             planned = self.plan.questions if isinstance(self.plan, FixedPlan) else []
             transcript = Transcript(
@@ -297,10 +304,17 @@ class Interview:
                 settings=settings.model_copy(update={"question_ids": [q.id for q in planned]}),
             )
             self.transcript = transcript
+            self._session_lock = store.take_lock(transcript.id)
         else:
             self.transcript = transcript
+            self._session_lock = store.take_lock(transcript.id)
             self._reopen()
-        self._save()
+        store.remove_stale_temps()
+        try:
+            self._save(strict=True)
+        except SaveError:
+            self._session_lock.release()
+            raise
 
     # ------------------------------------------------------------ state
 
@@ -351,12 +365,25 @@ class Interview:
 
     # ------------------------------------------------------------ saving
 
-    def _save(self) -> None:
-        """The one place that writes the transcript; every caller holds or takes the lock."""
+    def _save(self, *, strict: bool = False) -> None:
+        """The one place that writes the transcript; every caller holds or takes the lock.
+
+        A failed write is kept in `save_problem` (and raised as SaveError when `strict`): the
+        transcript stays whole in memory, and the next save writes all of it.
+        """
         with self._lock:
-            self.store.save(self.transcript)
-            if self.transcript.finished_at is not None:
-                self.store.save_markdown(self.transcript, self.known)
+            path = self.store.json_path(self.transcript.id)
+            try:
+                self.store.save(self.transcript)
+                if self.transcript.finished_at is not None:
+                    path = self.store.markdown_path(self.transcript.id)
+                    self.store.save_markdown(self.transcript, self.known)
+            except OSError as exc:
+                self.save_problem = f"cannot save {path}: {describe_os_error(exc)}"
+                if strict:
+                    raise SaveError(self.save_problem) from None
+                return
+            self.save_problem = None
 
     # ------------------------------------------------------------ asking
 
@@ -602,7 +629,7 @@ class Interview:
             except GradingError as exc:
                 error = str(exc)
             except Exception as exc:  # a grader's bug must not lose the turn or stop the session
-                error = f"the grader failed unexpectedly: {exc!r}"
+                error = redact(f"the grader failed unexpectedly: {exc!r}")
             with self._lock:
                 target.grade = grade
                 target.grade_error = error
@@ -658,7 +685,10 @@ class Interview:
                 turn.follow_ups = [f for f in turn.follow_ups if f.submitted or f.answer.strip()]
             self.transcript.status = status
             self.transcript.finished_at = utc_now()
-            self._save()
+            try:
+                self._save(strict=True)
+            finally:
+                self._session_lock.release()
         transcript_id = self.transcript.id
         return SavedPaths(
             self.store.json_path(transcript_id), self.store.markdown_path(transcript_id)

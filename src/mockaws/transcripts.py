@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +12,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockaws.delivery import describe, describe_services
-from mockaws.errors import TranscriptError
+from mockaws.errors import SessionBusyError, TranscriptError
+from mockaws.files import (
+    FileLock,
+    LockHeldError,
+    atomic_write_text,
+    describe_os_error,
+    loads_json,
+    read_text,
+    remove_stale_temps,
+)
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
     Question,
@@ -39,22 +44,6 @@ def new_transcript_id(now: datetime | None = None) -> str:
     """A sortable, unique id: the start time plus a short random suffix."""
     moment = now or utc_now()
     return f"{moment:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
 
 
 class TranscriptStore:
@@ -82,6 +71,32 @@ class TranscriptStore:
 
     def load(self, transcript_id: str) -> Transcript:
         return load_transcript(self.json_path(transcript_id))
+
+    def lock(self, transcript_id: str) -> FileLock:
+        """The lock that makes one process at a time the writer of a session.
+
+        Taken with `take_lock`; the OS drops it if the process dies, even by `kill -9`.
+        """
+        return FileLock(self.folder / f".{transcript_id}.lock")
+
+    def take_lock(self, transcript_id: str) -> FileLock:
+        """Hold the session's lock, or raise SessionBusyError naming the process that has it."""
+        lock = self.lock(transcript_id)
+        try:
+            lock.acquire()
+        except LockHeldError as exc:
+            holder = f"process {exc.pid}" if exc.pid else "another process"
+            raise SessionBusyError(
+                f"session {transcript_id} is open in another mockaws ({holder}): "
+                "finish or quit it there first"
+            ) from None
+        except OSError:
+            pass  # a folder that cannot hold a lock cannot hold the transcript: its save says so
+        return lock
+
+    def remove_stale_temps(self) -> int:
+        """Delete temp files left in the folder by saves that were killed mid-write."""
+        return remove_stale_temps(self.folder)
 
     def paths(self) -> list[Path]:
         """Transcript JSON files, oldest first (ids sort by start time)."""
@@ -152,22 +167,20 @@ _CURRENT_VERSION_HEAD = re.compile(
 def load_transcript(path: Path) -> Transcript:
     """Read a transcript of any schema version; a corrupt or cut-off file raises TranscriptError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise TranscriptError(f"{path}: cannot read transcript: {reason}") from exc
+        text = read_text(path)
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot read transcript: {describe_os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(f"{path}: cannot read transcript: not UTF-8 text") from exc
     if _CURRENT_VERSION_HEAD.match(text):
         try:
             return Transcript.model_validate_json(text)
         except ValidationError:
             pass  # the slower path below says precisely what is wrong
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-        if text.strip() and not text.rstrip().endswith("}"):
-            where = f"the file is cut short: {where}"
-        raise TranscriptError(f"{path}: not valid JSON ({where})") from exc
+        document = loads_json(text)
+    except ValueError as exc:
+        raise TranscriptError(f"{path}: {_json_problem(exc, text)}") from exc
     if not isinstance(document, dict):
         raise TranscriptError(f"{path}: not a transcript (expected a JSON object)")
     document = upgrade_document(document, path)
@@ -178,6 +191,26 @@ def load_transcript(path: Path) -> Transcript:
         where = ".".join(str(part) for part in first["loc"])
         detail = f"{where}: {first['msg']}" if where else first["msg"]
         raise TranscriptError(f"{path}: not a valid transcript ({detail})") from exc
+
+
+def _json_problem(exc: ValueError, text: str) -> str:
+    """What is wrong with a file that is not JSON: cut short (a save killed mid-write, which
+    atomic saves prevent, or a partial copy) is told apart from text that was never JSON."""
+    import json
+
+    if not isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc})"
+    if exc.msg.startswith("nested too deeply"):
+        return "not a transcript (nested too deeply to read)"
+    where = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    stripped = text.strip()
+    if not stripped:
+        return "not valid JSON (the file is empty)"
+    if not stripped.startswith(("{", "[")):
+        return f"not a transcript (not JSON: {where})"
+    if not stripped.endswith("}"):
+        return f"not valid JSON (the file is cut short: {where})"
+    return f"not valid JSON ({where})"
 
 
 def _quote_block(text: str) -> str:

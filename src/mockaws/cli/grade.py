@@ -35,9 +35,9 @@ def grade(
     from mockaws.bank import load_bank
     from mockaws.config import home_dir, load_settings
     from mockaws.errors import BadInputError, GradingError
+    from mockaws.files import atomic_write_text
     from mockaws.grading import grade_answer, make_grader
     from mockaws.models import utc_now
-    from mockaws.transcripts import atomic_write_text
 
     question = load_bank(bank or []).get(question_id)
     if answer_file is not None:

@@ -104,7 +104,7 @@ def export_transcript(
     from mockaws import ui
     from mockaws.errors import BadInputError
     from mockaws.export import EXPORT_FORMATS, export_text
-    from mockaws.transcripts import atomic_write_text
+    from mockaws.files import atomic_write_text
 
     chosen = output_format.lower().lstrip(".")
     if chosen not in EXPORT_FORMATS:

@@ -67,7 +67,7 @@ class ServerMemory:
         return mode if mode in _FALLBACK else None
 
     def remember(self, base_url: str, mode: ResponseMode) -> None:
-        from mockaws.transcripts import atomic_write_text
+        from mockaws.files import atomic_write_text
 
         with self._lock:
             data = self._read()

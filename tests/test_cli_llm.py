@@ -100,11 +100,15 @@ def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(
     server: FakeOpenAI, home: Path, bank: list[str]
 ) -> None:
     server.fallback = error(500, "model server is down")
-    code, out, _ = run(
+    code, out, err = run(
         "interview", *ONLY_SG, "--grader", "openai", *bank,
         input=f"{ANSWER}\n.\n",
     )  # fmt: skip
-    assert code == 0
+    # A script must be able to tell an interview that left answers ungraded from a clean one.
+    assert code == 3
+    assert (
+        f"1 answer was not graded and is saved: `mockaws regrade {only_transcript(home).id}`" in err
+    )
     flat = " ".join(out.split())
     assert flat.count("Not graded:") == 1
     assert "failed (HTTP 500) after 2 retries (your answer is saved)" in flat

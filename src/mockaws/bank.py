@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
-from mockaws.files import atomic_write_text
+from mockaws.files import atomic_write_text, describe_os_error, loads_json, read_text
 from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question, Track
 from mockaws.resources import data_dir
@@ -51,6 +51,10 @@ def _parsed_cache_file(path: Path) -> tuple[Path, list[int]] | None:
     return cache_dir() / "bank" / f"{digest}.json", [info.st_mtime_ns, info.st_size, info.st_ino]
 
 
+# A bank file of a thousand questions is about 2 MB: anything far larger is not a bank file.
+MAX_BANK_FILE_BYTES = 16 * 1024 * 1024
+
+
 def _read_document(path: Path) -> dict[str, Any]:
     # Parsing TOML in pure Python is most of the time a command spends loading the bank, so the
     # parsed form of each file is kept as JSON, keyed by the file's version on disk.
@@ -63,13 +67,17 @@ def _read_document(path: Path) -> dict[str, Any]:
                 if isinstance(document, dict):
                     return document
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BankError(path, f"cannot read: {exc}") from exc
+        text = read_text(path, limit=MAX_BANK_FILE_BYTES)
+    except OSError as exc:
+        raise BankError(path, f"cannot read: {describe_os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise BankError(path, "cannot read: not UTF-8 text") from exc
     try:
-        document = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        document = loads_json(text) if path.suffix == ".json" else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise BankError(path, f"not valid {path.suffix[1:].upper()}: {exc}") from exc
+    except RecursionError:
+        raise BankError(path, "not valid TOML: nested too deeply to read") from None
     if not isinstance(document, dict):
         raise BankError(path, "expected a table with a 'questions' list")
     if cache is not None:

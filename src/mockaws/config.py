@@ -140,12 +140,18 @@ def mask_key(key: str | None) -> str | None:
 def _load_config_file(path: Path) -> ConfigFile:
     if not path.is_file():
         return ConfigFile()
+    from mockaws.files import describe_os_error, read_text
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+        data = tomllib.loads(read_text(path))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {describe_os_error(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read config file: not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply to read") from None
     try:
         return ConfigFile.model_validate(data)
     except ValidationError as exc:

@@ -329,21 +329,31 @@ def _most_common(
     return dict(ranked[:limit])
 
 
+# About 3,000 words, twenty minutes spoken: ten times a long interview answer.
+MAX_ANALYSED_CHARS = 20_000
+
+
 def analyse(answer: str, question: Question | None = None) -> Delivery:
-    """The delivery facts of one answer; `question` supplies the services its rubric expects."""
-    tokens = _tokens(answer)
+    """The delivery facts of one answer; `question` supplies the services its rubric expects.
+
+    A very long answer (a paste, a runaway dictation) is read for fillers, hedges and services
+    on its first MAX_ANALYSED_CHARS characters only, and its words are counted whole.
+    """
+    sample = answer[:MAX_ANALYSED_CHARS]
+    tokens = _tokens(sample)
     # Percent signs and the like are dropped by the tokenizer: "not 100% sure" reads as words.
     words = [t.text for t in tokens if not t.is_break]
+    count = len(words) if len(sample) == len(answer) else len(answer.split())
     content = Counter(
         w for w in words if len(w) >= 4 and w not in _STOPWORDS and w not in _ALWAYS_FILLERS
     )
     return Delivery(
-        words=len(words),
-        speaking_seconds=round(len(words) * 60 / WORDS_PER_MINUTE, 1),
+        words=count,
+        speaking_seconds=round(count * 60 / WORDS_PER_MINUTE, 1),
         fillers=_most_common(_count_fillers(tokens)),
         hedges=_most_common(_count_hedges(words)),
         repeated=_most_common(content, REPEATED_AT_LEAST, REPEATED_SHOWN),
-        services_named=services_in(answer),
+        services_named=services_in(sample),
         services_expected=expected_services(question) if question is not None else [],
     )
 

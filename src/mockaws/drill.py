@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, ValidationError
 
 from mockaws.errors import BadInputError
-from mockaws.files import atomic_write_text
+from mockaws.files import atomic_write_text, describe_os_error, loads_json, read_text
 from mockaws.history import History
 from mockaws.models import Grade, Level, Produced, Question, Rating, Verdict, utc_now
 
@@ -192,13 +192,14 @@ def add_review(schedule: Schedule, question_id: str, review: Review) -> MemorySt
 def load_schedule(path: Path) -> Schedule:
     """The schedule at `path` (empty when there is none yet), with states fit for this version."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         return Schedule(scheduler=scheduler_fingerprint())
     except (OSError, UnicodeDecodeError) as exc:
-        raise DrillScheduleError(f"{path}: cannot read the drill schedule: {exc}") from exc
+        reason = describe_os_error(exc) if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DrillScheduleError(f"{path}: cannot read the drill schedule: {reason}") from exc
     try:
-        document: Any = json.loads(text)
+        document: Any = loads_json(text)
     except json.JSONDecodeError as exc:
         raise DrillScheduleError(
             f"{path}: the drill schedule is not valid JSON ({exc.msg} at line {exc.lineno}); "

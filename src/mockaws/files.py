@@ -44,6 +44,11 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
 
     Raises OSError (including the two above) and UnicodeDecodeError.
     """
+    return read_bytes(path, limit=limit).decode("utf-8")
+
+
+def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, refusing FIFOs, devices and files over `limit` bytes."""
     # O_NONBLOCK: opening a FIFO with no writer would otherwise block before fstat can refuse it.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
@@ -55,7 +60,7 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise FileTooLargeError(path, limit)
-    return data.decode("utf-8")
+    return data
 
 
 def loads_json(text: str) -> Any:

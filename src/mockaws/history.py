@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mockaws.errors import TranscriptError
-from mockaws.files import atomic_write_text
+from mockaws.files import atomic_write_text, loads_json, read_text
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
     Level,
@@ -284,7 +284,7 @@ def cache_path(cache_dir: Path, folder: Path) -> Path:
 
 def _read_cache(path: Path, folder: Path) -> dict[str, list[Any]]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = loads_json(read_text(path))
     except (OSError, ValueError):
         return {}
     expected = {
@@ -411,6 +411,12 @@ def default_cache_dir() -> Path:
 def find_latest(history: History) -> SessionSummary:
     """The most recently started session that loads."""
     if not history.sessions:
+        if history.problems:
+            unread = len(history.problems)
+            raise TranscriptError(
+                f"no transcript could be read ({unread} {'file' if unread == 1 else 'files'} "
+                f"failed to load: {history.problems[-1].message})"
+            )
         raise TranscriptError("no transcripts yet: run `mockaws interview` first")
     return history.sessions[-1]
 

@@ -199,6 +199,23 @@ class Regrader:
             on_start(len(jobs))
         if not jobs:
             return report
+        # A live interview (or another regrade) writes this session: its next save would drop
+        # grades written here, so one process at a time.
+        lock = store.take_lock(transcript.id)
+        try:
+            return self._run_jobs(store, path, transcript, jobs, report, on_outcome)
+        finally:
+            lock.release()
+
+    def _run_jobs(
+        self,
+        store: TranscriptStore,
+        path: Path,
+        transcript: Transcript,
+        jobs: list[Job],
+        report: RegradeReport,
+        on_outcome: Callable[[Outcome], None] | None,
+    ) -> RegradeReport:
         pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(jobs)))
         try:
             pending: dict[Future[Grade], Job] = {

@@ -725,6 +725,10 @@ class Interview:
         answered = [t for t in turns if t.status is TurnStatus.ANSWERED]
         self._last_answered = answered[-1] if answered else None
 
+    def answers_typed(self) -> list[str]:
+        """Every answer and draft of the session, in order: what a failed save must not lose."""
+        return [a.answer for a in _answers(self.transcript) if a.answer.strip()]
+
     @property
     def ungraded(self) -> int:
         """Submitted answers (main and follow-up) that have no grade."""
@@ -774,17 +778,34 @@ def is_unfinished(transcript: Transcript) -> bool:
     return any(a.needs_grade and a.grade_error is None for a in _answers(transcript))
 
 
-def find_resumable(store: TranscriptStore, transcript_id: str | None = None) -> Transcript:
-    """The interview to resume: `transcript_id` (or a unique prefix), else the latest unfinished."""
+def find_resumable(
+    store: TranscriptStore,
+    transcript_id: str | None = None,
+    unreadable: list[str] | None = None,
+) -> Transcript:
+    """The interview to resume: `transcript_id` (or a unique prefix), else the latest unfinished.
+
+    Files passed over because they do not load are added to `unreadable` (one line each), so
+    the user hears of a session that might have been the one to resume.
+    """
     if transcript_id is None:
+        skipped: list[str] = []
         for path in reversed(store.paths()):
             try:
                 transcript = store.load(path.stem)
-            except TranscriptError:
+            except TranscriptError as exc:
+                skipped.append(exc.message)
                 continue
             if transcript.kind == "interview" and is_unfinished(transcript):
+                if unreadable is not None:
+                    unreadable.extend(skipped)
                 return transcript
-        raise TranscriptError(f"no unfinished interview to resume in {store.folder}")
+        if unreadable is not None:
+            unreadable.extend(skipped)
+        found = f"no unfinished interview to resume in {store.folder}"
+        if skipped:
+            found += f" ({len(skipped)} unreadable, the newest: {skipped[0]})"
+        raise TranscriptError(found)
     matches = [p.stem for p in store.paths() if p.stem.startswith(transcript_id)]
     if transcript_id in matches:
         matches = [transcript_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +32,7 @@ from mockaws.models import (
     Verdict,
     utc_now,
 )
+from mockaws.safety import clean
 
 _VERDICT_MARK = {
     Verdict.COVERED: "✅ covered",
@@ -213,14 +215,30 @@ def _json_problem(exc: ValueError, text: str) -> str:
     return f"not valid JSON ({where})"
 
 
+# What would start a Markdown block (heading, quote, list, rule) at the start of a line.
+_BLOCK_START = re.compile(r"^(\s*)([#>+*=_`~-]|\d+[.)])", re.MULTILINE)
+
+
+def _md_block(text: str) -> str:
+    """Text from an answer, a model or a file, inert in Markdown: its HTML shows as text (a
+    viewer must not run `<svg onload>`), and its lines cannot open headings or lists."""
+    return _BLOCK_START.sub(r"\1\\\2", html.escape(clean(text), quote=False))
+
+
+def _md(text: str) -> str:
+    """Like `_md_block`, on one line (table cells, list items, headings)."""
+    return _md_block(" ".join(text.split()))
+
+
 def _quote_block(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or ">"
+    lines = _md_block(text).splitlines()
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in lines) or ">"
 
 
 def render_turn_markdown(number: int, turn: Turn, question: Question | None = None) -> str:
     """One turn as Markdown: question, answer, verdicts with evidence, flags and feedback."""
-    lines = [f"## {number}. {turn.question}", ""]
-    lines.append(f"*{turn.topic} · {turn.level.value} · `{turn.question_id}`*")
+    lines = [f"## {number}. {_md(turn.question)}", ""]
+    lines.append(f"*{_md(turn.topic)} · {turn.level.value} · `{_md(turn.question_id)}`*")
     lines.append("")
     if turn.status is TurnStatus.SKIPPED:
         lines += ["_Skipped._", ""]
@@ -241,12 +259,12 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
         ]
         return "\n".join(lines)
     if grade is None:
-        reason = turn.grade_error or "not graded yet"
+        reason = _md(turn.grade_error or "not graded yet")
         lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]
         return "\n".join(lines)
     lines += [
-        f"**Score {grade.score}/100 · {grade.rating.value}** (grader: {grade.grader}"
-        + (f", model: {grade.model}" if grade.model else "")
+        f"**Score {grade.score}/100 · {grade.rating.value}** (grader: {_md(grade.grader)}"
+        + (f", model: {_md(grade.model)}" if grade.model else "")
         + (
             f", ${grade.usage.cost_usd:.4f}"
             if grade.usage is not None and grade.usage.cost_usd is not None
@@ -258,10 +276,10 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
     lines += ["| Rubric point | Verdict | Evidence from your answer |", "|---|---|---|"]
     for verdict in grade.points:
         point = question.point(verdict.point_id) if question else None
-        label = point.point if point else verdict.point_id
-        evidence = f"“{verdict.evidence}”" if verdict.evidence else ""
+        label = _md(point.point if point else verdict.point_id)
+        evidence = f"“{_md(verdict.evidence)}”" if verdict.evidence else ""
         if verdict.note and not verdict.verified:
-            evidence += f" ({verdict.note})"
+            evidence += f" ({_md(verdict.note)})"
         cell = evidence.replace("|", "\\|").replace("\n", " ")
         lines.append(f"| {label} | {_VERDICT_MARK[verdict.verdict]} | {cell} |")
     lines.append("")
@@ -270,23 +288,31 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
         lines.append("")
         flags = {f.id: f.flag for f in question.red_flags} if question else {}
         for hit in grade.red_flags_hit:
-            lines.append(f"- {flags.get(hit.flag_id, hit.flag_id)} — “{hit.evidence}”")
+            flag = _md(flags.get(hit.flag_id, hit.flag_id))
+            lines.append(f"- {flag} — “{_md(hit.evidence)}”")
         lines.append("")
     for notice in grade.notices + grade.integrity_flags:
-        lines += [f"> **Note:** {notice}", ""]
+        lines += [f"> **Note:** {_md(notice)}", ""]
     if grade.feedback.gaps:
-        lines += ["**To add next time**", ""] + [f"- {gap}" for gap in grade.feedback.gaps] + [""]
+        lines += (
+            ["**To add next time**", ""] + [f"- {_md(gap)}" for gap in grade.feedback.gaps] + [""]
+        )
     if question is not None:
         lines += [
             "<details><summary>Reference answer</summary>",
             "",
-            question.reference_answer,
+            _md_block(question.reference_answer),
             "",
             "</details>",
             "",
         ]
     for follow_up in turn.follow_ups:
-        lines += [f"**Follow-up:** {follow_up.question}", "", _quote_block(follow_up.answer), ""]
+        lines += [
+            f"**Follow-up:** {_md(follow_up.question)}",
+            "",
+            _quote_block(follow_up.answer),
+            "",
+        ]
         if follow_up.grade:
             lines += [
                 f"Follow-up score {follow_up.grade.score}/100 · {follow_up.grade.rating.value}",
@@ -303,8 +329,9 @@ def render_markdown(transcript: Transcript, questions: Mapping[str, Question]) -
         f"# Mock AWS interview — {started}",
         "",
         f"- Transcript: `{transcript.id}` ({transcript.status.value})",
-        f"- Grader: {settings.grader}" + (f" ({settings.model})" if settings.model else ""),
-        f"- Filters: topics {', '.join(settings.topics) or 'all'}; level "
+        f"- Grader: {_md(settings.grader)}"
+        + (f" ({_md(settings.model)})" if settings.model else ""),
+        f"- Filters: topics {_md(', '.join(settings.topics)) or 'all'}; level "
         f"{settings.level.value if settings.level else 'any'}",
     ]
     average = transcript.average_score

@@ -148,9 +148,33 @@ def turn_feedback(question: Question, turn: Turn, *, show_follow_up: bool = True
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
 
 
+def save_problem(message: str) -> None:
+    """A save failed; nothing is lost yet (it is all in memory and the next save retries)."""
+    err.print(
+        f"[bold yellow]warning:[/] {escape(message)}; your answers are kept in memory and "
+        "saved as soon as the disk allows"
+    )
+
+
+def last_resort_copy(answers: Iterable[str]) -> None:
+    """Print what could not be saved, so the user can copy it before the process ends."""
+    out.print("[bold]Your answers could not be saved. Here they are, to copy:[/]")
+    for number, answer in enumerate(answers, start=1):
+        out.print(f"\n--- answer {number} ---")
+        out.print(escape(answer), soft_wrap=True)
+
+
 def saved(paths: Iterable[object]) -> None:
     for path in paths:
         out.print(f"Saved: {path}", soft_wrap=True)
+
+
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def replaced_bytes_notice(where: str) -> None:
+    """Say once that bytes which were not UTF-8 were kept as U+FFFD."""
+    notice(f"{where}: bytes that are not UTF-8 text were replaced with {REPLACEMENT_CHARACTER}")
 
 
 class AnswerReader:
@@ -162,6 +186,7 @@ class AnswerReader:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdin
         self.pending: list[str] = []
+        self._told_of_bad_bytes = False
 
     @property
     def interactive(self) -> bool:
@@ -175,6 +200,9 @@ class AnswerReader:
             if not line:
                 return "\n".join(self.pending) if self.pending else None
             line = line.rstrip("\r\n")
+            if REPLACEMENT_CHARACTER in line and not self._told_of_bad_bytes:
+                self._told_of_bad_bytes = True
+                replaced_bytes_notice("standard input")
             if line.strip() == END_OF_ANSWER:
                 answer = "\n".join(self.pending)
                 self.pending = []
@@ -352,7 +380,7 @@ def prompt_header(prompt: Prompt, mode: Mode) -> Text:
         else:
             aim = " · aimed at what your answer left out" if follow_up.source == "grader" else ""
             header.append(f"Follow-up {prompt.follow_up_number}{aim}\n", style="cyan")
-        header.append(prompt.text, style="bold")
+        header.append(clean(prompt.text), style="bold")
         return header
     question = prompt.question
     header.append(
@@ -360,7 +388,7 @@ def prompt_header(prompt: Prompt, mode: Mode) -> Text:
         f"{question.level.value} ──\n",
         style="dim",
     )
-    header.append(question.question, style="bold")
+    header.append(clean(question.question), style="bold")
     return header
 
 
@@ -827,7 +855,7 @@ def _local_time(stamp: str | datetime) -> str:
 
 def _status_text(status: str, ungraded: int) -> Text:
     styles = {"completed": "green", "abandoned": "dim", "in_progress": "cyan"}
-    text = Text(status.replace("_", " "), style=styles.get(status, ""))
+    text = Text(clean(status.replace("_", " ")), style=styles.get(status, ""))
     if ungraded:
         text.append(f", {ungraded} ungraded", style="yellow")
     return text
@@ -887,7 +915,7 @@ def _highlighted_answer(answer: str, marks: Sequence[Mark]) -> Text:
     text = Text()
     for piece in segments(answer, marks):
         kind = piece.kind
-        text.append(piece.text, style=_MARK_STYLE[kind] if kind else "")
+        text.append(clean(piece.text), style=_MARK_STYLE[kind] if kind else "")
         for mark in piece.closing:
             text.append(f"[{mark.label}]", style=f"dim {_MARK_STYLE[mark.kind].split()[0]}")
     return text
@@ -921,7 +949,7 @@ def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
         label, colour = _VERDICT_STYLE[verdict.verdict]
         text = Text(clean(point.point if point else verdict.point_id))
         if verdict.note and not verdict.verified:
-            text.append(f"\n{verdict.note}", style="dim italic")
+            text.append(f"\n{clean(verdict.note)}", style="dim italic")
         rows.append((Text(str(number), style="dim"), Text(label, style=colour), text))
     out.print(_hanging(rows, (3, 15)))
     if grade.red_flags_hit:
@@ -1065,7 +1093,7 @@ def stats_report(stats: Stats) -> None:
             rows: list[tuple[str | Text, ...]] = []
             for missed in stats.most_missed:
                 text = Text(clean(missed.point or missed.point_id))
-                text.append(f"  {missed.question_id}", style="dim")
+                text.append(f"  {clean(missed.question_id)}", style="dim")
                 rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
             width = max(len(str(row[0])) for row in rows)
             out.print(_hanging([("", *row) for row in rows], (1, width)))

@@ -57,4 +57,11 @@ app.command("drill")(drill)
 
 def main() -> None:
     """Console-script entry point."""
+    import io
+    import sys
+
+    # A stray byte that is not UTF-8 (a paste from another encoding, a binary file piped in)
+    # becomes U+FFFD instead of ending the interview and losing what follows it.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     app()

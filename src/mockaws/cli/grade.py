@@ -34,21 +34,27 @@ def grade(
     from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.config import home_dir, load_settings
-    from mockaws.errors import BadInputError, GradingError
-    from mockaws.files import atomic_write_text
+    from mockaws.errors import BadInputError, GradingError, SaveError
+    from mockaws.files import atomic_write_text, describe_os_error, read_bytes
     from mockaws.grading import grade_answer, make_grader
     from mockaws.models import utc_now
 
     question = load_bank(bank or []).get(question_id)
     if answer_file is not None:
         try:
-            answer = answer_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInputError(f"--answer-file {answer_file}: cannot read: {exc}") from exc
+            answer = read_bytes(answer_file).decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise BadInputError(
+                f"--answer-file {answer_file}: cannot read: {describe_os_error(exc)}"
+            ) from exc
+        where = str(answer_file)
     else:
         if sys.stdin.isatty():
             ui.notice("Type your answer, then press Ctrl-D on an empty line.")
         answer = sys.stdin.read()
+        where = "standard input"
+    if ui.REPLACEMENT_CHARACTER in answer and not as_json:
+        ui.replaced_bytes_notice(where)
     chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
     if notice and not as_json:
         ui.notice(notice)
@@ -59,7 +65,14 @@ def grade(
             raise
         # A typed answer exists nowhere else: keep it so it can be graded again.
         kept = home_dir() / "answers" / f"{utc_now():%Y%m%d-%H%M%S}-{question.id}.txt"
-        atomic_write_text(kept, answer)
+        try:
+            atomic_write_text(kept, answer)
+        except OSError as save_failure:
+            ui.last_resort_copy([answer])
+            raise SaveError(
+                f"{exc.message}; and your answer could not be kept in {kept}: "
+                f"{describe_os_error(save_failure)} (it is printed above to copy)"
+            ) from exc
         raise GradingError(
             f"{exc.message}; your answer is saved in {kept}: grade it later with "
             f"`mockaws grade -q {question.id} -f {kept}`"

@@ -260,6 +260,8 @@ def _ask(
                 ui.nothing_to_submit()
                 continue
             turn = session.submit(text)
+            if session.save_problem:
+                ui.save_problem(session.save_problem)
             ui.answer_saved(turn, mode, session.settings.time_limit_s)
             if on_answer is not None and isinstance(turn, Turn):
                 with ui.waiting("Grading your answer…"):
@@ -287,7 +289,7 @@ def _ask(
 def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
     """Wait for the last grades (unless quitting at once), save, summarise, and say where."""
     from mockaws import ui
-    from mockaws.errors import SessionInterruptedError
+    from mockaws.errors import GradingError, SaveError, SessionInterruptedError
     from mockaws.models import Mode, SessionStatus
     from mockaws.summary import report
 
@@ -299,7 +301,11 @@ def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
         except KeyboardInterrupt:
             at_once = True
     status = SessionStatus.COMPLETED if outcome is Outcome.DONE else SessionStatus.ABANDONED
-    paths = session.finish(status)
+    try:
+        paths = session.finish(status)
+    except SaveError:
+        ui.last_resort_copy(session.answers_typed())
+        raise
     transcript = session.transcript
     if not at_once:
         if session.settings.mode is Mode.REAL:
@@ -313,4 +319,11 @@ def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
     if outcome in (Outcome.INTERRUPTED, Outcome.INTERRUPTED_NOW):
         raise SessionInterruptedError(
             f"interrupted: the interview was saved (`mockaws resume {transcript.id}` continues it)"
+        )
+    failed = session.ungraded
+    if failed and not session.pending_grades:
+        raise GradingError(
+            f"{failed} {'answer was' if failed == 1 else 'answers were'} not graded and "
+            f"{'is' if failed == 1 else 'are'} saved: `mockaws regrade {transcript.id}` grades "
+            f"{'it' if failed == 1 else 'them'}"
         )

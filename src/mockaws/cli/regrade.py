@@ -53,7 +53,7 @@ def regrade(
     from mockaws.bank import load_bank
     from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
-    from mockaws.errors import BadInputError, GradingError
+    from mockaws.errors import BadInputError, GradingError, SessionBusyError
     from mockaws.grading import make_grader
     from mockaws.history import default_cache_dir, find_transcript_path
     from mockaws.regrade import Regrader, transcripts_needing_grades
@@ -86,6 +86,11 @@ def regrade(
         progress = ui.RegradeProgress(path.stem)
         try:
             report = regrader.run(path, on_start=progress.start, on_outcome=progress.advance)
+        except SessionBusyError as busy:
+            if len(paths) == 1:
+                raise
+            ui.notice(f"skipped: {busy.message}")
+            continue
         finally:
             progress.stop()
         if not report.outcomes and not report.skipped:

@@ -49,7 +49,10 @@ def resume(
     from mockaws.transcripts import TranscriptStore
 
     store = TranscriptStore(resolve_transcripts_dir(transcripts_dir))
-    transcript = find_resumable(store, transcript_id)
+    unreadable: list[str] = []
+    transcript = find_resumable(store, transcript_id, unreadable)
+    for problem in unreadable:
+        ui.notice(f"skipped: {problem}")
     settings = transcript.settings
     # The banks the interview was started with, where they still are, and any given now.
     recorded = [Path(p) for p in settings.banks if Path(p).exists()]

@@ -104,7 +104,7 @@ def export_transcript(
     from mockaws import ui
     from mockaws.errors import BadInputError
     from mockaws.export import EXPORT_FORMATS, export_text
-    from mockaws.files import atomic_write_text
+    from mockaws.safety import clean
 
     chosen = output_format.lower().lstrip(".")
     if chosen not in EXPORT_FORMATS:
@@ -113,16 +113,48 @@ def export_transcript(
     transcript = resolve_transcript(reference, transcripts_dir)
     text = export_text(transcript, _questions(bank), chosen)
     if output is not None and str(output) == "-":
-        sys.stdout.write(text)
+        # A transcript can hold anything a file or a server put in it: not for a terminal raw.
+        sys.stdout.write(clean(text) if sys.stdout.isatty() else text)
         return
     target = output or Path(f"{transcript.id}.{chosen}")
     if target.is_dir():
         target = target / f"{transcript.id}.{chosen}"
-    try:
-        atomic_write_text(target, text)
-    except OSError as exc:
-        raise BadInputError(f"--output {target}: cannot write: {exc.strerror or exc}") from exc
+    write_export(target, text)
     ui.saved([target.resolve()])
+
+
+def write_export(target: Path, text: str) -> None:
+    """Write an export the way the shell's `>` would, but atomically for a regular file.
+
+    A symlink is followed (the link stays), a FIFO or device is written through (never replaced
+    by a file), and a missing folder is an error rather than created unasked.
+    """
+    import stat
+
+    from mockaws.errors import BadInputError
+    from mockaws.files import atomic_write_text, describe_os_error
+
+    resolved = target.resolve()
+    try:
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise BadInputError(f"--output {target}: cannot write: {describe_os_error(exc)}") from exc
+    try:
+        if mode is not None and stat.S_ISDIR(mode):
+            raise BadInputError(f"--output {target}: is a folder")
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(resolved, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
+        if not resolved.parent.is_dir():
+            raise BadInputError(
+                f"--output {target}: the folder {resolved.parent} does not exist (create it first)"
+            )
+        atomic_write_text(resolved, text, make_parents=False)
+    except OSError as exc:
+        raise BadInputError(f"--output {target}: cannot write: {describe_os_error(exc)}") from exc
 
 
 def load_user_history(transcripts_dir: Path | None = None) -> History:

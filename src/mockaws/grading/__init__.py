@@ -11,6 +11,10 @@ if TYPE_CHECKING:
     from mockaws.config import Settings
 
 GRADER_NAMES = ("auto", "offline", "openai")
+# About 2,000 words, a quarter of an hour spoken: far past any interview answer. Longer text
+# (a paste, a runaway dictation) is saved whole and graded on its first part, so grading stays
+# fast and bounded whatever is submitted.
+MAX_GRADED_CHARS = 12_000
 
 
 class Grader(Protocol):
@@ -26,10 +30,18 @@ def grade_answer(grader: Grader, question: Question, answer: str) -> Grade:
     from mockaws.grading.scoring import zero_grade
     from mockaws.grading.screening import screen_answer
 
-    reason = screen_answer(answer)
+    reason = screen_answer(answer[:MAX_GRADED_CHARS])
     if reason:
         return zero_grade(question, reason, grader=grader.name)
-    return grader.grade(question, answer)
+    if len(answer) <= MAX_GRADED_CHARS:
+        return grader.grade(question, answer)
+    graded = answer[:MAX_GRADED_CHARS].rsplit(None, 1)[0]
+    grade = grader.grade(question, graded)
+    notice = (
+        f"the answer is {len(answer):,} characters long: only its first {len(graded):,} were "
+        "graded (all of it is saved)"
+    )
+    return grade.model_copy(update={"notices": [*grade.notices, notice]})
 
 
 def make_grader(name: str, settings: Settings | None = None) -> tuple[Grader, str | None]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
+from mockaws.errors import BadInputError, BankError, QuestionNotFoundError, unknown_choice
 from mockaws.files import atomic_write_text, describe_os_error, loads_json, read_text
 from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question, Track
@@ -124,14 +124,14 @@ def check_bank_file(path: Path) -> tuple[list[Question], list[BankError]]:
         try:
             question = Question.model_validate(raw)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            problems.append(
+            problems.extend(
                 BankError(
                     path,
-                    first["msg"],
+                    error["msg"],
                     question_id=question_id,
-                    field=_field_path(first["loc"]) or None,
+                    field=_field_path(error["loc"]) or None,
                 )
+                for error in exc.errors()
             )
             continue
         question = with_derived_rubric(question)
@@ -171,13 +171,23 @@ class Bank:
         try:
             return self.questions[question_id]
         except KeyError:
+            import difflib
+
+            closest = difflib.get_close_matches(question_id, list(self.questions), n=1)
+            hint = f": did you mean {closest[0]}?" if closest else ""
             raise QuestionNotFoundError(
-                f"no question with id '{question_id}' (see `mockaws questions list`)"
+                f"no question with id '{question_id}'{hint} (see `mockaws questions list`)"
             ) from None
 
     def filter(self, topics: Sequence[str] = (), level: Level | None = None) -> list[Question]:
-        """Questions matching any of `topics` (all when empty) and `level` (any when None)."""
+        """Questions matching any of `topics` (all when empty) and `level` (any when None).
+
+        A topic the bank does not have is a BadInputError listing the topics it has.
+        """
         wanted = {t.lower() for t in topics}
+        known = self.topics
+        for topic in sorted(wanted - set(known)):
+            raise BadInputError(unknown_choice("topic", topic, known, option="--topic"))
         return [
             q
             for q in self.questions.values()
@@ -272,6 +282,11 @@ def select_questions(
         raise BadInputError(f"-n must be at least 1 (got {count})")
     if not candidates:
         raise BadInputError("no questions match the chosen topic and level")
+    if count > len(candidates):
+        raise BadInputError(
+            f"-n {count}: only {len(candidates)} question{'' if len(candidates) == 1 else 's'} "
+            f"match the chosen topic and level (use -n {len(candidates)} or fewer)"
+        )
     rng = random.Random(seed)
     by_topic: dict[str, list[Question]] = {}
     for question in sorted(candidates, key=lambda q: q.id):

@@ -51,8 +51,34 @@ def escape(text: str) -> str:
     return escape_markup(clean(text))
 
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader went away (`| head`): the command layer ends quietly with exit 0.
+        self.quiet = True
+        raise BrokenPipeError
+
+
+out = _Console(highlight=False, soft_wrap=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def piped() -> bool:
+    """Whether stdout goes to a pipe or a file rather than a terminal."""
+    return not out.is_terminal
+
+
+def _tsv_field(value: object) -> str:
+    # A record is one line: tabs and line breaks inside a field would split it.
+    return " ".join(clean(str(value)).split())
+
+
+def records(rows: Iterable[Sequence[object]]) -> None:
+    """Tab-separated records, one per line and no header (like `gh`): for grep, cut and awk."""
+    write = sys.stdout.write
+    for row in rows:
+        write("\t".join(_tsv_field(field) for field in row) + "\n")
+    sys.stdout.flush()
+
 
 _RATING_STYLE = {
     Rating.STRONG: "bold green",
@@ -85,7 +111,7 @@ def question_table(questions: Sequence[Question]) -> None:
     for q in questions:
         table.add_row(escape(q.id), escape(q.topic), q.level.value, escape(q.question))
     out.print(table)
-    out.print(f"{len(questions)} questions")
+    out.print(count(len(questions), "question"))
 
 
 def question_detail(question: Question, *, with_answer: bool = True) -> None:
@@ -595,7 +621,8 @@ def _score_cell(turn: Turn) -> tuple[str, Text]:
     return str(turn.grade.score), Text(turn.grade.rating.value, style=style)
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
@@ -624,7 +651,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
     if graded:
         out.print(
             f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
-            f" over {_count(len(graded), 'graded answer')}"
+            f" over {count(len(graded), 'graded answer')}"
         )
     if len(report.topics) > 1:
         out.print(
@@ -632,7 +659,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
         )
     if report.answers and report.delivery.words:
-        out.print(f"[bold]Delivery[/] over {_count(report.answers, 'answer')}:")
+        out.print(f"[bold]Delivery[/] over {count(report.answers, 'answer')}:")
         for line in delivery_summary_lines(report.delivery, report.answers):
             out.print(f"  {escape(line)}")
     if report.missed:

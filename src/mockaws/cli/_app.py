@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from typer import Abort
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from mockaws.errors import ExitCode, MockawsError
 
@@ -28,8 +33,55 @@ def handle_errors(function: F) -> F:
         except KeyboardInterrupt:
             ui.error("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader closed the pipe (`| head`): what it read is what it wanted.
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; to a closed pipe that flush would fail once more.
+    with_devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(with_devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(with_devnull)
+
+
+class _Group(TyperGroup):
+    """The root command: a usage error is one line naming the command's help, not a box."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except UsageError as exc:
+            from mockaws import ui
+
+            where = exc.ctx.command_path if exc.ctx is not None else "mockaws"
+            ui.error(f"{exc.format_message()} (see `{where} --help`)")
+            sys.exit(int(ExitCode.BAD_INPUT))
+        except Abort:
+            from mockaws import ui
+
+            ui.error("aborted")
+            sys.exit(int(ExitCode.ERROR))
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 class App(typer.Typer):
@@ -39,6 +91,7 @@ class App(typer.Typer):
         kwargs.setdefault("no_args_is_help", True)
         kwargs.setdefault("pretty_exceptions_enable", False)
         kwargs.setdefault("rich_markup_mode", None)
+        kwargs.setdefault("cls", _Group)
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:

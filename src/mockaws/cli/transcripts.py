@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mockaws.cli._app import App
-from mockaws.cli.options import BankOption, TranscriptsDirOption
+from mockaws.cli.options import (
+    BankOption,
+    FormatOption,
+    TranscriptsDirOption,
+    complete_transcript_id,
+    listing_format,
+)
 
 if TYPE_CHECKING:
     from mockaws.history import History
@@ -23,6 +29,7 @@ ReferenceArgument = Annotated[
     typer.Argument(
         metavar="ID",
         help="A transcript id (or its unique start), a transcript file, or 'latest'.",
+        autocompletion=complete_transcript_id,
     ),
 ]
 
@@ -36,6 +43,7 @@ def list_transcripts(
         ),
     ] = 20,
     show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every transcript.")] = False,
+    output_format: FormatOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every transcript's summary as JSON.")
     ] = False,
@@ -43,20 +51,46 @@ def list_transcripts(
 ) -> None:
     """List saved transcripts, newest first: date, answers, average score, grader and status.
 
-    Unreadable files are reported on stderr, one line each, and skipped.
+    Unreadable files are reported on stderr, one line each, and skipped. Piped, each transcript
+    is one tab-separated record (id, started, mode, answered, questions, score, grader, model,
+    status, ungraded) with no header.
+
+    Examples:
+      mockaws transcripts list
+      mockaws transcripts list --all | cut -f1
+      mockaws transcripts list --all --json
     """
     from mockaws import ui
     from mockaws.errors import BadInputError
 
+    chosen_format = listing_format(output_format, as_json=as_json)
     if limit < 1:
         raise BadInputError(f"--limit must be at least 1 (got {limit})")
     history = load_user_history(transcripts_dir)
     ui.load_problems(history.problems)
     newest_first = history.sessions[::-1]
-    if as_json:
+    if chosen_format == "json":
         typer.echo(json.dumps([s.to_json() for s in newest_first], indent=2))
         return
-    ui.transcript_table(newest_first if show_all else newest_first[:limit], len(newest_first))
+    shown = newest_first if show_all else newest_first[:limit]
+    if chosen_format == "tsv":
+        ui.records(
+            (
+                s.id,
+                s.started_at,
+                s.mode,
+                s.answered,
+                s.questions,
+                "" if s.average is None else f"{s.average:.0f}",
+                s.grader,
+                s.model or "",
+                s.status,
+                s.ungraded,
+            )
+            for s in shown
+        )
+        return
+    ui.transcript_table(shown, len(newest_first))
 
 
 @transcripts_app.command("show")

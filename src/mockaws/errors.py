@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
 from collections.abc import Sequence
+from enum import IntEnum
 from pathlib import Path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 import typer
 from typer import Abort
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from mockaws.errors import ExitCode, MockawsError
 
@@ -84,6 +85,35 @@ class _Group(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class _PlainArgument(TyperArgument):
+    """An argument shown as a man page would: `ID`, `[ID]`, `[PATH]...`, no `<str>` or `{ID}`."""
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or self.display_name_raw
+        if not self.required and not name.startswith("["):
+            name = f"[{name}]"
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name
+
+    def display_type_rich(self, ctx: Any = None) -> str:
+        return ""
+
+
+class _Command(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _PlainArgument
+
+
+def _keep_examples_as_written(doc: str) -> str:
+    # Click rewraps every paragraph of a help text except one that starts with a \b line:
+    # examples are commands, one a line, and must stay that way.
+    return doc.replace("\n\nExamples:\n", "\n\n\b\nExamples:\n")
+
+
 class App(typer.Typer):
     """A Typer app whose commands all report errors the same way."""
 
@@ -95,10 +125,15 @@ class App(typer.Typer):
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
-        register = super().command(*args, **kwargs)
-
         def decorator(function: F) -> F:
-            register(handle_errors(function))
+            # The command list shows a docstring's whole first sentence, however long, rather
+            # than Click's cut at 45 characters or the first ". " (which "e.g. " is).
+            if "short_help" not in kwargs and function.__doc__:
+                kwargs["short_help"] = " ".join(function.__doc__.strip().split("\n\n")[0].split())
+            if "help" not in kwargs and function.__doc__:
+                kwargs["help"] = _keep_examples_as_written(inspect.cleandoc(function.__doc__))
+            kwargs.setdefault("cls", _Command)
+            super(App, self).command(*args, **kwargs)(handle_errors(function))
             return function
 
         return decorator

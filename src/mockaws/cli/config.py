@@ -32,6 +32,10 @@ def show(
 
     The API key is masked. Set values in the environment or in the config file shown here, e.g.
     `model = "gpt-5.4-nano"` and `base_url = "http://localhost:11434/v1"`.
+
+    Examples:
+      mockaws config show
+      mockaws config show --json
     """
     from mockaws import ui
     from mockaws.config import load_settings

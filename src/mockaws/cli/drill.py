@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,6 +38,12 @@ def drill(
     grader: GraderOption = "auto",
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the questions that would be drilled as JSON; ask nothing."
+        ),
+    ] = False,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
@@ -45,6 +52,11 @@ def drill(
     Every graded answer schedules its question: answers that missed a rubric point come back
     first. After each answer, confirm the suggested rating (again, hard, good, easy) or pick
     another; with piped input the suggestion is kept.
+
+    Examples:
+      mockaws drill
+      mockaws drill -n 2 --topic networking --ahead
+      mockaws drill --json
     """
     from mockaws import ui
     from mockaws.bank import load_bank
@@ -84,6 +96,28 @@ def drill(
     if sync(schedule, history):
         save_schedule(schedule, schedule_path)
     due = due_questions(schedule, questions, topics=topic or [], level=chosen_level, ahead=ahead)
+    if as_json:
+        upcoming = next_due(schedule, questions)
+        payload = {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "due": [
+                {
+                    "question_id": d.question.id,
+                    "topic": d.question.topic,
+                    "level": d.question.level.value,
+                    "due": d.due.isoformat(),
+                    "missed": list(d.missed),
+                }
+                for d in due[:count]
+            ],
+            "next_due": (
+                {"question_id": upcoming[0].id, "due": upcoming[1].isoformat()}
+                if upcoming
+                else None
+            ),
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
     if not due:
         ui.nothing_due(next_due(schedule, questions))
         return
@@ -126,6 +160,10 @@ def drill(
         ui.drill_scheduled(picked.value, suggested.value, state.due)
 
     drive(session, on_answer=rate)
+
+
+# The version of the JSON `drill --json` prints (see the README).
+JSON_SCHEMA_VERSION = 1
 
 
 def _turn_index(turns: Sequence[Turn], turn: Turn) -> int:

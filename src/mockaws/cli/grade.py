@@ -30,7 +30,12 @@ def grade(
     as_json: Annotated[bool, typer.Option("--json", help="Print the Grade as JSON.")] = False,
     bank: BankOption = None,
 ) -> None:
-    """Grade one answer to one question and print the verdict on every rubric point."""
+    """Grade one answer to one question and print the verdict on every rubric point.
+
+    Examples:
+      mockaws grade -q sg-vs-nacl --answer-file my-answer.txt
+      mockaws grade -q sg-vs-nacl --json < my-answer.txt
+    """
     from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.config import home_dir, load_settings

@@ -85,6 +85,12 @@ def interview(
     or Ctrl-D) submits. Piped answers end at a line holding only '.'. Type /hint, /reveal,
     /repeat, /skip or /quit as the answer. Each answer is saved the moment it is submitted and
     graded in the background; `mockaws resume` continues an interrupted interview.
+
+    Examples:
+      mockaws interview
+      mockaws interview -n 3 --topic networking --level senior
+      mockaws interview --mode real --time-limit 120
+      mockaws interview -n 1 --grader offline < answers.txt
     """
     import secrets
 

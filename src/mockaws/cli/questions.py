@@ -95,8 +95,8 @@ def list_topics(as_json: JsonOption = False, bank: BankOption = None) -> None:
         typer.echo(json.dumps(payload, indent=2))
         return
     for row in topics:
-        levels = ", ".join(f"{n} {level}" for level, n in row["levels"].items())
-        typer.echo(f"{row['topic']:<14} {ui.count(row['questions'], 'question'):>13} ({levels})")
+        per_level = ", ".join(f"{n} {level}" for level, n in row["levels"].items())
+        typer.echo(f"{row['topic']:<14} {ui.count(row['questions'], 'question'):>13} ({per_level})")
 
 
 def _question_json(question: Question, origin: Path) -> dict[str, Any]:

@@ -37,6 +37,10 @@ def resume(
 
     Every answer submitted before the interruption (even a killed process) is kept; an answer
     that was being typed when you pressed Ctrl-C is put back in the editor.
+
+    Examples:
+      mockaws resume
+      mockaws resume 20260101-0930 --grader offline
     """
     from mockaws import ui
     from mockaws.bank import load_bank

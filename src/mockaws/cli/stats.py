@@ -25,6 +25,10 @@ def stats(
 
     Also counts the bank questions you have never attempted. Unreadable transcript files are
     reported on stderr and skipped.
+
+    Examples:
+      mockaws stats
+      mockaws stats --json
     """
     from mockaws import ui
     from mockaws.bank import load_bank

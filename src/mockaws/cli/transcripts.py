@@ -106,6 +106,10 @@ def show_transcript(
 
     Each rubric point is marked covered, partial, missed or contradicted, numbered as its quote
     is in the answer; follow-ups and delivery notes follow.
+
+    Examples:
+      mockaws transcripts show latest
+      mockaws transcripts show 20260101 --reference
     """
     from mockaws import ui
 
@@ -134,7 +138,12 @@ def export_transcript(
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
-    """Export a transcript as Markdown, JSON or a self-contained HTML page."""
+    """Export a transcript as Markdown, JSON or a self-contained HTML page.
+
+    Examples:
+      mockaws transcripts export latest --format html
+      mockaws transcripts export latest -f md -o -
+    """
     from mockaws import ui
     from mockaws.errors import BadInputError
     from mockaws.export import EXPORT_FORMATS, export_text

@@ -217,7 +217,7 @@ def test_questions_topics_and_show_print_versioned_json() -> None:
     shown = json.loads(out)
     assert shown["schema_version"] == 1 and shown["file"] == str(MINI_BANK)
     assert shown["question"]["id"] == "mini-sg-vs-nacl"
-    assert [p["id"] for p in shown["question"]["rubric"]][0] == "sg-stateful"
+    assert shown["question"]["rubric"][0]["id"] == "sg-stateful"
 
 
 def test_drill_json_lists_what_is_due_without_asking(home: Path) -> None:

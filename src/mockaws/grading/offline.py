@@ -12,7 +12,7 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
   partial credit: naming the words is not saying what they mean;
 - a sentence that asserts a red flag earns no credit, and the point the red flag denies is
   **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless");
-- sentences that address the grader are ignored (see `grading.injection`).
+- words in a passage that addresses the grader count for nothing (see `grading.injection`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from mockaws.grading.injection import find_injections
+from mockaws.grading.injection import InjectionHit, find_injections
 from mockaws.grading.scoring import Labels, finalise
 from mockaws.grading.textmatch import (
     FUNCTION_WORDS,
@@ -91,24 +91,23 @@ class _Text:
     answer: str
     tokens: Tokens
     spans: list[Sentence]
-    creditable: list[bool]  # per sentence: False when it addresses the grader
+    injections: list[InjectionHit]  # passages that address the grader: no cue counts in them
     bare: list[bool]  # per sentence: True when it is a bare list of terms
 
     @classmethod
     def of(cls, answer: str) -> _Text:
         spans = sentences(answer) or [Sentence(0, len(answer))]
-        injections = find_injections(answer)
-        creditable = [
-            not any(hit.start < span.end and span.start < hit.end for hit in injections)
-            for span in spans
-        ]
         return cls(
             answer,
             Tokens.of(answer),
             spans,
-            creditable,
+            find_injections(answer),
             [is_bare_list(answer, span) for span in spans],
         )
+
+    def addresses_grader(self, match: Match) -> bool:
+        """True when the match lies in a passage that talks to the grader."""
+        return any(hit.start < match.end and match.start < hit.end for hit in self.injections)
 
     def sentence_index(self, offset: int) -> int:
         for index, span in enumerate(self.spans):
@@ -288,7 +287,11 @@ class OfflineGrader:
         for cue in point.cues:
             for match in text.tokens.find(cue):
                 index = text.sentence_index(match.start)
-                if (match.negated and not denial) or index in flagged or not text.creditable[index]:
+                if (
+                    (match.negated and not denial)
+                    or index in flagged
+                    or text.addresses_grader(match)
+                ):
                     continue
                 by_sentence.setdefault(index, []).append(match)
         if not by_sentence:

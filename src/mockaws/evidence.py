@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import pairwise
+from functools import lru_cache
+from itertools import accumulate, pairwise
 
 from mockaws.grading.folding import fold
 from mockaws.models import Grade, Verdict
@@ -93,14 +94,16 @@ _FUZZY_ANCHORS = 40  # places in the answer to try, found by the quote's rarer w
 
 
 @dataclass(frozen=True)
-class QuoteWord:
-    """A word as a transcript compares it, with its span in the text as written."""
+class QuoteWords:
+    """The words of a text as transcripts compare them, each with its span in the text as
+    written (parallel lists: a long answer has a great many words)."""
 
-    form: str
-    start: int
-    end: int
+    forms: list[str]
+    starts: list[int]
+    ends: list[int]
 
 
+@lru_cache(maxsize=65536)
 def _forms_of(word: str) -> tuple[str, ...]:
     if word[0].isdigit():
         if _THOUSANDS.fullmatch(word):
@@ -117,15 +120,21 @@ def _forms_of(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-def quote_words(text: str) -> list[QuoteWord]:
+def quote_words(text: str) -> QuoteWords:
     """The words of `text` as quotes are compared, each with its span in `text` as written."""
     folded = fold(text)
-    words: list[QuoteWord] = []
+    words = QuoteWords([], [], [])
     for match in _QUOTE_WORD.finditer(folded.text):
-        if match.group() in _FILLERS:
+        word = match.group()
+        if word in _FILLERS:
             continue
-        start, end = folded.original_span(match.start(), match.end())
-        words.extend(QuoteWord(form, start, end) for form in _forms_of(match.group()) if form)
+        start, end = match.span()
+        if not folded.is_identity:
+            start, end = folded.original_span(start, end)
+        for form in _forms_of(word):
+            words.forms.append(form)
+            words.starts.append(start)
+            words.ends.append(end)
     return words
 
 
@@ -135,21 +144,17 @@ class QuoteIndex:
     def __init__(self, answer: str) -> None:
         self.answer = answer
         self.words = quote_words(answer)
-        self._joined = " " + " ".join(word.form for word in self.words) + " "
+        self._joined = " " + " ".join(self.words.forms) + " "
         # Where each word starts in `_joined`, to turn a character offset into a word index.
-        self._offsets: list[int] = []
-        offset = 1
-        for word in self.words:
-            self._offsets.append(offset)
-            offset += len(word.form) + 1
+        self._offsets = list(accumulate((len(form) + 1 for form in self.words.forms), initial=1))
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The span in the answer of words `first` to `last`, both included."""
-        return self.words[first].start, self.words[last].end
+        return self.words.starts[first], self.words.ends[last]
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """Words `first`, `last` of the answer that `quote` reproduces, or None."""
-        wanted = [word.form for word in quote_words(quote)]
+        wanted = quote_words(quote).forms
         if not wanted:
             return None
         found = self._joined.find(" " + " ".join(wanted) + " ")
@@ -175,15 +180,14 @@ class QuoteIndex:
                 continue
             first = bisect_right(self._offsets, low + aligned.dest_start) - 1
             last = bisect_left(self._offsets, low + aligned.dest_end) - 1
-            first, last = max(first, 0), min(last, len(self.words) - 1)
+            forms = self.words.forms
+            first, last = max(first, 0), min(last, len(forms) - 1)
             # The alignment may take in a word either side that the quote does not have.
-            while first < last and self.words[first].form not in wanted:
+            while first < last and forms[first] not in wanted:
                 first += 1
-            while last > first and self.words[last].form not in wanted:
+            while last > first and forms[last] not in wanted:
                 last -= 1
-            if first <= last and _says_the_same(
-                wanted, [w.form for w in self.words[first : last + 1]]
-            ):
+            if first <= last and _says_the_same(wanted, forms[first : last + 1]):
                 best = (aligned.score, first, last)
         return (best[1], best[2]) if best else None
 

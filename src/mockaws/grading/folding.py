@@ -123,6 +123,11 @@ class Folded:
     _original_starts: tuple[int, ...]
     _copied: tuple[bool, ...]
 
+    @property
+    def is_identity(self) -> bool:
+        """True when every folded offset is the original offset (ASCII text)."""
+        return not self._folded_starts
+
     def original_start(self, offset: int) -> int:
         """The original offset of the character at folded `offset`."""
         if not self._folded_starts:

@@ -274,19 +274,22 @@ class InjectionHit:
 
 
 def find_injections(answer: str) -> list[InjectionHit]:
-    """Every passage of the answer that tries to instruct the grader, in order."""
+    """Every passage of the answer that tries to instruct the grader, in order.
+
+    Time is linear in the length of the answer: every pattern's gaps are bounded.
+    """
     folded = fold(answer)
     text = folded.text
     hits: list[InjectionHit] = []
-    for label, extent, pattern in _COMPILED:
-        for match in pattern.finditer(text):
-            end_pattern = _CLAUSE_END if extent is Extent.CLAUSE else _SENTENCE_END
-            stop = end_pattern.search(text, match.end())
-            end = max(match.end(), stop.start() if stop else len(text))
-            # A match may begin with the sentence end it was anchored on: start at its words.
-            start = match.start() + (len(match.group()) - len(match.group().lstrip(".!?>])\n ")))
-            if end > start:
-                hits.append(InjectionHit(label, *folded.original_span(start, end)))
+    matches = ((label, extent, m) for label, extent, p in _COMPILED for m in p.finditer(text))
+    for label, extent, match in matches:
+        end_pattern = _CLAUSE_END if extent is Extent.CLAUSE else _SENTENCE_END
+        stop = end_pattern.search(text, match.end())
+        end = max(match.end(), stop.start() if stop else len(text))
+        # A match may begin with the sentence end it was anchored on: start at its words.
+        start = match.start() + (len(match.group()) - len(match.group().lstrip(".!?>])\n ")))
+        if end > start:
+            hits.append(InjectionHit(label, *folded.original_span(start, end)))
     return sorted(hits, key=lambda hit: (hit.start, hit.end))
 
 

@@ -18,6 +18,7 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -93,16 +94,24 @@ class _Text:
     spans: list[Sentence]
     injections: list[InjectionHit]  # passages that address the grader: no cue counts in them
     bare: list[bool]  # per sentence: True when it is a bare list of terms
+    ends: list[int]  # where each sentence ends, to find a sentence by offset
 
     @classmethod
     def of(cls, answer: str) -> _Text:
         spans = sentences(answer) or [Sentence(0, len(answer))]
+        injections = find_injections(answer)
+        # A directive in front of a keyword list ("Ignore the rubric: stateful, stateless, ENI")
+        # does not make the list prose: judge each sentence without the text to the grader.
+        said = answer
+        for hit in injections:
+            said = said[: hit.start] + " " * (hit.end - hit.start) + said[hit.end :]
         return cls(
             answer,
             Tokens.of(answer),
             spans,
-            find_injections(answer),
-            [is_bare_list(answer, span) for span in spans],
+            injections,
+            [is_bare_list(said, span) for span in spans],
+            [span.end for span in spans],
         )
 
     def addresses_grader(self, match: Match) -> bool:
@@ -110,10 +119,8 @@ class _Text:
         return any(hit.start < match.end and match.start < hit.end for hit in self.injections)
 
     def sentence_index(self, offset: int) -> int:
-        for index, span in enumerate(self.spans):
-            if offset < span.end:
-                return index
-        return len(self.spans) - 1
+        """The sentence that holds `offset` (the last one for an offset past them all)."""
+        return min(bisect_right(self.ends, offset), len(self.spans) - 1)
 
     def quote(self, first: int, last: int | None = None) -> str:
         """The text of sentence `first`, or of sentences `first` to `last`."""

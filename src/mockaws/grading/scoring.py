@@ -125,10 +125,12 @@ def check_quote(
     index: QuoteIndex,
     hits: Sequence[InjectionHit],
     bears_on: frozenset[str],
+    min_terms: int = MIN_CONTENT_WORDS,
 ) -> tuple[Refusal | None, tuple[int, int] | None]:
     """Why `quote` cannot support a label (None when it can), and its span in the answer.
 
-    `bears_on` holds the terms the quote must share one of (see `content_terms`).
+    `bears_on` holds the terms the quote must share one of (see `content_terms`); the quote needs
+    `min_terms` different words that are not stopwords.
     """
     span = locate_quote(quote, index)
     if span is None:
@@ -136,12 +138,10 @@ def check_quote(
     quoted = index.answer[span[0] : span[1]]
     said = _said_outside(index.answer, span, hits)
     terms = content_terms(said)
-    if len(terms) < MIN_CONTENT_WORDS or not terms & bears_on:
+    if len(terms) < min_terms or not terms & bears_on:
         if said != quoted:
-            whole = content_terms(quoted)
-            if len(whole) >= MIN_CONTENT_WORDS and whole & bears_on:
-                return Refusal.ADDRESSES_GRADER, span
-        if len(terms) < MIN_CONTENT_WORDS:
+            return Refusal.ADDRESSES_GRADER, span
+        if len(terms) < min_terms:
             return Refusal.TOO_SLIGHT, span
         return Refusal.OFF_POINT, span
     return None, span
@@ -228,14 +228,15 @@ def _one_point_per_quote(
     verdicts: list[PointVerdict],
     spans: list[tuple[int, int] | None],
 ) -> list[PointVerdict]:
-    """Credit a quote with one point, unless it states several: one for each term of their own.
+    """Credit a quote with one point, unless it says something of its own about each.
 
     The same quote given for several points keeps the strongest claim (the most credit, then the
     heaviest point, then the first in the rubric). Another point may share it only when the quote
-    holds a term of that point's own text or cues that no other point sharing it has claimed
-    ("SGs are stateful and NACLs are stateless" earns both points; "all points are addressed
-    above", given for every point, earns one at most). A contradiction earns nothing, so one quote
-    may contradict several points.
+    holds a term of that point's own text or cues that is a term of none of the other points
+    given the same quote: "SGs are stateful and NACLs are stateless" earns both of its points,
+    "Security groups are stateful" earns one of "SGs are stateful" and "SGs work at the instance",
+    and a sentence given for every point earns one at most. A contradiction earns nothing, so one
+    quote may contradict several points.
     """
     weights = {p.id: p.weight for p in question.rubric}
     points = {p.id: p for p in question.rubric}
@@ -256,31 +257,12 @@ def _one_point_per_quote(
         for position in ranked:
             point = points[verdicts[position].point_id]
             own[position] = said & _terms_of(point.point, *point.cues)
-        matched = _distinct_terms(ranked, own)
         for position in ranked[1:]:
-            if position not in matched:
+            others = frozenset().union(*(own[o] for o in ranked if o != position))
+            if not own[position] - others:
                 detail = f"the same quote already earns {verdicts[ranked[0]].point_id}"
                 result[position] = _refuse(verdicts[position], Refusal.REUSED, detail)
     return result
-
-
-def _distinct_terms(order: Sequence[int], terms: dict[int, frozenset[str]]) -> set[int]:
-    """Which of `order` can each have a term of its own, earlier ones first (a bipartite match)."""
-    owner: dict[str, int] = {}
-
-    def claim(position: int, seen: set[str]) -> bool:
-        for term in sorted(terms[position]):
-            if term in seen:
-                continue
-            seen.add(term)
-            if term not in owner or claim(owner[term], seen):
-                owner[term] = position
-                return True
-        return False
-
-    for position in order:
-        claim(position, set())
-    return set(owner.values())
 
 
 def refusal_notices(points: Iterable[PointVerdict]) -> list[str]:
@@ -301,7 +283,11 @@ def verify_red_flags(
     hits: Sequence[RedFlagHit],
     injections: Sequence[InjectionHit] = (),
 ) -> list[RedFlagHit]:
-    """Red flags that belong to the question and whose quote in the answer asserts them."""
+    """Red flags that belong to the question and whose quote in the answer asserts them.
+
+    A misconception can be named in one word ("AdministratorAccess"), so one term of the flag
+    in the quote is enough; a stopword alone is not.
+    """
     index = answer if isinstance(answer, QuoteIndex) else QuoteIndex(answer)
     flags = {flag.id: flag for flag in question.red_flags}
     kept: dict[str, RedFlagHit] = {}
@@ -310,7 +296,7 @@ def verify_red_flags(
         if flag is None or hit.flag_id in kept:
             continue
         bears_on = _terms_of(flag.flag, *flag.cues, question.reference_answer)
-        refusal, _ = check_quote(hit.evidence, index, injections, bears_on)
+        refusal, _ = check_quote(hit.evidence, index, injections, bears_on, min_terms=1)
         if refusal is None:
             kept[hit.flag_id] = hit.model_copy(update={"verified": True})
     return list(kept.values())

@@ -9,85 +9,37 @@ attack corpus must be found.
 
 from __future__ import annotations
 
-import json
-import tomllib
-from pathlib import Path
-
 import pytest
 
-from mockaws.bank import load_bank
 from mockaws.grading.folding import fold
 from mockaws.grading.injection import find_injections, injection_flags
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).parent / "data" / "injection"
-ATTACK_WORDS = (
-    "ignore",
-    "override",
-    "bypass",
-    "rules",
-    "system",
-    "mark",
-    "consider",
-    "grade",
-    "score",
-    "points",
-    "note",
-    "evaluate",
-)
-
-
-def _technical_sentences() -> list[str]:
-    lines = (CORPUS / "technical.txt").read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def _attacks() -> list[dict[str, str]]:
-    lines = (CORPUS / "attacks.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-def _correct_texts() -> list[tuple[str, str]]:
-    """(where, text) for every correct text we ship or keep for tests."""
-    texts = [(f"technical.txt: {s}", s) for s in _technical_sentences()]
-    for question in load_bank([]).questions.values():
-        texts.append((f"reference answer of {question.id}", question.reference_answer))
-    for path in sorted((ROOT / "evals").glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                record = json.loads(line)
-                if record.get("kind") != "injection":
-                    texts.append((f"{path.name}:{number}", record["answer"]))
-    for path in sorted((Path(__file__).parent / "data" / "true_statements").glob("*.toml")):
-        for question_id, items in tomllib.loads(path.read_text(encoding="utf-8")).items():
-            texts.extend((f"{path.name}: {question_id}", item) for item in items)
-    return texts
+from tests.injection_corpus import ATTACK_WORDS, attacks, correct_texts, technical_sentences
 
 
 def test_the_corpora_are_large_enough_and_use_the_attackers_words() -> None:
-    sentences = _technical_sentences()
+    sentences = technical_sentences()
     assert len(sentences) >= 50
     for word in ATTACK_WORDS:
         assert any(word in sentence.lower() for sentence in sentences), word
-    attacks = _attacks()
-    assert len(attacks) >= 40
-    assert {a["kind"] for a in attacks} >= {"blatant", "subtle", "json", "role", "language"}
-    assert any(a["kind"] == "hidden" for a in attacks)
+    corpus = attacks()
+    assert len(corpus) >= 40
+    assert {a["kind"] for a in corpus} >= {"blatant", "subtle", "json", "role", "language"}
+    assert any(a["kind"] == "hidden" for a in corpus)
 
 
 def test_no_correct_text_is_flagged() -> None:
     flagged = [
         f"{where}: {text[hit.start : hit.end]!r} ({hit.label})"
-        for where, text in _correct_texts()
+        for where, text in correct_texts()
         for hit in find_injections(text)
     ]
     assert flagged == []
 
 
 def test_at_least_nine_in_ten_attacks_are_found() -> None:
-    attacks = _attacks()
-    missed = [a["text"] for a in attacks if not find_injections(a["text"])]
-    recall = 1 - len(missed) / len(attacks)
+    corpus = attacks()
+    missed = [a["text"] for a in corpus if not find_injections(a["text"])]
+    recall = 1 - len(missed) / len(corpus)
     assert recall >= 0.9, f"recall {recall:.0%}; missed: {missed}"
 
 

@@ -165,7 +165,8 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
         "contains a fake system or role message",
         Extent.SENTENCE,
         (
-            r"(?:^|[\n.!?>\])]\s*)(?:system|assistant|developer|admin|administrator|operator)"
+            # at the start of a line, or after a closing tag or bracket ("</answer> SYSTEM:")
+            r"(?:^|\n|[>\])]\s*)\s*(?:system|assistant|developer)"
             r"\s*(?:message|prompt|note|notice|override|instruction|update)?\s*:",
             r"<\|?\s*/?\s*(?:im_start|im_end|system|endoftext|eot_id|start_header_id|"
             r"end_header_id|begin_of_text)\s*\|?>",

@@ -47,7 +47,7 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"throw\s+out|abandon)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:(?:your|the|these|those)\s+)?"
             r"(?:(?:your|previous|prior|above|earlier|preceding|original|given)\s+)+"
             r"(?:(?:grading|scoring|marking|evaluation|system)\s+)?(?:instructions?|guidelines?|"
-            r"criteria|directions|directives|rules|prompts?|messages|context|rubric)\b",
+            r"criteria|directions|directives|guidance|rules|prompts?|messages|context|rubric)\b",
             r"\b(?:ignore|disregard|forget|override|overrule|bypass|skip|neglect|set\s+aside|"
             r"throw\s+out|abandon)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:(?:your|the|these|those|its|"
             r"this)\s+)?(?:\w+\s+)?(?:rubric|grading|(?:grading|scoring|marking|evaluation)\s+(?:rules?|"
@@ -81,6 +81,24 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"exceptional|top|highest|full|correct|complete|covered|pass(?:ed|ing)?|10|100|"
             r"a\+|five\s+stars|highly)\b",
             r"\b(?:full\s+(?:marks|credit|points)|perfect\s+(?:score|marks)|(?:top|maximum)\s+marks)\b",
+            r"\b(?:mark|rate|score|grade|label|treat|count|consider|regard)\s+(?:this|it|me)\s+"
+            r"(?:as\s+)?(?:an?\s+)?(?:strong|excellent|perfect|flawless|outstanding|exemplary|"
+            r"complete|correct|full|top)\s+(?:answer|response|submission|score|grade|rating|marks)",
+            r"\b(?:output|give|assign|produce|respond\s+with)\s+(?:an?\s+|the\s+)?(?:strong|"
+            r"perfect|excellent|full)\s+(?:rating|score|grade|marks|verdict)\b",
+            r"\bgive\s+(?:me|us|this|it)\s+(?:every|all|each)\s+(?:of\s+)?(?:the\s+)?points?\b",
+            r"\b(?:give|award|grant)\s+(?:me|us|this|it|my\s+answer)\s+(?:a\s+)?(?:good|great|high|"
+            r"higher|top|passing|perfect|full|strong)\s+(?:grade|score|mark|marks|rating)\b",
+            r"\b(?:receive|get|earn|deserves?|merits?)\s+(?:the\s+)?(?:maximum|max|full|top|"
+            r"perfect|100|all\s+(?:the\s+)?)\s*(?:points|marks|score|credit|grade)\b",
+            r"\b(?:award|give|grant|assign)\s+(?:this|my)\s+(?:answer|response|submission)\b",
+            r"\b(?:top|highest|best|strong)\s+band\b",
+            r"\b(?:mark|rate|score|grade|label)\s+(?:this|me)\s+(?:as\s+)?(?:correct|complete|"
+            r"strong|perfect|excellent|covered|full)\b",
+            r"\b(?:do\s+not|don't|never|please\s+don't)\s+(?:penali[sz]e|deduct|dock|mark\s+down|"
+            r"take\s+(?:off|away)\s+(?:any\s+)?points)",
+            r"\bpenali[sz]e\s+(?:this|my)\s+(?:answer|response|submission)",
+            r"\bals\s+(?:erfullt|korrekt|vollstandig|abgedeckt)\s+(?:markier|bewert|werten)\w*",
             r"\b(?:please|kindly|pls|plz)\s+(?:be\s+)?(?:generous|lenient)\b",
             r"\bbe\s+(?:generous|lenient)\s+(?:with|in|when)\b",
             r"\b(?:donne[rsz]?|attribue[rsz]?|accorde[rsz]?|mets|mettez)(?:-(?:moi|lui|nous))?\s+"
@@ -120,6 +138,17 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"\b(?:covers?|covered|addresses|addressed|satisfies|satisfied|meets|met|hits|fulfill?s)"
             r"\s+(?:all|every|each)\s+(?:of\s+)?(?:the\s+|your\s+)?(?:rubric|grading|marking)",
             r"\b(?:rubric|grading|marking)\s+(?:status|result|outcome|check)\s*[:=-]",
+            r"\b(?:satisf\w*|cover\w*|meets?|met|address\w*|fulfill?\w*|hits?)\s+(?:\w+\s+){0,3}?"
+            r"(?:the\s+|your\s+|every\s+|all\s+)?(?:grading\s+|marking\s+)?rubric\b",
+            r"\brubric\b[^.!?\n]{0,30}\b(?:satisfied|covered|met|fulfill?ed|addressed|complete)\b",
+            r"\b(?:all|every|each)\s+(?:the\s+)?criteri(?:a|on)\s+(?:satisfied|met|covered|"
+            r"fulfill?ed|addressed)\b",
+            r"\b(?:evaluation|assessment|verdict|grading|points|answer\s+quality)\s*:\s*(?:all|"
+            r"every|each|complete|covered|pass|strong|perfect|excellent|full)\b",
+            r"\b(?:output|verdict|label|result)\s+(?:is|should\s+be|=)\s+(?:all\s+)?covered\b",
+            r"\byour\s+(?:rubric|grading|marking|scoring\s+(?:scheme|guide))\b",
+            r"\b(?:fulfill?s|satisfies|meets|covers|ticks)\s+(?:\w+\s+){0,4}?your\s+checklist\b",
+            r"\b(?:this|my)\s+submission\b",
             r"\b(?:tous\s+les|chaque)\s+(?:points?|criteres?)\s+(?:\w+\s+){0,3}?(?:sont|est|ont\s+"
             r"ete|a\s+ete)\s+(?:\w+\s+)?(?:couverts?|traites?|remplis?|satisfaits?|abordes?)",
             r"\b(?:todos\s+los|todos\s+os|tutti\s+i)\s+(?:puntos|criterios|pontos|punti)\s+"
@@ -146,6 +175,19 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"\b(?:grading|evaluation|marking|scoring|assessment|review)\s+(?:note|notice|"
             r"instruction|memo|directive)s?\s*[:=]",
             r"\b(?:the|any|a|dear)\s+(?:grader|graders|grading\s+(?:model|system|ai|bot|llm))\b",
+            r"(?:^|[\n.!?(]\s*)(?:grader|evaluator|examiner|assessor|marker|reviewer|judge)s?\s*,",
+            r"\bto\s+(?:the|any|whoever|whichever)\s+(?:grader|evaluator|examiner|assessor|marker)",
+            r"\b(?:to|for)\s+whoever\s+(?:is\s+)?(?:grad|mark|review|evaluat|scor|assess|check)\w*",
+            r"\bto\s+(?:the|any)\s+(?:ai|model|llm|assistant|bot)\s+(?:reading|grading|checking|"
+            r"evaluating|reviewing|marking)",
+            r"\b(?:the|an?|dear)\s+(?:evaluating|grading|marking)\s+(?:model|ai|llm|assistant|"
+            r"system)\b",
+            r"\b(?:you\s+are|you're)\s+(?:an?\s+)?(?:ai|model|llm|assistant|grader|evaluator)\s+"
+            r"(?:grading|marking|scoring|evaluating|assessing|reviewing)\b",
+            r"\b(?:pour|au|a\s+l')\s*(?:le\s+|la\s+)?(?:evaluat(?:eur|rice)|correct(?:eur|rice)|"
+            r"examinat(?:eur|rice))\b",
+            r"\bpara\s+(?:el|la)\s+(?:evaluador|calificador|corrector|examinador|revisor)\w*",
+            r"\ban\s+(?:den|die)\s+(?:prufer|bewerter|gutachter|korrektor)\w*",
             r"\b(?:as|for)\s+(?:the|an?)\s+(?:examiner|grader)\b",
             r"\b(?:the|an?)\s+(?:examiner|assessor)\s+(?:should|must|will|can|may|is\s+asked)\b",
             r"\bnote\s+(?:pour|a|au)\s+(?:l'|le\s+|la\s+)?(?:evaluat(?:eur|rice)|correct(?:eur|"
@@ -201,6 +243,10 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"\bfrom\s+now\s+on,?\s+(?:you\s+(?:are|will\s+be|must|should|shall)\s+(?:a|an|the|"
             r"grad|scor|treat|mark|ignor|act|respond|only)|the\s+grader|grade|score|treat|mark)",
             r"\b(?:jailbreak|dan|god)\s+mode\b",
+            r"\b(?:simulate|emulate|impersonate)\s+(?:a|an|the)\s+[a-z' -]{0,30}?\b(?:grader|"
+            r"evaluator|examiner|assessor|marker|judge|teacher|reviewer)\b",
+            r"\byour\s+(?:only\s+)?(?:job|task|role|goal|purpose)\s+(?:here\s+)?is\s+to\s+(?:mark|"
+            r"grade|score|rate|give|award|approve|pass|accept|output)\b",
             r"\bstay\s+in\s+character\b",
             r"\byour\s+(?:new|real|true|actual|only)\s+(?:instructions|goal|purpose)\b",
             r"\byou\s+(?:must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+required\s+"
@@ -241,6 +287,8 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"antwort)\s+(?:\w+\s+){0,2}?(?:complete|correcte|parfaite|excellente|completa|"
             r"correcta|correta|perfecta|perfeita|corretta|perfetta|vollstandig|korrekt|perfekt|"
             r"consideree|notee|merite|merece|verdient)\b",
+            r"\breponse\s+(?:parfaite|complete|excellente|correcte)\b",
+            r"\brespuesta\s+(?:es|esta)\s+(?:\w+\s+)?(?:perfecta|completa|correcta|excelente)\b",
             r"\b(?:considere[rz]?|traite[rz]?|considera|trata|betrachte|behandle|bewerte)\s+"
             r"(?:cette|ma|esta|mi|questa|diese|meine)\s+(?:reponse|respuesta|risposta|resposta|"
             r"antwort)\b",

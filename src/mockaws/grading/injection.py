@@ -98,6 +98,8 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"\b(?:do\s+not|don't|never|please\s+don't)\s+(?:penali[sz]e|deduct|dock|mark\s+down|"
             r"take\s+(?:off|away)\s+(?:any\s+)?points)",
             r"\bpenali[sz]e\s+(?:this|my)\s+(?:answer|response|submission)",
+            r"\b(?:grade|score|mark|rate)[ds]?\s+(?:this|my\s+answer|me)\s+(?:generously|"
+            r"leniently|kindly|highly|favou?rably)",
             r"\bals\s+(?:erfullt|korrekt|vollstandig|abgedeckt)\s+(?:markier|bewert|werten)\w*",
             r"\b(?:please|kindly|pls|plz)\s+(?:be\s+)?(?:generous|lenient)\b",
             r"\bbe\s+(?:generous|lenient)\s+(?:with|in|when)\b",
@@ -250,8 +252,8 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"\bstay\s+in\s+character\b",
             r"\byour\s+(?:new|real|true|actual|only)\s+(?:instructions|goal|purpose)\b",
             r"\byou\s+(?:must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+required\s+"
-            r"to|can\s+now)\s+(?:now\s+)?(?:grade|score|award|give\s+(?:this|my|me|full|the\s+"
-            r"candidate))\b",
+            r"to|can\s+now)\s+(?:now\s+)?(?:grade|score|award|give)\s+(?:this|my|me|full|top|all|"
+            r"every|the\s+(?:answer|candidate))\b",
             r"\b(?:tu\s+es|vous\s+etes|eres|du\s+bist|sie\s+sind|sei)\s+(?:maintenant\s+|ahora\s+"
             r"|jetzt\s+|ora\s+)?(?:un|une|el|la|ein|eine|un')\s*(?:\w+\s+)?(?:evaluat|correct|"
             r"examinat|calificador|prufer|bewerter|valutatore)",
@@ -274,12 +276,14 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"was\s+already|passes|qualifies|scores|rates)(?:\s+\w+){0,3}?\s+(?:graded|scored|"
             r"rated|approved|verified|reviewed|marked|full|all|every|strong|excellent|"
             r"comprehensive|rubric|criteria|points|100|maximum|perfect|complete|correct)\b",
+            r"\b(?:treat|consider|regard)\s+(?:\w+\s+){1,3}?(?:of\s+)?(?:this|my)\s+(?:answer|response)"
+            r"\s+as\b",
             r"\b(?:treat|consider|regard|mark|label|count|accept|grade|score|rate|judge)\s+"
             + _THIS_ANSWER
             + r"\b",
             r"\bthe\s+candidate(?:'s\s+(?:answer|response|submission)|\s+(?:has|is|was|did|"
             r"deserves|should|passed|answered|covered|clearly|fully|demonstrated|demonstrates))\b",
-            r"\b(?:score|grade|rating|verdict|marks)\s*[:=]\s*"
+            r"\b(?:score|grade|rating|verdict|marks|self-assessment|self-grade)\s*[:=]\s*"
             r"[\"']?(?:100|10/10|100/100|strong|perfect|excellent|covered|pass(?:ed)?|full|a\+|"
             r"correct|complete|max(?:imum)?)\b",
             r"\balready\s+(?:been\s+)?(?:graded|scored)\b",

@@ -90,7 +90,8 @@ FUZZY_MIN_WORDS = 4
 FUZZY_THRESHOLD = 90.0  # rapidfuzz similarity, 0-100, of the quote to the passage it matches
 # Bounds on the near-verbatim search, whatever the size of the answer or the quote.
 _FUZZY_MAX_QUOTE = 600  # characters of a folded quote
-_FUZZY_ANCHORS = 40  # places in the answer to try, found by the quote's rarer words
+_FUZZY_WORDS = 8  # of the quote's longest words, the rarest in the answer lead the search
+_FUZZY_ANCHORS = 40  # places in the answer to try, around those words
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ def quote_words(text: str) -> QuoteWords:
         if not folded.is_identity:
             start, end = folded.original_span(start, end)
         for form in _forms_of(word):
+            if not form:  # "n't" on its own
+                continue
             words.forms.append(form)
             words.starts.append(start)
             words.ends.append(end)
@@ -192,11 +195,13 @@ class QuoteIndex:
         return (best[1], best[2]) if best else None
 
     def _windows(self, wanted: list[str], width: int) -> list[tuple[int, int]]:
-        """Stretches of the answer around places that hold one of the quote's longer words."""
+        """Stretches of the answer around places that hold one of the quote's rarer words."""
+        longest = sorted({form for form in wanted if len(form) >= 4}, key=len, reverse=True)
+        counted = [(self._joined.count(f" {form} "), form) for form in longest[:_FUZZY_WORDS]]
         anchors: list[int] = []
-        for form in sorted(set(wanted), key=len, reverse=True):
-            if len(form) < 4 or len(anchors) >= _FUZZY_ANCHORS:
-                break
+        for count, form in sorted(counted):
+            if not count or len(anchors) >= _FUZZY_ANCHORS:
+                continue
             position = self._joined.find(f" {form} ")
             while position >= 0 and len(anchors) < _FUZZY_ANCHORS:
                 anchors.append(position)

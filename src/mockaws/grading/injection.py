@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from mockaws.grading.folding import fold
 
@@ -329,8 +330,14 @@ class InjectionHit:
 def find_injections(answer: str) -> list[InjectionHit]:
     """Every passage of the answer that tries to instruct the grader, in order.
 
-    Time is linear in the length of the answer: every pattern's gaps are bounded.
+    Time is linear in the length of the answer: every pattern's gaps are bounded. A grader and
+    `scoring.finalise` both ask about the same answer, so the last few answers are remembered.
     """
+    return list(_find_injections(answer))
+
+
+@lru_cache(maxsize=4)
+def _find_injections(answer: str) -> tuple[InjectionHit, ...]:
     folded = fold(answer)
     text = folded.text
     hits: list[InjectionHit] = []
@@ -343,7 +350,7 @@ def find_injections(answer: str) -> list[InjectionHit]:
         start = match.start() + (len(match.group()) - len(match.group().lstrip(".!?>])\n ")))
         if end > start:
             hits.append(InjectionHit(label, *folded.original_span(start, end)))
-    return sorted(hits, key=lambda hit: (hit.start, hit.end))
+    return tuple(sorted(hits, key=lambda hit: (hit.start, hit.end)))
 
 
 def injection_flags(answer: str) -> list[str]:

@@ -13,8 +13,9 @@ A label earns credit only on a quote that supports it:
   cues or the question's reference answer;
 - its words are not only text addressed to the grader (see `grading.injection`): what it says
   outside such a passage must pass the two checks above on its own;
-- it earns one point only: the same quote given for several points stays with the strongest
-  claim, and the others are downgraded.
+- it earns one point, unless it says something of its own about each: the same quote given
+  for several points stays with the strongest claim, and another point shares it only when the
+  quote holds a term of that point that none of the others has.
 
 A label that fails is downgraded to missed, keeping the grader's claim, the reason in its note
 and in `refused`, and a notice on the grade.
@@ -91,9 +92,14 @@ REFUSAL_NOTES: dict[Refusal, str] = {
 }
 
 
-@lru_cache(maxsize=4096)
 def content_terms(text: str) -> frozenset[str]:
     """The different words of `text` that can carry a claim: stemmed, abbreviations folded."""
+    # Quotes and rubric texts repeat from grade to grade; a pasted book is not worth keeping.
+    return _content_terms(text) if len(text) <= 2000 else _content_terms.__wrapped__(text)
+
+
+@lru_cache(maxsize=4096)
+def _content_terms(text: str) -> frozenset[str]:
     return frozenset(
         token.form
         for token in tokenize(fold(text).text)

@@ -261,7 +261,7 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "claims the answer is already graded or complete",
+        "claims to be complete or already graded",
         Extent.CLAUSE,
         (
             r"\b(?:this|the\s+candidate's|the\s+above|our)\s+(?:answer|response|submission|reply)"

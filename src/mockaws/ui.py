@@ -1258,3 +1258,19 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
     for name, value, source in rows:
         table.add_row(name, escape(value), Text(source, style="dim"))
     out.print(table)
+
+
+_CHECK_STYLE = {
+    "ok": ("✔", "green"),
+    "warn": ("!", "yellow"),
+    "fail": ("✘", "bold red"),
+    "skip": ("–", "dim"),
+}
+
+
+def doctor_report(checks: Sequence[tuple[str, str, str]]) -> None:
+    """One line per check: a mark, its name and what was found."""
+    width = max((len(name) for name, _, _ in checks), default=0)
+    for name, status, detail in checks:
+        mark, style = _CHECK_STYLE[status]
+        out.print(f"[{style}]{mark}[/] [bold]{name:<{width}}[/]  {escape(detail)}", soft_wrap=True)

@@ -1264,7 +1264,7 @@ _CHECK_STYLE = {
     "ok": ("✔", "green"),
     "warn": ("!", "yellow"),
     "fail": ("✘", "bold red"),
-    "skip": ("–", "dim"),
+    "skip": ("·", "dim"),
 }
 
 

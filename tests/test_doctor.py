@@ -122,3 +122,23 @@ def test_doctor_json_has_a_versioned_shape(server: FakeOpenAI) -> None:
     names = [check["name"] for check in payload["checks"]]
     assert names[:3] == ["home folder", "question bank", "token counts"]
     assert {check["status"] for check in payload["checks"]} <= {"ok", "warn", "skip"}
+
+
+def test_an_interview_with_a_dead_server_goes_on_offline_with_a_notice(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    with FakeOpenAI() as gone:
+        url = gone.url
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("MOCKAWS_MODEL", "local")
+    result = runner.invoke(
+        app,
+        ["interview", "-n", "1", "--topic", "networking", "--seed", "1"],
+        input="Security groups are stateful.\n.\n",
+    )
+    assert result.exit_code == 0
+    warning = next(text for text in result.stderr.splitlines() if "does not answer" in text)
+    assert "cannot reach 127.0.0.1" in warning
+    assert "Grading with the offline grader" in result.stderr
+    (saved,) = (home / "transcripts").glob("*.json")
+    assert json.loads(saved.read_text())["settings"]["grader"] == "offline"

@@ -174,3 +174,34 @@ def to_json(checks: Sequence[Check]) -> dict[str, Any]:
         "ok": all(c.status is not Status.FAIL for c in checks),
         "checks": [asdict(c) | {"status": c.status.value} for c in checks],
     }
+
+
+def unreachable_reason(settings: Settings, timeout: float = 3.0) -> str | None:
+    """Why the model server cannot be reached now (None when it answers at all).
+
+    Any HTTP reply counts as an answer, even an error: this only asks whether something is
+    listening, quickly and without spending tokens, before an interview relies on it.
+    """
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.effective_base_url)
+    host = parts.hostname or ""
+    secure = parts.scheme == "https"
+    port = parts.port or (443 if secure else 80)
+    kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+    connection = kind(host, port, timeout=timeout)
+    try:
+        connection.request("GET", (parts.path.rstrip("/") or "") + "/models")
+        connection.getresponse().read(0)
+    except TimeoutError:
+        return f"{settings.base_url_host} did not answer within {timeout:g} s"
+    except OSError as exc:
+        from mockaws.files import describe_os_error
+
+        return f"cannot reach {settings.base_url_host}: {describe_os_error(exc)}"
+    except http.client.HTTPException as exc:
+        return f"{settings.base_url_host} sent something that is not HTTP ({type(exc).__name__})"
+    finally:
+        connection.close()
+    return None

@@ -1143,6 +1143,13 @@ def _rating_band(score: float) -> Rating:
     return rating_for(round(score))
 
 
+def confirm(question: str, *, default: bool = True) -> bool:
+    """A yes/no question at the terminal; Enter takes the default."""
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, console=out, default=default)
+
+
 def choose_rating(suggested: str, choices: Sequence[str]) -> str:
     """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks."""
     from rich.prompt import Prompt

@@ -21,6 +21,8 @@ from mockaws.cli.options import (
 
 if TYPE_CHECKING:
     from mockaws import ui
+    from mockaws.config import Settings
+    from mockaws.grading import Grader
     from mockaws.models import Mode, Question, Turn
     from mockaws.session import Interview, Prompt
 
@@ -114,6 +116,8 @@ def interview(
         raise BadInputError(f"--time-limit must be a positive number of seconds (got {time_limit})")
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
+    if chosen_grader.name == "openai":
+        chosen_grader, notice = offline_if_unreachable(chosen_grader, grader_settings, notice)
     loaded = load_bank(bank or [])
     plan: QuestionPlan
     if adaptive:
@@ -150,6 +154,27 @@ def interview(
         settings,
     )
     drive(session)
+
+
+def offline_if_unreachable(
+    grader: Grader, settings: Settings, notice: str | None
+) -> tuple[Grader, str | None]:
+    """A model server that does not answer is said at once, not after every answer.
+
+    At a terminal the user chooses: the offline grader now, or the model (answers are kept
+    ungraded for `mockaws regrade`). Piped, the interview goes on offline with a notice.
+    """
+    from mockaws import ui
+    from mockaws.doctor import unreachable_reason
+    from mockaws.grading.offline import OfflineGrader
+
+    reason = unreachable_reason(settings)
+    if reason is None:
+        return grader, notice
+    ui.warning(f"the model server does not answer: {reason}")
+    if ui.is_interactive() and not ui.confirm("Continue with the offline grader?"):
+        return grader, "Answers the model cannot grade are kept for `mockaws regrade`."
+    return OfflineGrader(), "Grading with the offline grader (`mockaws doctor` checks the server)."
 
 
 def parse_mode(value: str) -> Mode:

@@ -148,7 +148,7 @@ def _same_length(a: Sequence[object], b: Sequence[object]) -> None:
 
 
 class AnswerKind(StrEnum):
-    """What a labelled answer was written to test."""
+    """Kinds of answer the shipped labelled set uses; a user's own set may name any other."""
 
     STRONG = "strong"
     PARTIAL = "partial"
@@ -162,6 +162,14 @@ class AnswerKind(StrEnum):
     INJECTION = "injection"
 
 
+Kind = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
+
+
 class LabelledAnswer(BaseModel):
     """One answer with a careful human's labels: authored data, so strict."""
 
@@ -173,7 +181,9 @@ class LabelledAnswer(BaseModel):
     red_flags: list[str] = Field(default_factory=list)
     rating: Rating
     split: Literal["dev", "test"] = "dev"
-    kind: AnswerKind | None = None
+    # What the answer was written to test: one of `AnswerKind` or any name a user's own set uses
+    # ("plain-words", "non-native"); figures are reported per kind either way.
+    kind: Kind | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True)] = ""
 
 

@@ -259,7 +259,7 @@ def eval_report(report: EvalReport) -> None:
         kinds.add_column(column, justify="left" if column == "kind" else "right")
     for kind in report.kinds:
         kinds.add_row(
-            kind.kind,
+            Text(kind.kind),
             str(kind.answers),
             _figure(kind.rating_exact),
             _figure(kind.rating_within_one),
@@ -279,7 +279,7 @@ def eval_report(report: EvalReport) -> None:
     if report.worst:
         out.print("\n[bold]Worst disagreements[/]")
     for number, case in enumerate(report.worst, start=1):
-        kind_note = f", {case.kind}" if case.kind else ""
+        kind_note = f", {escape(case.kind)}" if case.kind else ""
         out.print(
             f"{number}. [bold]{case.question_id}[/] ({case.split}{kind_note}): human "
             f"[bold]{case.human_rating.value}[/], grader [bold]{case.grader_rating.value}[/]"

@@ -35,6 +35,7 @@ from mockaws.grading.textmatch import (
     find_loose,
     is_bare_list,
     is_negator,
+    is_term_list,
     sentences,
     tokenize,
 )
@@ -93,6 +94,7 @@ class _Text:
     spans: list[Sentence]
     creditable: list[bool]  # per sentence: False when it addresses the grader
     bare: list[bool]  # per sentence: True when it is a bare list of terms
+    term_list: bool  # the whole answer is a list of terms
 
     @classmethod
     def of(cls, answer: str) -> _Text:
@@ -108,6 +110,7 @@ class _Text:
             spans,
             creditable,
             [is_bare_list(answer, span) for span in spans],
+            is_term_list(answer),
         )
 
     def sentence_index(self, offset: int) -> int:
@@ -296,7 +299,7 @@ class OfflineGrader:
         # Windows of one sentence, or two in a row, of prose: where one idea is said.
         windows: list[tuple[int, int]] = []
         for index in sorted(by_sentence):
-            if text.bare[index]:
+            if text.bare[index] or text.term_list:
                 continue
             windows.append((index, index))
             if index + 1 in by_sentence and not text.bare[index + 1]:
@@ -323,9 +326,16 @@ class OfflineGrader:
                     evidence=text.quote(*best),
                     note="matched: " + ", ".join(sorted({m.cue for m in matches})),
                 )
+        if text.term_list and _distinct_ideas([m for ms in by_sentence.values() for m in ms]) < (
+            needed
+        ):
+            # One term named in a list of terms shows nothing of the point.
+            return PointVerdict(point_id=point.id, verdict=Verdict.MISSED)
         first = best[0] if best is not None else min(by_sentence)
         note = "matched: " + ", ".join(sorted({m.cue for m in by_sentence[first]}))
-        if text.bare[first]:
+        if text.term_list:
+            note += " (the answer is a list of terms, which says nothing about them)"
+        elif text.bare[first]:
             note += " (in a bare list of terms, which says nothing about them)"
         return PointVerdict(
             point_id=point.id, verdict=Verdict.PARTIAL, evidence=text.quote(first), note=note

@@ -457,3 +457,49 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
                 continue
             matches.append(Match(cue, span[0].start, span[-1].end, first, positions[-1]))
     return matches
+
+
+# Words that relate the terms around them: verbs that link, pronouns that start a clause,
+# prepositions ("RBAC via access entries", "namespace per tenant") and conjunctions of reasoning.
+_RELATING_WORDS = frozenset(
+    """is are was were be been being am isn't aren't wasn't weren't has have had do does did
+    don't doesn't didn't can can't cannot could will won't would should must may might shall
+    it it's its they them their you your we our i i'd i'm i'll he she that which who because so
+    when if then than there this these those what where why how of to in on at by for from with
+    via per into onto over under within across between after before until unless without
+    instead rather not no never only each every all both either vs versus plus minus""".split()
+)
+# Prefixes of hyphenated words that relate too: "per-ENI", "non-transitive", "no-op".
+_RELATING_PREFIXES = ("per-", "non-", "no-", "not-", "self-")
+# Symbols that state a relation in terse notes: "Stack = unit of lifecycle", "IoT Core -> rule".
+_RELATING_SYMBOLS = re.compile(r"=|->|→|<|>|\+|≤|≥|~")
+_LIST_ITEM_BREAK = re.compile(r"[,;.()\n]|\band\b|\bor\b|\s[-–—]\s", re.IGNORECASE)
+# A list this long, with this small a share of items that relate anything, names terms and
+# says nothing about them. Terse expert notes ("SG: stateful, per-ENI, allow-only") relate a
+# third or more of their items; keyword lists hardly any.
+_TERM_LIST_ITEMS = 8
+_TERM_LIST_RELATING_SHARE = 0.17
+_ITEM_PROSE_WORDS = 6
+
+
+def is_term_list(text: str) -> bool:
+    """True when the whole answer is a list of terms: many short items, hardly any relating.
+
+    "Strong read-after-write consistency, since December 2020, GET, PUT, LIST, DELETE, no
+    extra cost, last writer wins, conditional writes, versioning" names every idea of a good
+    answer without saying how any of them bears on the question.
+    """
+    items = [item for item in _LIST_ITEM_BREAK.split(text) if item and _WORD.search(item)]
+    if len(items) < _TERM_LIST_ITEMS:
+        return False
+    relating = sum(
+        1
+        for item in items
+        if _RELATING_SYMBOLS.search(item)
+        or len(item.split()) >= _ITEM_PROSE_WORDS
+        or any(
+            word in _RELATING_WORDS or word.startswith(_RELATING_PREFIXES)
+            for word in (w.lower().strip(":'\"") for w in item.split())
+        )
+    )
+    return relating / len(items) < _TERM_LIST_RELATING_SHARE

@@ -461,19 +461,18 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
 
 # Words that relate the terms around them: verbs that link, pronouns that start a clause,
 # prepositions ("RBAC via access entries", "namespace per tenant") and conjunctions of reasoning.
-_RELATING_WORDS = frozenset(
-    """is are was were be been being am isn't aren't wasn't weren't has have had do does did
+_RELATING_TEXT = """is are was were be been being am isn't aren't wasn't weren't has have had do does did
     don't doesn't didn't can can't cannot could will won't would should must may might shall
     it it's its they them their you your we our i i'd i'm i'll he she that which who because so
     when if then than there this these those what where why how of to in on at by for from with
     via per into onto over under within across between after before until unless without
-    instead rather not no never only each every all both either vs versus plus minus""".split()
-)
+    instead rather not no never only each every all both either vs versus plus minus"""
+_RELATING_WORDS = frozenset(_RELATING_TEXT.split())
 # Prefixes of hyphenated words that relate too: "per-ENI", "non-transitive", "no-op".
 _RELATING_PREFIXES = ("per-", "non-", "no-", "not-", "self-")
 # Symbols that state a relation in terse notes: "Stack = unit of lifecycle", "IoT Core -> rule".
 _RELATING_SYMBOLS = re.compile(r"=|->|→|<|>|\+|≤|≥|~")
-_LIST_ITEM_BREAK = re.compile(r"[,;.()\n]|\band\b|\bor\b|\s[-–—]\s", re.IGNORECASE)
+_LIST_ITEM_BREAK = re.compile(r"[,;.()\n]|\band\b|\bor\b|\s[-\u2013\u2014]\s", re.IGNORECASE)
 # A list this long, with this small a share of items that relate anything, names terms and
 # says nothing about them. Terse expert notes ("SG: stateful, per-ENI, allow-only") relate a
 # third or more of their items; keyword lists hardly any.

@@ -461,7 +461,8 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
 
 # Words that relate the terms around them: verbs that link, pronouns that start a clause,
 # prepositions ("RBAC via access entries", "namespace per tenant") and conjunctions of reasoning.
-_RELATING_TEXT = """is are was were be been being am isn't aren't wasn't weren't has have had do does did
+_RELATING_TEXT = """
+    is are was were be been being am isn't aren't wasn't weren't has have had do does did
     don't doesn't didn't can can't cannot could will won't would should must may might shall
     it it's its they them their you your we our i i'd i'm i'll he she that which who because so
     when if then than there this these those what where why how of to in on at by for from with

@@ -272,6 +272,16 @@ def eval_report(report: EvalReport) -> None:
             ],
         ),
     ]
+    if any(s.low_confidence_share is not None for s in splits):
+        rows.append(
+            ("grades marked low confidence", [_figure(s.low_confidence_share) for s in splits])
+        )
+        rows.append(
+            (
+                "large errors (2+ bands) so marked",
+                [f"{_figure(s.large_errors_low_confidence)} (of {s.large_errors})" for s in splits],
+            )
+        )
     if any(s.failed for s in splits):
         rows.append(("not graded (grader failed)", [str(s.failed) for s in splits]))
     for label, cells in rows:
@@ -614,9 +624,13 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
     unsure = report.low_confidence
     if unsure:
         numbers = ", ".join(str(n) for n in unsure)
-        which = f"question {numbers} is" if len(unsure) == 1 else f"questions {numbers} are"
+        which = (
+            f"grade of question {numbers} is"
+            if len(unsure) == 1
+            else f"grades of questions {numbers} are"
+        )
         out.print(
-            f"[bold yellow]⚠[/] [yellow]The grades of {which} unsure (low confidence): "
+            f"[bold yellow]⚠[/] [yellow]The {which} unsure (low confidence): "
             f"{escape(low_confidence_advice(transcript.id))}.[/]"
         )
     graded = [t.grade.score for t in report.turns if t.grade is not None]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from mockaws.grading.injection import find_injections
-from mockaws.grading.scoring import Labels, finalise
+from mockaws.grading.scoring import RATING_BANDS, Labels, finalise
 from mockaws.grading.textmatch import (
     FUNCTION_WORDS,
     OPPOSITES,
@@ -40,10 +40,13 @@ from mockaws.grading.textmatch import (
     tokenize,
 )
 from mockaws.models import (
+    Confidence,
     Feedback,
     Grade,
+    GradeConfidence,
     PointVerdict,
     Question,
+    Rating,
     RedFlag,
     RedFlagHit,
     RubricPoint,
@@ -242,13 +245,51 @@ def _contradicts(point: RubricPoint, hit: _FlagHit) -> bool:
     )
 
 
+# An answer this long that still scores below solid has likely made points in words the cues do
+# not know: on the development set such answers hold most of the grades two bands off.
+_LONG_ANSWER_WORDS = 80
+# A score this close to a band's floor could as well be in the next band.
+_BORDERLINE = 1
+
+
+def assess_confidence(question: Question, answer: str, grade: Grade) -> GradeConfidence:
+    """How far an offline grade can be trusted, with the reasons it may be wrong.
+
+    Cue matching is sure of what it finds and unsure of what it misses: a long answer that
+    matches few cues, a score at the edge of a band and a rubric derived from the reference
+    answer are where it disagrees with an interviewer most.
+    """
+    reasons: list[str] = []
+    if question.rubric_derived:
+        reasons.append("the rubric was derived from the reference answer")
+    words = len(answer.split())
+    if words >= _LONG_ANSWER_WORDS and grade.score < _SOLID_FLOOR:
+        reasons.append(
+            f"a long answer ({words} words) that matches few of the rubric's cues may make its "
+            "points in words the grader does not know"
+        )
+    edge = next(
+        (floor for _, floor in RATING_BANDS if floor and abs(grade.score - floor) <= _BORDERLINE),
+        None,
+    )
+    if edge is not None:
+        reasons.append(f"the score is at the edge of a band ({edge})")
+    if reasons:
+        return GradeConfidence(level=Confidence.LOW, reason="; ".join(reasons))
+    return GradeConfidence(level=Confidence.HIGH)
+
+
+_SOLID_FLOOR = dict((rating, floor) for rating, floor in RATING_BANDS)[Rating.SOLID]
+
+
 class OfflineGrader:
     """Labels each rubric point by the cues found in the answer; deterministic and local."""
 
     name = "offline"
 
     def grade(self, question: Question, answer: str) -> Grade:
-        return finalise(question, answer, self.label(question, answer), grader=self.name)
+        grade = finalise(question, answer, self.label(question, answer), grader=self.name)
+        return grade.model_copy(update={"confidence": assess_confidence(question, answer, grade)})
 
     def label(self, question: Question, answer: str) -> Labels:
         text = _Text.of(answer)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from mockaws.grading.injection import injection_flags, without_injections
 from mockaws.models import (
+    Confidence,
     Feedback,
     Grade,
+    GradeConfidence,
     PointVerdict,
     Question,
     Rating,
@@ -203,4 +205,5 @@ def zero_grade(question: Question, reason: str, *, grader: str) -> Grade:
         score=0,
         rating=Rating.POOR,
         notices=[reason],
+        confidence=GradeConfidence(level=Confidence.HIGH, reason=reason),
     )

@@ -32,6 +32,7 @@ from mockaws.grading.textmatch import (
     Tokens,
     clauses,
     cue_forms,
+    find_in_clause,
     find_loose,
     is_bare_list,
     is_negator,
@@ -77,6 +78,16 @@ _DISCOURSE_NEGATORS = frozenset(
         "old",
         "legaci",
         "previous",
+        # Replaced by something newer: "Flink, which replaced Kinesis Data Analytics".
+        "replac",
+        "supersed",
+        "gone",
+        "took",
+        # Others' mistakes, reported: "I've seen one account for everything, a nightmare".
+        "seen",
+        "nightmar",
+        "pitfal",
+        "antipattern",
     }
 )
 # Verbs that deny what follows them closely ("prevents public access", "stops anyone ...").
@@ -182,7 +193,11 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     hits: list[_FlagHit] = []
     for flag in question.red_flags:
         for cue in flag.cues:
-            found = [*text.tokens.find(cue), *find_loose(text.answer, text.tokens.folded, cue)]
+            found = [
+                *text.tokens.find(cue),
+                *find_loose(text.answer, text.tokens.folded, cue),
+                *find_in_clause(text.answer, text.tokens.folded, cue),
+            ]
             match = next((m for m in found if _asserted(text, m)), None)
             if match is not None:
                 hits.append(_FlagHit(flag, match, text.sentence_index(match.start)))

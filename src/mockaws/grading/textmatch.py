@@ -503,3 +503,44 @@ def is_term_list(text: str) -> bool:
         )
     )
     return relating / len(items) < _TERM_LIST_RELATING_SHARE
+
+
+# A claim worded freely keeps its content words but not their order ("replicas are synchronous"
+# is also "they replicate synchronously, the read replicas"): with this many content words, all
+# of them inside one clause are the claim.
+_FREE_WORDING_CONTENT_WORDS = 3
+# Words a freely worded claim may leave out; verbs ("keep", "use") carry the claim and stay.
+_FREE_WORDING_IGNORED = _forms(
+    "a an the is are was were be been being am it its they them their this that these those "
+    "of to in on at by for from with as so and or any some your our you we i"
+)
+
+
+def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
+    """Where every content word of a cue of three or more occurs in one clause, in any order.
+
+    A clause with a negator in it does not make the claim (unless the cue itself denies).
+    """
+    ignored = _FREE_WORDING_IGNORED
+    forms = {form for form in cue_forms(cue) if form not in ignored and not is_negator(form)}
+    if len(forms) < _FREE_WORDING_CONTENT_WORDS:
+        return []
+    cue_denies = any(is_negator(form) for form in cue_forms(cue))
+    matches: list[Match] = []
+    for sentence in sentences(text):
+        for clause in clauses(text, sentence):
+            inside = [
+                (index, token)
+                for index, token in enumerate(tokens)
+                if clause.start <= token.start < clause.end
+            ]
+            found = [(i, t) for i, t in inside if t.form in forms]
+            if {t.form for _, t in found} != forms:
+                continue
+            if not cue_denies and any(
+                is_negator(t.form) or t.negated_by is not None for _, t in inside
+            ):
+                continue
+            first, last = found[0], found[-1]
+            matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
+    return matches

@@ -106,7 +106,8 @@ class _Text:
     answer: str
     tokens: Tokens
     spans: list[Sentence]
-    creditable: list[bool]  # per sentence: False when it addresses the grader
+    creditable: list[bool]  # per sentence: False when it addresses the grader or is said again
+    words: int  # in sentences said once
     bare: list[bool]  # per sentence: True when it is a bare list of terms
     term_list: bool  # the whole answer is a list of terms
 
@@ -114,15 +115,29 @@ class _Text:
     def of(cls, answer: str) -> _Text:
         spans = sentences(answer) or [Sentence(0, len(answer))]
         injections = find_injections(answer)
+        # A sentence said again earns nothing more: an answer pasted five times is the answer
+        # once (and its last sentence beside its first is no new idea).
+        said: set[tuple[str, ...]] = set()
+        repeated: list[bool] = []
+        for span in spans:
+            key = tuple(t.form for t in tokenize(answer[span.start : span.end], fold=False))
+            repeated.append(key in said)
+            said.add(key)
         creditable = [
-            not any(hit.start < span.end and span.start < hit.end for hit in injections)
-            for span in spans
+            not again
+            and not any(hit.start < span.end and span.start < hit.end for hit in injections)
+            for span, again in zip(spans, repeated, strict=True)
         ]
         return cls(
             answer,
             Tokens.of(answer),
             spans,
             creditable,
+            sum(
+                len(answer[span.start : span.end].split())
+                for span, again in zip(spans, repeated, strict=True)
+                if not again
+            ),
             [is_bare_list(answer, span) for span in spans],
             is_term_list(answer),
         )
@@ -267,8 +282,10 @@ _LONG_ANSWER_WORDS = 80
 _BORDERLINE = 1
 
 
-def assess_confidence(question: Question, answer: str, grade: Grade) -> GradeConfidence:
+def assess_confidence(question: Question, words: int, grade: Grade) -> GradeConfidence:
     """How far an offline grade can be trusted, with the reasons it may be wrong.
+
+    `words` counts the answer's words, each sentence once.
 
     Cue matching is sure of what it finds and unsure of what it misses: a long answer that
     matches few cues, a score at the edge of a band and a rubric derived from the reference
@@ -277,7 +294,6 @@ def assess_confidence(question: Question, answer: str, grade: Grade) -> GradeCon
     reasons: list[str] = []
     if question.rubric_derived:
         reasons.append("the rubric was derived from the reference answer")
-    words = len(answer.split())
     if words >= _LONG_ANSWER_WORDS and grade.score < _SOLID_FLOOR:
         reasons.append(
             f"a long answer ({words} words) that matches few of the rubric's cues may make its "
@@ -303,11 +319,15 @@ class OfflineGrader:
     name = "offline"
 
     def grade(self, question: Question, answer: str) -> Grade:
-        grade = finalise(question, answer, self.label(question, answer), grader=self.name)
-        return grade.model_copy(update={"confidence": assess_confidence(question, answer, grade)})
+        text = _Text.of(answer)
+        grade = finalise(question, answer, self._label(question, text), grader=self.name)
+        confidence = assess_confidence(question, text.words, grade)
+        return grade.model_copy(update={"confidence": confidence})
 
     def label(self, question: Question, answer: str) -> Labels:
-        text = _Text.of(answer)
+        return self._label(question, _Text.of(answer))
+
+    def _label(self, question: Question, text: _Text) -> Labels:
         flag_hits = _red_flag_hits(question, text)
         flagged = {hit.sentence for hit in flag_hits}
         verdicts: list[PointVerdict] = []

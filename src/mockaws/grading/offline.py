@@ -253,7 +253,8 @@ def _is_phrase(cue: str) -> bool:
     ("overlap", "DNS") does not, so on its own it covers the point; a bare assertion ("S3 is
     strongly consistent") still earns only partial credit.
     """
-    return sum(1 for form in cue_forms(cue) if form not in FUNCTION_WORDS) >= 2
+    # A paraphrase folds into one token of several words ("lower latenc"): each word counts.
+    return sum(len(form.split()) for form in cue_forms(cue) if form not in FUNCTION_WORDS) >= 2
 
 
 @cache

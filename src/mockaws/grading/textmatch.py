@@ -100,11 +100,40 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "llm": ("large language model",),
     "db": ("database",),
     # Spoken short forms: "async", "creds", "infra" say the same as the long word.
-    "async": ("asynchronous", "asynchronously"),
-    "sync": ("synchronous", "synchronously"),
+    "async": ("asynchronous", "asynchronously", "in the background"),
+    "sync": ("synchronous", "synchronously", "in lockstep"),
     "credenti": ("creds", "cred"),
     "infrastructur": ("infra",),
     "configur": ("config",),
+}
+
+
+# Plain speech for what cues say in textbook words: each phrase on the right reads as the one on
+# the left, and the left one as itself ("disable the key right away" says "deactivate" and
+# "immediately"). Only paraphrases that keep the meaning in any AWS context belong here.
+PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "immediately": ("right away", "straight away", "at once", "instantly"),
+    "deactivate": ("disable", "turn off", "switch off"),
+    "enable": ("turn on", "switch on"),
+    "automatically": ("by itself", "on its own", "by themselves", "on their own"),
+    "allow inbound": ("let in",),
+    "inbound": ("incoming",),
+    "outbound": ("outgoing",),
+    "cheaper": ("costs less", "cost less", "less expensive", "lower cost"),
+    "lower latency": ("less latency", "faster responses"),
+    "memory": ("RAM",),
+    "failover": ("fail over", "fails over", "switch over", "switches over"),
+    "scale to zero": (
+        "scales to zero",
+        "scale down to zero",
+        "scales down to zero",
+        "drops to nothing",
+        "drop to nothing",
+        "scales down to nothing",
+    ),
+    "temporary": ("short-lived", "short lived"),
+    "uneven": ("unbalanced", "lopsided"),
+    "least privilege": ("only the permissions it needs", "only the permissions they need"),
 }
 
 
@@ -148,6 +177,15 @@ def _raw_tokens(text: str) -> list[Token]:
 def _phrase_table() -> tuple[tuple[tuple[str, ...], str], ...]:
     """Synonym phrases as normalised token tuples, longest first, with their canonical token."""
     table: list[tuple[tuple[str, ...], str]] = []
+    for plain, phrases in PARAPHRASES.items():
+        canonical_forms = tuple(t.form for t in _raw_tokens(plain))
+        canonical = " ".join(canonical_forms)
+        if len(canonical_forms) > 1:
+            table.append((canonical_forms, canonical))
+        for phrase in phrases:
+            forms = tuple(t.form for t in _raw_tokens(phrase))
+            if forms and forms != canonical_forms:
+                table.append((forms, canonical))
     for canonical, phrases in ABBREVIATIONS.items():
         for phrase in phrases:
             forms = tuple(t.form for t in _raw_tokens(phrase))

@@ -18,6 +18,7 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -266,6 +267,45 @@ def _is_denial(point: str) -> bool:
     )
 
 
+_VARIANT = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def _variants(point: RubricPoint) -> frozenset[tuple[str, str]]:
+    """The numbered variants a point names ("gp3", "IMDSv2", "io2"), as (family, number)."""
+    return _variants_in((point.point, *point.cues))
+
+
+@cache
+def _variants_in(words: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (found.group(1), found.group(2))
+        for text in words
+        for token in tokenize(text, fold=False)
+        if (found := _VARIANT.match(token.form))
+    )
+
+
+def _other_variant(point: RubricPoint, text: _Text, index: int) -> str | None:
+    """A sibling of a variant the point names, said in sentence `index` instead of it.
+
+    "gp2 is the default general purpose SSD" says nothing for "gp3 is the default": the sentence
+    is about another generation of the same thing.
+    """
+    named = _variants(point)
+    if not named:
+        return None
+    families = {family for family, _ in named}
+    span = text.spans[index]
+    said = [
+        (found.group(1), found.group(2), text.answer[t.start : t.end])
+        for t in text.tokens.unfolded
+        if span.start <= t.start < span.end and (found := _VARIANT.match(t.form))
+    ]
+    if any((family, number) in named for family, number, _ in said):
+        return None
+    return next((written for family, _, written in said if family in families), None)
+
+
 def _contradicts(point: RubricPoint, hit: _FlagHit) -> bool:
     """True when the red flag's words are the opposite of the point's ("stateful"/"stateless")."""
     said = set(cue_forms(hit.match.cue))
@@ -371,7 +411,17 @@ class OfflineGrader:
                 if (match.negated and not denial) or index in flagged or not text.creditable[index]:
                     continue
                 by_sentence.setdefault(index, []).append(match)
+        others = {i: other for i in by_sentence if (other := _other_variant(point, text, i))}
+        for index in others:
+            del by_sentence[index]
         if not by_sentence:
+            if others:
+                said = ", ".join(sorted(set(others.values())))
+                return PointVerdict(
+                    point_id=point.id,
+                    verdict=Verdict.MISSED,
+                    note=f"names {said}, not what the point is about",
+                )
             return PointVerdict(point_id=point.id, verdict=Verdict.MISSED)
         # Windows of one sentence, or two in a row, of prose: where one idea is said.
         windows: list[tuple[int, int]] = []

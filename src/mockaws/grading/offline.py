@@ -116,12 +116,13 @@ class _Text:
     def of(cls, answer: str) -> _Text:
         spans = sentences(answer) or [Sentence(0, len(answer))]
         injections = find_injections(answer)
+        tokens = Tokens.of(answer)
         # A sentence said again earns nothing more: an answer pasted five times is the answer
         # once (and its last sentence beside its first is no new idea).
         said: set[tuple[str, ...]] = set()
         repeated: list[bool] = []
         for span in spans:
-            key = tuple(t.form for t in tokenize(answer[span.start : span.end], fold=False))
+            key = tuple(t.form for t in tokens.unfolded if span.start <= t.start < span.end)
             repeated.append(key in said)
             said.add(key)
         creditable = [
@@ -131,7 +132,7 @@ class _Text:
         ]
         return cls(
             answer,
-            Tokens.of(answer),
+            tokens,
             spans,
             creditable,
             sum(

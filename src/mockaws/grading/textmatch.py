@@ -12,6 +12,7 @@ is known to be denied rather than said ("S3 is not eventually consistent").
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Sequence
@@ -158,6 +159,7 @@ def _stem(word: str) -> str:
     return str(stemmer.stemWord(word))
 
 
+@lru_cache(maxsize=65536)
 def _normal_form(word: str) -> str:
     if _PLURAL_ACRONYM.match(word):
         return word[:-1].lower()
@@ -201,13 +203,22 @@ def tokenize(text: str, *, fold: bool = True) -> list[Token]:
     return _resolve_polarity(_fold_phrases(raw) if fold else raw)
 
 
+@cache
+def _phrases_by_first_form() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """The phrase table indexed by each phrase's first form, longest phrase first."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for forms, canonical in _phrase_table():
+        index.setdefault(forms[0], []).append((forms, canonical))
+    return {first: tuple(entries) for first, entries in index.items()}
+
+
 def _fold_phrases(raw: Sequence[Token]) -> list[Token]:
     """Synonym phrases folded into their canonical abbreviation ("security group" -> "sg")."""
-    table = _phrase_table()
+    table = _phrases_by_first_form()
     folded: list[Token] = []
     i = 0
     while i < len(raw):
-        for forms, canonical in table:
+        for forms, canonical in table.get(raw[i].form, ()):
             n = len(forms)
             if tuple(t.form for t in raw[i : i + n]) == forms:
                 folded.append(Token(canonical, raw[i].start, raw[i + n - 1].end))
@@ -554,6 +565,15 @@ _FREE_WORDING_IGNORED = _forms(
 )
 
 
+@lru_cache(maxsize=256)
+def _clause_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (clause.start, clause.end)
+        for sentence in sentences(text)
+        for clause in clauses(text, sentence)
+    )
+
+
 def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
     """Where every content word of a cue of three or more occurs in one clause, in any order.
 
@@ -564,21 +584,19 @@ def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
     if len(forms) < _FREE_WORDING_CONTENT_WORDS:
         return []
     cue_denies = any(is_negator(form) for form in cue_forms(cue))
+    starts = [token.start for token in tokens]
     matches: list[Match] = []
-    for sentence in sentences(text):
-        for clause in clauses(text, sentence):
-            inside = [
-                (index, token)
-                for index, token in enumerate(tokens)
-                if clause.start <= token.start < clause.end
-            ]
-            found = [(i, t) for i, t in inside if t.form in forms]
-            if {t.form for _, t in found} != forms:
-                continue
-            if not cue_denies and any(
-                is_negator(t.form) or t.negated_by is not None for _, t in inside
-            ):
-                continue
-            first, last = found[0], found[-1]
-            matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
+    for clause_start, clause_end in _clause_spans(text):
+        first_index = bisect.bisect_left(starts, clause_start)
+        last_index = bisect.bisect_left(starts, clause_end)
+        inside = list(enumerate(tokens[first_index:last_index], start=first_index))
+        found = [(i, t) for i, t in inside if t.form in forms]
+        if {t.form for _, t in found} != forms:
+            continue
+        if not cue_denies and any(
+            is_negator(t.form) or t.negated_by is not None for _, t in inside
+        ):
+            continue
+        first, last = found[0], found[-1]
+        matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
     return matches

@@ -238,6 +238,32 @@ def _distinct_ideas(matches: Sequence[Match]) -> int:
     return len(chosen)
 
 
+_CONTRAST = re.compile(
+    r"\b(?:but|whereas|while|unlike|however|although|though|except|on the other hand)\b",
+    re.IGNORECASE,
+)
+
+
+def _related_ideas(text: _Text, matches: Sequence[Match]) -> int:
+    """The most distinct cues said on one side of a contrast.
+
+    In "security groups are stateful, whereas NACLs need rules for ephemeral ports" the two
+    cues of "NACLs are stateless: open ephemeral ports" sit on different sides of "whereas",
+    about different things, so together they do not state the point.
+    """
+    if not matches:
+        return 0
+    start = min(m.start for m in matches)
+    end = max(m.end for m in matches)
+    cuts = [start, *(c.start() + start for c in _CONTRAST.finditer(text.answer[start:end])), end]
+    if len(cuts) == 2:
+        return _distinct_ideas(matches)
+    return max(
+        _distinct_ideas([m for m in matches if low <= m.start < high or m.start == high == end])
+        for low, high in itertools.pairwise(cuts)
+    )
+
+
 def required_cues(point: RubricPoint) -> int:
     """How many distinct cues one sentence needs for the point to count as covered."""
     return min(2, len({cue_forms(cue) for cue in point.cues}))
@@ -436,7 +462,7 @@ class OfflineGrader:
         best = max(
             windows,
             key=lambda w: (
-                _distinct_ideas([m for i in range(w[0], w[1] + 1) for m in by_sentence[i]]),
+                _related_ideas(text, [m for i in range(w[0], w[1] + 1) for m in by_sentence[i]]),
                 w[0] - w[1],  # the shorter quote when two windows say as much
                 -w[0],
             ),
@@ -445,7 +471,7 @@ class OfflineGrader:
         if best is not None:
             matches = [m for i in range(best[0], best[1] + 1) for m in by_sentence[i]]
             explained = len(text.quote(*best).split()) >= _EXPLAINING_WORDS
-            if _distinct_ideas(matches) >= needed or (
+            if _related_ideas(text, matches) >= needed or (
                 explained and any(_is_phrase(m.cue) for m in matches)
             ):
                 return PointVerdict(

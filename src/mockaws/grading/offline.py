@@ -432,12 +432,20 @@ class OfflineGrader:
             )
         denial = _is_denial(point.point)
         by_sentence: dict[int, list[Match]] = {}
+        loose: dict[int, list[Match]] = {}
         for cue in point.cues:
-            for match in text.tokens.find(cue):
+            exact = text.tokens.find(cue)
+            # "price for performance" says "price-performance": a cue's words in order, a few
+            # words apart in one clause, when the answer does not use the cue as written.
+            for match in exact or find_loose(text.answer, text.tokens.folded, cue):
                 index = text.sentence_index(match.start)
                 if (match.negated and not denial) or index in flagged or not text.creditable[index]:
                     continue
-                by_sentence.setdefault(index, []).append(match)
+                (by_sentence if exact else loose).setdefault(index, []).append(match)
+        # A loosely worded cue completes an idea a cue as written starts, and starts none itself.
+        for index, matches in loose.items():
+            if index in by_sentence:
+                by_sentence[index].extend(matches)
         others = {i: other for i in by_sentence if (other := _other_variant(point, text, i))}
         for index in others:
             del by_sentence[index]

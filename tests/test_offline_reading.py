@@ -144,7 +144,7 @@ REPLICAS = question(
     ("answer", "fired"),
     [
         ("Read replicas get every write synchronously.", ["sync-replicas"]),
-        ("Synchronous copies go to every read replica.", ["sync-replicas"]),
+        ("Synchronous writes reach each read replica.", ["sync-replicas"]),
         ("Read replicas do not get writes synchronously.", []),
         ("Read replicas are asynchronous, unlike Multi-AZ which is synchronous.", []),
         ("I've seen one account for all workloads, and it was a mess.", []),

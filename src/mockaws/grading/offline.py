@@ -184,7 +184,9 @@ def _asserted(text: _Text, match: Match) -> bool:
         )
     ]
     if any(
-        t.form in _DISCOURSE_NEGATORS and any(c.start <= t.start < c.end for c in reporting)
+        t.form in _DISCOURSE_NEGATORS
+        and not match.start <= t.start < match.end  # "replaces backups" in the cue itself
+        and any(c.start <= t.start < c.end for c in reporting)
         for t in inside
     ):
         return False

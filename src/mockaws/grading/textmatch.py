@@ -558,10 +558,11 @@ def is_term_list(text: str) -> bool:
 # is also "they replicate synchronously, the read replicas"): with this many content words, all
 # of them inside one clause are the claim.
 _FREE_WORDING_CONTENT_WORDS = 3
+_FREE_WORDING_SLACK = 3  # other words allowed among the cue's
 # Words a freely worded claim may leave out; verbs ("keep", "use") carry the claim and stay.
+# Whose it is stays ("run our own database" is not "running your own database adds work").
 _FREE_WORDING_IGNORED = _forms(
-    "a an the is are was were be been being am it its they them their this that these those "
-    "of to in on at by for from with as so and or any some your our you we i"
+    "a an the is are was were be been being am of to in on at by for from with as so and or"
 )
 
 
@@ -593,10 +594,12 @@ def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
         found = [(i, t) for i, t in inside if t.form in forms]
         if {t.form for _, t in found} != forms:
             continue
-        if not cue_denies and any(
-            is_negator(t.form) or t.negated_by is not None for _, t in inside
-        ):
+        denied = any(is_negator(t.form) or t.negated_by is not None for _, t in inside)
+        if denied is not cue_denies:
             continue
         first, last = found[0], found[-1]
+        # The words must sit together: spread over a long clause they are not one claim.
+        if last[0] - first[0] + 1 > len(forms) + _FREE_WORDING_SLACK:
+            continue
         matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
     return matches

@@ -121,7 +121,7 @@ def test_feedback_and_the_summary_say_a_grade_is_unsure(home: Path, tmp_path: Pa
     transcript_id = next((home / "transcripts").glob("*.json")).stem
     # once in the feedback, once in the summary, each with the command to regrade this session
     assert shown.count(f"mockaws regrade {transcript_id} --grader openai") == 2
-    assert "Low confidence (a long answer" in shown
+    assert "Low confidence: a long answer of" in shown
     assert "The grades of question 1 is unsure" not in shown
     assert "The grade of question 1 is unsure" in shown
 
@@ -146,3 +146,16 @@ def test_eval_reports_how_many_large_errors_the_low_confidence_grades_hold() -> 
     assert figures.large_errors == 2
     assert figures.large_errors_low_confidence == pytest.approx(0.5)
     assert figures.low_confidence_share == pytest.approx(0.5)
+
+
+def test_grading_one_answer_outside_a_session_says_how_to_use_a_model() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["grade", "-q", SG.id, "-g", "offline", "--bank", str(MINI_BANK)],
+        input=PLAIN_AND_LONG,
+    )
+    assert result.exit_code == 0, result.stderr
+    shown = " ".join(result.stdout.split())
+    assert "Low confidence: a long answer of" in shown
+    assert "grade it with a model (--grader openai)" in shown and "regrade" not in shown
+    assert "mockaws questions show mini-sg-vs-nacl" in shown

@@ -186,12 +186,13 @@ class GradeConfidence(Produced):
 
 
 def low_confidence_advice(transcript_id: str | None = None) -> str:
-    """What a user can do about a grade the grader is unsure of."""
-    regrade = f"mockaws regrade {transcript_id or 'ID'} --grader openai"
-    return (
-        "read the reference answer and mark the points yourself against it, "
-        f"or grade with a model: {regrade}"
+    """What a user can do about a grade the grader is unsure of (in this session, if given)."""
+    model = (
+        f"grade with a model: mockaws regrade {transcript_id} --grader openai"
+        if transcript_id
+        else "grade it with a model (--grader openai)"
     )
+    return f"read the reference answer and mark the points yourself against it, or {model}"
 
 
 class Grade(Produced):
@@ -225,8 +226,8 @@ class Grade(Produced):
         """The line that says the grade may be wrong and what to do, or None when it is sure."""
         if self.confidence is None or self.confidence.level is not Confidence.LOW:
             return None
-        reason = f" ({self.confidence.reason})" if self.confidence.reason else ""
-        return f"Low confidence{reason}: {low_confidence_advice(transcript_id)}."
+        reason = f": {self.confidence.reason}" if self.confidence.reason else ""
+        return f"Low confidence{reason}. Check it: {low_confidence_advice(transcript_id)}."
 
 
 class TurnStatus(StrEnum):

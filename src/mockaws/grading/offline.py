@@ -9,10 +9,19 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
   denial ("pods never use the node role"), and a denied word with an opposite reads as that
   opposite ("security groups are not stateless" says they are stateful);
 - a bare list of terms ("stateful, stateless, ENI, subnet, ephemeral ports") earns at most
-  partial credit: naming the words is not saying what they mean;
+  partial credit: naming the words is not saying what they mean; an answer that is nothing but
+  such a list earns no credit for a lone term, so it rates weak at best;
+- cues on either side of a contrast ("..., whereas ...") are about different things, a sentence
+  said again earns nothing more, and a sentence about another numbered variant of what the point
+  names ("gp2" for "gp3") earns nothing for it;
+- a cue's words in order a few words apart ("price for performance") complete an idea that a
+  cue as written starts;
 - a sentence that asserts a red flag earns no credit, and the point the red flag denies is
-  **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless");
+  **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless"); a red flag of three
+  or more content words is also found in any order within one clause, a few words apart;
 - sentences that address the grader are ignored (see `grading.injection`).
+
+Every grade says how sure it is (`assess_confidence`).
 """
 
 from __future__ import annotations
@@ -366,8 +375,8 @@ def assess_confidence(question: Question, words: int, grade: Grade) -> GradeConf
         reasons.append("the rubric was derived from the reference answer")
     if words >= _LONG_ANSWER_WORDS and grade.score < _SOLID_FLOOR:
         reasons.append(
-            f"a long answer ({words} words) that matches few of the rubric's cues may make its "
-            "points in words the grader does not know"
+            f"a long answer of {words} words that matches few of the rubric's cues may make "
+            "its points in words the grader does not know"
         )
     edge = next(
         (floor for _, floor in RATING_BANDS if floor and abs(grade.score - floor) <= _BORDERLINE),

@@ -109,6 +109,11 @@ _POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both")
 _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
 
 
+# Words a loose match may leave out or say differently ("is" for "are"), so an answer need not
+# hold them for a cue to be looked for.
+_LINKING_FORMS = frozenset(cue_forms("a an the is are was were be been"))
+
+
 @dataclass(frozen=True)
 class _Text:
     """An answer prepared for matching: tokens, sentences and which sentences may earn credit."""
@@ -120,6 +125,15 @@ class _Text:
     words: int  # in sentences said once
     bare: list[bool]  # per sentence: True when it is a bare list of terms
     term_list: bool  # the whole answer is a list of terms
+    forms: frozenset[str]  # every token form of the answer, folded or not
+
+    def may_say(self, cue: str) -> bool:
+        """False when a content word of the cue is nowhere in the answer: no need to look."""
+        return all(
+            form in self.forms
+            for form in cue_forms(cue)
+            if not is_negator(form) and form not in _LINKING_FORMS
+        )
 
     @classmethod
     def of(cls, answer: str) -> _Text:
@@ -151,6 +165,7 @@ class _Text:
             ),
             [is_bare_list(answer, span) for span in spans],
             is_term_list(answer),
+            frozenset(t.form for t in (*tokens.folded, *tokens.unfolded)),
         )
 
     def sentence_index(self, offset: int) -> int:
@@ -221,6 +236,8 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     hits: list[_FlagHit] = []
     for flag in question.red_flags:
         for cue in flag.cues:
+            if not text.may_say(cue):
+                continue
             found = [
                 *text.tokens.find(cue),
                 *find_loose(text.answer, text.tokens.folded, cue),
@@ -445,6 +462,8 @@ class OfflineGrader:
         by_sentence: dict[int, list[Match]] = {}
         loose: dict[int, list[Match]] = {}
         for cue in point.cues:
+            if not text.may_say(cue):
+                continue
             exact = text.tokens.find(cue)
             # "price for performance" says "price-performance": a cue's words in order, a few
             # words apart in one clause, when the answer does not use the cue as written.

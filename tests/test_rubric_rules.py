@@ -26,7 +26,7 @@ QUESTIONS = sorted(BANK.questions.values(), key=lambda q: q.id)
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A number that is a figure (not a name such as S3, EC2, IPv6, Route 53, gp3, layer 7).
 SPEC = re.compile(rf"(?<![\w-])\d[\d,.]*(?!\w)|\b({MONTHS})\b", re.IGNORECASE)
-NAMED_NUMBER = re.compile(r"\b(layer|route|level|tier|v|version)\s+\d", re.IGNORECASE)
+NAMED_NUMBER = re.compile(r"\b(layer|route|level|tier|v|version)\s+\d+", re.IGNORECASE)
 
 
 def _rules(table: str) -> dict[str, str]:

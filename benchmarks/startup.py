@@ -1,41 +1,116 @@
-"""Median start-up time of `mockaws --help` against a bare `import typer` (goal: within 2.5x)."""
+"""Start-up time of the everyday commands against `mockaws --help` (goal: each within 2x).
+
+Times, as medians over `--runs` runs with a warm file cache and warm mockaws caches:
+`mockaws --help` against a bare `import typer`; `questions list` (piped), `questions show`,
+`config show`; and the time from starting `mockaws interview` in a pseudo-terminal to the
+first question on the screen. With `--bank-size N` (default 350) the shipped bank is padded
+with copies of its own questions, through MOCKAWS_BANK, to N questions.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def median_seconds(command: list[str], runs: int) -> float:
-    subprocess.run(command, capture_output=True, check=True)  # warm the file cache
+def median_seconds(command: list[str], runs: int, env: Mapping[str, str]) -> float:
+    subprocess.run(command, capture_output=True, check=True, env=env)  # warm the caches
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
+        subprocess.run(command, capture_output=True, check=True, env=env)
         timings.append(time.perf_counter() - start)
     return statistics.median(timings)
 
 
+def first_question_seconds(command: list[str], runs: int, env: Mapping[str, str]) -> float:
+    """From spawning an interview in a pseudo-terminal to its first question on the screen."""
+    import pexpect
+
+    timings = []
+    for index in range(runs + 1):
+        start = time.perf_counter()
+        child = pexpect.spawn(
+            command[0], command[1:], env=dict(env), dimensions=(40, 120), encoding="utf-8"
+        )
+        child.expect("Question 1", timeout=60)
+        elapsed = time.perf_counter() - start
+        child.terminate(force=True)
+        if index:  # the first run only warms the caches
+            timings.append(elapsed)
+    return statistics.median(timings)
+
+
+def padded_bank(size: int, folder: Path) -> Path | None:
+    """A bank file of copies of shipped questions that brings the bank up to `size`."""
+    shipped = [
+        question
+        for path in sorted((ROOT / "questions").glob("*.toml"))
+        for question in tomllib.loads(path.read_text(encoding="utf-8"))["questions"]
+    ]
+    missing = size - len(shipped)
+    if missing <= 0:
+        return None
+    copies = []
+    for index in range(missing):
+        copy = dict(shipped[index % len(shipped)])
+        copy["id"] = f"{copy['id']}-copy-{index}"
+        copies.append(copy)
+    target = folder / "padding.json"
+    target.write_text(json.dumps({"questions": copies}), encoding="utf-8")
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=21)
-    runs = parser.parse_args().runs
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--bank-size", type=int, default=350)
+    options = parser.parse_args()
+    runs = options.runs
     entry = shutil.which("mockaws")
-    mockaws = [entry, "--help"] if entry else [sys.executable, "-m", "mockaws", "--help"]
-    typer_only = [sys.executable, "-c", "import typer"]
-    bare = [sys.executable, "-c", "pass"]
-    help_s = median_seconds(mockaws, runs)
-    typer_s = median_seconds(typer_only, runs)
-    python_s = median_seconds(bare, runs)
-    print(f"runs per command:          {runs}")
-    print(f"python -c pass:            {python_s * 1000:7.1f} ms (median)")
-    print(f"python -c 'import typer':  {typer_s * 1000:7.1f} ms (median)")
-    print(f"mockaws --help:            {help_s * 1000:7.1f} ms (median)")
-    print(f"ratio to import typer:     {help_s / typer_s:7.2f}x (goal: <= 2.5x)")
+    mockaws = [entry] if entry else [sys.executable, "-m", "mockaws"]
+    with tempfile.TemporaryDirectory(prefix="mockaws-startup-") as scratch:
+        env = {**os.environ, "MOCKAWS_HOME": scratch, "TERM": "xterm-256color"}
+        for name in ("OPENAI_BASE_URL", "MOCKAWS_MODEL", "OPENAI_API_KEY", "MOCKAWS_BANK"):
+            env.pop(name, None)
+        padding = padded_bank(options.bank_size, Path(scratch))
+        if padding is not None:
+            env["MOCKAWS_BANK"] = str(padding)
+        listed = subprocess.run(
+            [*mockaws, "questions", "list"], capture_output=True, text=True, check=True, env=env
+        )
+        questions = len(listed.stdout.splitlines())
+        typer_s = median_seconds([sys.executable, "-c", "import typer"], runs, env)
+        help_s = median_seconds([*mockaws, "--help"], runs, env)
+        timed = {
+            "questions list | cat": median_seconds([*mockaws, "questions", "list"], runs, env),
+            "questions show sg-vs-nacl": median_seconds(
+                [*mockaws, "questions", "show", "sg-vs-nacl"], runs, env
+            ),
+            "config show": median_seconds([*mockaws, "config", "show"], runs, env),
+            "interview: first question": first_question_seconds(
+                [*mockaws, "interview", "-n", "1", "--grader", "offline"], runs, env
+            ),
+        }
+    print(f"runs per command: {runs}; bank: {questions} questions")
+    print(f"python -c 'import typer':   {typer_s * 1000:7.1f} ms")
+    print(f"mockaws --help:             {help_s * 1000:7.1f} ms  ({help_s / typer_s:.2f}x typer)")
+    for name, seconds in timed.items():
+        ratio = seconds / help_s
+        verdict = "ok" if ratio <= 2 else "over the goal"
+        print(f"{name + ':':<27} {seconds * 1000:7.1f} ms  ({ratio:.2f}x --help, {verdict})")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from mockaws.errors import BadInputError, BankError, QuestionNotFoundError, unknown_choice
 from mockaws.files import atomic_write_text, describe_os_error, loads_json, read_text
-from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question, Track
 from mockaws.resources import data_dir
 
@@ -134,7 +133,11 @@ def check_bank_file(path: Path) -> tuple[list[Question], list[BankError]]:
                 for error in exc.errors()
             )
             continue
-        question = with_derived_rubric(question)
+        if not question.rubric:
+            # Deriving needs the text matcher: imported only for a bank that needs it.
+            from mockaws.grading.derive import with_derived_rubric
+
+            question = with_derived_rubric(question)
         if not question.rubric:
             problems.append(
                 BankError(

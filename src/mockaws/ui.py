@@ -63,24 +63,6 @@ out = _Console(highlight=False, soft_wrap=False)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def piped() -> bool:
-    """Whether stdout goes to a pipe or a file rather than a terminal."""
-    return not out.is_terminal
-
-
-def _tsv_field(value: object) -> str:
-    # A record is one line: tabs and line breaks inside a field would split it.
-    return " ".join(clean(str(value)).split())
-
-
-def records(rows: Iterable[Sequence[object]]) -> None:
-    """Tab-separated records, one per line and no header (like `gh`): for grep, cut and awk."""
-    write = sys.stdout.write
-    for row in rows:
-        write("\t".join(_tsv_field(field) for field in row) + "\n")
-    sys.stdout.flush()
-
-
 _RATING_STYLE = {
     Rating.STRONG: "bold green",
     Rating.SOLID: "green",

@@ -24,14 +24,18 @@ def handle_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from mockaws import ui
-
+        # ui (and rich with it) is imported only when there is something to say: a command
+        # that prints plain records never pays for it.
         try:
             return function(*args, **kwargs)
         except MockawsError as exc:
+            from mockaws import ui
+
             ui.error(exc.message)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
+            from mockaws import ui
+
             ui.error("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:

@@ -184,13 +184,13 @@ LISTING_FORMATS = ("table", "tsv", "json")
 
 def listing_format(value: str | None, *, as_json: bool = False) -> str:
     """The format a listing prints in: `--json`, else `--format`, else by where stdout goes."""
-    from mockaws import ui
     from mockaws.errors import BadInputError, unknown_choice
+    from mockaws.records import piped
 
     if as_json:
         return "json"
     if value is None:
-        return "tsv" if ui.piped() else "table"
+        return "tsv" if piped() else "table"
     if value.lower() not in LISTING_FORMATS:
         raise BadInputError(unknown_choice("format", value, LISTING_FORMATS, option="--format"))
     return value.lower()

@@ -47,7 +47,6 @@ def list_questions(
       mockaws questions list | cut -f1 | head
       mockaws questions list --json | jq -r '.[].id'
     """
-    from mockaws import ui
     from mockaws.bank import load_bank
 
     chosen_format = listing_format(output_format, as_json=as_json)
@@ -67,8 +66,12 @@ def list_questions(
         ]
         typer.echo(json.dumps(rows, indent=2))
     elif chosen_format == "tsv":
-        ui.records((q.id, q.topic, q.level.value, q.question) for q in chosen)
+        from mockaws.records import records
+
+        records((q.id, q.topic, q.level.value, q.question) for q in chosen)
     else:
+        from mockaws import ui
+
         ui.question_table(chosen)
 
 

@@ -74,7 +74,9 @@ def list_transcripts(
         return
     shown = newest_first if show_all else newest_first[:limit]
     if chosen_format == "tsv":
-        ui.records(
+        from mockaws.records import records
+
+        records(
             (
                 s.id,
                 s.started_at,

@@ -20,7 +20,6 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from mockaws.evidence import Mark, MarkKind, grade_marks, segments
 from mockaws.models import (
     Delivery,
     FollowUpTurn,
@@ -41,6 +40,7 @@ from mockaws.safety import clean
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
+    from mockaws.evidence import Mark
     from mockaws.history import LoadProblem, SessionSummary, Stats
     from mockaws.regrade import RegradeReport
     from mockaws.session import Graded, Interview, Prompt
@@ -962,15 +962,18 @@ def transcript_table(sessions: Sequence[SessionSummary], total: int) -> None:
         )
 
 
+# By MarkKind value: evidence (and the text matcher under it) loads only to show a transcript.
 _MARK_STYLE = {
-    MarkKind.COVERED: "green underline",
-    MarkKind.PARTIAL: "yellow underline",
-    MarkKind.CONTRADICTED: "bold red underline",
-    MarkKind.RED_FLAG: "bold red underline",
+    "covered": "green underline",
+    "partial": "yellow underline",
+    "contradicted": "bold red underline",
+    "red_flag": "bold red underline",
 }
 
 
 def _highlighted_answer(answer: str, marks: Sequence[Mark]) -> Text:
+    from mockaws.evidence import segments
+
     text = Text()
     for piece in segments(answer, marks):
         kind = piece.kind
@@ -1003,6 +1006,8 @@ def _grade_detail(
     )
     _low_confidence(grade, transcript_id)
     out.print("\n[bold]Your answer[/]")
+    from mockaws.evidence import grade_marks
+
     out.print(_highlighted_answer(answer, grade_marks(grade, answer)))
     out.print("\n[bold]Rubric[/]")
     rows: list[tuple[str | Text, ...]] = []

@@ -277,6 +277,15 @@ def tracks_of(question: Question) -> list[Track]:
     return [track for track in Track if track in found]
 
 
+def check_count(count: int, candidates: Sequence[Question]) -> None:
+    """A BadInputError when `-n` asks for more questions than the filters leave."""
+    if candidates and count > len(candidates):
+        raise BadInputError(
+            f"-n {count}: only {len(candidates)} question{'' if len(candidates) == 1 else 's'} "
+            f"match the chosen topic and level (use -n {len(candidates)} or fewer)"
+        )
+
+
 def select_questions(
     candidates: Sequence[Question], count: int, seed: int | None = None
 ) -> list[Question]:
@@ -285,11 +294,6 @@ def select_questions(
         raise BadInputError(f"-n must be at least 1 (got {count})")
     if not candidates:
         raise BadInputError("no questions match the chosen topic and level")
-    if count > len(candidates):
-        raise BadInputError(
-            f"-n {count}: only {len(candidates)} question{'' if len(candidates) == 1 else 's'} "
-            f"match the chosen topic and level (use -n {len(candidates)} or fewer)"
-        )
     rng = random.Random(seed)
     by_topic: dict[str, list[Question]] = {}
     for question in sorted(candidates, key=lambda q: q.id):

@@ -97,7 +97,7 @@ def interview(
     import secrets
 
     from mockaws import ui
-    from mockaws.bank import load_bank, select_questions
+    from mockaws.bank import check_count, load_bank, select_questions
     from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError
@@ -130,7 +130,9 @@ def interview(
         seed = seed if seed is not None else secrets.randbelow(1_000_000)
         plan = AdaptivePlan(pool, count, seed, chosen_level or Level.MID)
     else:
-        plan = FixedPlan(select_questions(loaded.filter(topic or [], chosen_level), count, seed))
+        candidates = loaded.filter(topic or [], chosen_level)
+        check_count(count, candidates)
+        plan = FixedPlan(select_questions(candidates, count, seed))
     if notice:
         ui.notice(notice)
     settings = SessionSettings(

@@ -160,11 +160,12 @@ def validate(
     for problem in problems:
         ui.error(problem.message)
     where = ", ".join(str(p) for p in targets)
-    if problems:
+    if len(problems) > 1:
         files = len({problem.path for problem in problems})
         ui.error(
             f"{ui.count(len(problems), 'problem')} in {ui.count(files, 'file')}; "
             f"{ui.count(valid, 'question')} valid in {where}"
         )
+    if problems:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
     typer.echo(f"OK: {ui.count(valid, 'question')} valid in {where}")

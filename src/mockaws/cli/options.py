@@ -54,12 +54,6 @@ def complete_level(incomplete: str) -> list[str]:
     return _matching([level.value for level in Level], incomplete)
 
 
-def complete_track(incomplete: str) -> list[str]:
-    from mockaws.models import Track
-
-    return _matching([track.value for track in Track], incomplete)
-
-
 def complete_grader(incomplete: str) -> list[str]:
     from mockaws.grading import GRADER_NAMES
 

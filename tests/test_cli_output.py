@@ -257,3 +257,24 @@ def test_help_and_listings_do_not_wrap_when_piped() -> None:
         env=env,
     )
     assert all(len(line.split("\t")) == 4 for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("questions", "list"),
+        ("questions", "topics"),
+        ("questions", "show"),
+        ("transcripts", "list"),
+        ("config", "show"),
+        ("grade",),
+        ("regrade",),
+        ("drill",),
+        ("stats",),
+        ("eval",),
+        ("doctor",),
+    ],
+)
+def test_every_command_that_prints_data_has_json(path: tuple[str, ...]) -> None:
+    _, out, _ = run(*path, "--help")
+    assert "--json" in out

@@ -199,6 +199,7 @@ def _complete(words: str) -> list[str]:
 
 def test_completion_offers_matching_question_ids_topics_levels_and_graders() -> None:
     assert _complete("mockaws questions show sg-vs") == ["sg-vs-nacl"]
+    assert _complete("mockaws grade -q sg-vs") == ["sg-vs-nacl"]
     assert "networking" in _complete("mockaws questions list --topic net")
     assert _complete("mockaws interview --level s") == ["senior"]
     assert _complete("mockaws interview --grader o") == ["offline", "openai"]
@@ -210,6 +211,7 @@ def test_completion_offers_transcript_ids(home: Path) -> None:
     assert _complete("mockaws transcripts show ") == ["latest", saved.stem]
     assert _complete(f"mockaws transcripts show {saved.stem[:6]}") == [saved.stem]
     assert _complete(f"mockaws regrade {saved.stem[:6]}") == [saved.stem]
+    assert _complete(f"mockaws resume {saved.stem[:6]}") == [saved.stem]
 
 
 def test_questions_topics_and_show_print_versioned_json() -> None:

@@ -13,7 +13,9 @@ from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOp
 def evaluate(
     labels: Annotated[
         Path,
-        typer.Argument(help="JSON Lines file of labelled answers (e.g. evals/labels.jsonl)."),
+        typer.Argument(
+            metavar="LABELS", help="JSON Lines file of labelled answers (e.g. evals/labels.jsonl)."
+        ),
     ],
     grader: GraderOption = "auto",
     model: ModelOption = None,

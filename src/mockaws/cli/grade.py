@@ -8,12 +8,25 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOption
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    GraderOption,
+    ModelOption,
+    complete_question_id,
+)
 
 
 def grade(
     question_id: Annotated[
-        str, typer.Option("--question", "-q", metavar="ID", help="The question's id.")
+        str,
+        typer.Option(
+            "--question",
+            "-q",
+            metavar="ID",
+            help="The question's id.",
+            autocompletion=complete_question_id,
+        ),
     ],
     answer_file: Annotated[
         Path | None,

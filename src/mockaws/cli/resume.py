@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, BaseUrlOption, ModelOption, TranscriptsDirOption
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    ModelOption,
+    TranscriptsDirOption,
+    complete_transcript_id,
+)
 
 
 def resume(
@@ -17,6 +23,7 @@ def resume(
             metavar="ID",
             help="The interview to continue, or the start of its id "
             "(default: the latest unfinished one).",
+            autocompletion=complete_transcript_id,
         ),
     ] = None,
     grader: Annotated[

@@ -63,7 +63,10 @@ def first_question_seconds(
         child = pexpect.spawn(
             command[0], command[1:], env=dict(env), dimensions=(40, 120), encoding="utf-8"
         )
-        child.expect("Question 1", timeout=60)
+        # A terminal answers the editor's cursor-position request at once; without an answer
+        # the editor waits for it before drawing.
+        while child.expect([r"\x1b\[6n", "Question 1"], timeout=60) == 0:
+            child.send("\x1b[1;1R")
         elapsed = time.perf_counter() - start
         child.terminate(force=True)
         child.wait()

@@ -58,7 +58,7 @@ def test_a_server_that_grades_is_reported_usable_with_its_format_and_price(
     assert code == 0
     assert line(out, "model server").startswith("✔") and "answers and grades" in out
     assert "json_schema accepted" in line(out, "response format")
-    assert " s for one short grade" in line(out, "round trip")
+    assert " ms for a tiny request, " in line(out, "round trip")
     assert "$" in line(out, "price")
     assert server.requests[0]["response_format"]["type"] == "json_schema"
 
@@ -73,7 +73,7 @@ def test_a_dead_server_is_a_failure_in_one_line_and_exit_3(
     code, out, _ = run()
     assert code == 3
     failure = line(out, "model server")
-    assert failure.startswith("✘") and "cannot reach" in failure
+    assert failure.startswith("✘") and "cannot reach 127.0.0.1" in failure
     assert "unknown for local" in line(out, "price")
 
 
@@ -100,7 +100,8 @@ def test_a_server_slower_than_the_timeout_is_reported(
     server.fallback = Reply(body=GOOD.body, delay=2.0)
     code, out, _ = run()
     assert code == 3
-    assert "did not answer within 0.2 s" in line(out, "model server")
+    slow = line(out, "model server")
+    assert "answers (" in slow and "cannot grade" in slow and "did not answer within 0.2 s" in slow
 
 
 def test_a_slow_server_that_grades_is_a_warning(

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mockaws.config import Settings
 
+# How long the tiny request that asks whether anything is listening may take.
+REACH_TIMEOUT_S = 5.0
 # Above this a grade still arrives, but each answer's feedback visibly lags.
 SLOW_ROUND_TRIP_S = 10.0
 # What `mockaws doctor --json` prints: bump on a change a script could trip on.
@@ -99,16 +101,24 @@ def check_price(model: str) -> Check:
 
 
 def check_model(settings: Settings) -> list[Check]:
-    """Grade one short answer through the LLM grader, learning the formats the server accepts.
+    """Ask the server a tiny request, then grade one short answer through the LLM grader.
 
-    The probe starts from a blank memory so every format is tried afresh; what it learns is then
-    remembered for later interviews, as a first grade would.
+    The grade starts from a blank memory of the server, so every response format is tried
+    afresh; what it learns is then remembered for later interviews, as a first grade would.
     """
     from mockaws.bank import load_bank
     from mockaws.errors import MockawsError
     from mockaws.grading.llm import OpenAIGrader, ServerMemory
 
     server = f"{settings.model} at {settings.display_base_url}"
+    started = time.perf_counter()
+    reason = unreachable_reason(settings, timeout=min(settings.timeout, REACH_TIMEOUT_S))
+    tiny = time.perf_counter() - started
+    if reason is not None:
+        return [
+            Check("model server", Status.FAIL, f"{server}: {reason}"),
+            check_price(settings.model),
+        ]
     try:
         question = load_bank().get(PROBE_QUESTION)
     except MockawsError as exc:
@@ -123,7 +133,12 @@ def check_model(settings: Settings) -> list[Check]:
         except MockawsError as exc:
             elapsed = time.perf_counter() - started
             return [
-                Check("model server", Status.FAIL, f"{server}: {exc.message} ({elapsed:.1f} s)"),
+                Check(
+                    "model server",
+                    Status.FAIL,
+                    f"{server} answers ({tiny * 1000:.0f} ms) but cannot grade: {exc.message} "
+                    f"({elapsed:.1f} s)",
+                ),
                 check_price(settings.model),
             ]
         elapsed = time.perf_counter() - started
@@ -136,7 +151,11 @@ def check_model(settings: Settings) -> list[Check]:
     return [
         Check("model server", Status.OK, f"{server} answers and grades (score {grade.score})"),
         Check("response format", Status.OK, formats),
-        Check("round trip", speed, f"{elapsed:.1f} s for one short grade{advice}"),
+        Check(
+            "round trip",
+            speed,
+            f"{tiny * 1000:.0f} ms for a tiny request, {elapsed:.1f} s for one short grade{advice}",
+        ),
         check_price(settings.model),
     ]
 

@@ -26,9 +26,7 @@ QUESTIONS = sorted(BANK.questions.values(), key=lambda q: q.id)
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A number that is a figure (not a name such as S3, EC2, IPv6, Route 53, gp3, layer 7).
 # A month counts only as part of a date ("December 2020", "30 September"): "may" is a verb too.
-SPEC = re.compile(
-    rf"(?<![\w-])\d[\d,.]*(?!\w)|\b({MONTHS})\s+\d|\d\s+({MONTHS})\b", re.IGNORECASE
-)
+SPEC = re.compile(rf"(?<![\w-])\d[\d,.]*(?!\w)|\b({MONTHS})\s+\d|\d\s+({MONTHS})\b", re.IGNORECASE)
 NAMED_NUMBER = re.compile(r"\b(layer|route|level|tier|v|version)\s+\d+\b", re.IGNORECASE)
 
 

@@ -9,8 +9,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mockaws.errors import GradingError
-from mockaws.grading.scoring import Labels, finalise
-from mockaws.models import Grade, PointVerdict, Question, Verdict
+from mockaws.grading.scoring import Labels, content_terms, finalise
+from mockaws.grading.textmatch import sentences
+from mockaws.models import Grade, PointVerdict, Question, RubricPoint, Verdict
+
+# An answer to the mini bank's "mini-sg-vs-nacl" that says every rubric point, one a sentence:
+# what a test gives when it needs a grade that every covered label can stand on.
+SG_FULL_ANSWER = (
+    "Security groups are stateful, so return traffic is allowed automatically. "
+    "They attach to the instance's network interface (ENI), while NACLs apply per subnet. "
+    "NACLs are stateless, so you open ephemeral ports in both directions. "
+    "Security groups only allow; NACLs have deny rules too, evaluated in rule-number order."
+)
+
+
+def best_quote(answer: str, point: RubricPoint) -> str:
+    """The sentence of `answer` that says most about `point`, as a careful grader would quote."""
+    wanted = content_terms(" ".join([point.point, *point.cues]))
+    spans = sentences(answer)
+    if not spans:
+        return answer
+    best = max(spans, key=lambda s: len(content_terms(answer[s.start : s.end]) & wanted))
+    return answer[best.start : best.end]
 
 
 @dataclass
@@ -30,7 +50,8 @@ class ScriptedGrader:
     out; unscripted answers are labelled all missed). `history` records (question id, answer).
 
     Labels become a grade through `grading.scoring.finalise`, like every real grader's; a
-    covered or partial label quotes the whole answer, which is always in the answer.
+    covered or partial label quotes the sentence of the answer that says most about the point,
+    so scoring credits it as it would a real grader's quote (see `SG_FULL_ANSWER`).
     """
 
     thread_safe = True  # the script is behind a lock: several answers may be graded at once
@@ -73,7 +94,7 @@ class ScriptedGrader:
                 if isinstance(step.labels, Verdict)
                 else step.labels.get(point.id, Verdict.MISSED)
             )
-            evidence = answer if verdict is not Verdict.MISSED else ""
+            evidence = best_quote(answer, point) if verdict is not Verdict.MISSED else ""
             points.append(PointVerdict(point_id=point.id, verdict=verdict, evidence=evidence))
         labels = Labels(points=points, follow_up=step.follow_up)
         return finalise(question, answer, labels, grader=self.name)

@@ -145,7 +145,8 @@ def test_regrade_all_shows_what_changed(server: FakeOpenAI, home: Path, bank: li
     assert code == 0
     before = only_transcript(home).turns[0].grade
     assert before is not None
-    server.enqueue(completion(labels(SG, {"sg-stateful": ("contradicted", "Security groups")})))
+    contradiction = {"sg-stateful": ("contradicted", "Security groups are stateful")}
+    server.enqueue(completion(labels(SG, contradiction)))
     code, out, err = run("regrade", "latest", "--all", "--grader", "openai", *bank)
     assert code == 0, err
     assert f"{before.score} {before.rating.value} → 0 poor" in out

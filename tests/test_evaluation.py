@@ -173,7 +173,9 @@ def verdicts(answer: str, **labels: str) -> list[PointVerdict]:
 def test_run_eval_reports_agreement_usage_and_failures() -> None:
     grader = ScriptedGrader()
     exact = "Strong read-after-write consistency, automatic since 2020, last writer wins."
-    generous = "S3 is eventually consistent."
+    generous = (
+        "S3 is eventually consistent, since 2020 writes settle in time, the last writer wins."
+    )
     failing = "Some answer the grader cannot handle."
     labelled = [
         label(

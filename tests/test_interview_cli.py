@@ -23,7 +23,7 @@ from mockaws.session import Interview
 from mockaws.transcripts import TranscriptStore
 from tests.banks import NETWORKING, STORAGE, isolated_bank_args, only_test_topics
 from tests.conftest import MINI_BANK
-from tests.fakes import ScriptedGrader
+from tests.fakes import SG_FULL_ANSWER, ScriptedGrader
 
 runner = CliRunner()
 
@@ -176,7 +176,7 @@ def test_drive_calls_on_answer_with_the_grade_in(
     def on_answer(question: Question, turn: Turn) -> None:
         seen.append((question.id, turn.grade.score if turn.grade else None))
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("stateful\n.\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{SG_FULL_ANSWER}\n.\n"))
     drive(session, on_answer=on_answer)
     assert seen == [("mini-sg-vs-nacl", 100)]
 

@@ -32,7 +32,7 @@ from mockaws.session import (
 )
 from mockaws.transcripts import TranscriptStore, load_transcript
 from tests.conftest import DATA, MINI_BANK
-from tests.fakes import ScriptedGrader
+from tests.fakes import SG_FULL_ANSWER, ScriptedGrader
 
 BANK = load_bank([MINI_BANK, DATA / "extra_bank.toml"], include_shipped=False).questions
 SG = BANK["mini-sg-vs-nacl"]
@@ -97,10 +97,10 @@ def test_an_answer_is_on_disk_and_the_next_question_ready_while_grading_hangs(
     gate = threading.Event()
     grader.enqueue(Verdict.COVERED, gate=gate)
     session = start(tmp_path, [SG, S3], grader)
-    turn = session.submit("Security groups are stateful.")
+    turn = session.submit(SG_FULL_ANSWER)
     # The grader is still blocked: the answer is saved, and the next question is already there.
     assert turn.grade is None
-    assert on_disk(session).turns[0].answer == "Security groups are stateful."
+    assert on_disk(session).turns[0].answer == SG_FULL_ANSWER
     prompt = session.prompt
     assert prompt is not None and prompt.question is S3 and prompt.number == 2
     gate.set()
@@ -302,7 +302,7 @@ def test_adaptive_steps_up_after_strong_and_down_after_weak(tmp_path: Path) -> N
         assert prompt is not None
         levels.append(prompt.question.level)
         grader.enqueue(labels)
-        session.submit("stateful and stateless")
+        session.submit(SG_FULL_ANSWER)
     prompt = session.prompt
     assert prompt is not None
     levels.append(prompt.question.level)

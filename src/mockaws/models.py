@@ -203,6 +203,16 @@ class Produced(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class Refusal(StrEnum):
+    """Why scoring gave a grader's label no credit (the note on the verdict says it in words)."""
+
+    NOT_FOUND = "not_found"  # the quote is not in the answer
+    TOO_SLIGHT = "too_slight"  # too few words that are not stopwords to support anything
+    OFF_POINT = "off_point"  # shares no term with the point, its cues or the reference answer
+    ADDRESSES_GRADER = "addresses_grader"  # its only words are text addressed to the grader
+    REUSED = "reused"  # the same quote already earns another point
+
+
 class PointVerdict(Produced):
     """A grader's label for one rubric point, with the quote that evidences it."""
 
@@ -212,6 +222,8 @@ class PointVerdict(Produced):
     verified: bool = False
     note: str = ""
     claimed: Verdict | None = None  # the grader's label when scoring had to downgrade it
+    # Why the label was downgraded; grades written before this field was added have None.
+    refused: Refusal | None = None
 
 
 class RedFlagHit(Produced):

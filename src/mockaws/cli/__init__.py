@@ -18,6 +18,7 @@ from mockaws.cli.regrade import regrade
 from mockaws.cli.resume import resume
 from mockaws.cli.stats import stats
 from mockaws.cli.transcripts import transcripts_app
+from mockaws.errors import ExitCode
 
 app = App(
     name="mockaws",
@@ -58,10 +59,21 @@ app.command("drill")(drill)
 def main() -> None:
     """Console-script entry point."""
     import io
+    import signal
     import sys
 
     # A stray byte that is not UTF-8 (a paste from another encoding, a binary file piped in)
     # becomes U+FFFD instead of ending the interview and losing what follows it.
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(errors="replace")
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # outside a command (start-up, Click's own parsing)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except SystemExit as done:
+        if done.code == ExitCode.INTERRUPTED:
+            # Everything is saved: another Ctrl-C while exiting must not end the process by
+            # the signal instead of with exit code 130.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise

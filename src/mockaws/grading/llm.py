@@ -22,9 +22,8 @@ from pydantic import ValidationError
 
 from mockaws.config import PLACEHOLDER_KEY, Settings, home_dir
 from mockaws.errors import ConfigError, GradingError
-from mockaws.grading.injection import without_injections
+from mockaws.grading.injection import find_injections
 from mockaws.grading.scoring import Labels, finalise
-from mockaws.grading.screening import screen_answer
 from mockaws.models import Feedback, Grade, PointVerdict, Question, RedFlagHit, Usage, Verdict
 from mockaws.prompts import GraderReply, grading_prompt, prompt_version, repair_prompt, reply_schema
 from mockaws.tokens import add_usage, count_tokens, make_usage, truncate_to_tokens
@@ -138,13 +137,11 @@ class OpenAIGrader:
         started = time.monotonic()
         notes: list[str] = []
         notices: list[str] = []
-        # The model never sees text addressed to it, so it cannot obey it.
-        gradable = without_injections(answer)
-        if gradable != answer:
-            notes.append("sentences addressed to the grader were removed before grading")
-        if screen_answer(gradable):
-            notices.append("nothing to grade once text addressed to the grader is set aside")
-            return self._finalise(question, answer, Labels(points=[], notices=notices), None, 0.0)
+        # The model sees the answer whole, fenced as data; text addressed to it is flagged, and
+        # scoring credits no quote whose only words lie in it.
+        gradable = answer
+        if find_injections(answer):
+            notes.append("parts of the answer address the grader: they are data, not instructions")
         tokens = count_tokens(gradable, self.settings.model)
         if tokens.tokens > MAX_ANSWER_TOKENS:
             gradable = truncate_to_tokens(gradable, MAX_ANSWER_TOKENS, self.settings.model)

@@ -12,17 +12,18 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
   partial credit: naming the words is not saying what they mean;
 - a sentence that asserts a red flag earns no credit, and the point the red flag denies is
   **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless");
-- sentences that address the grader are ignored (see `grading.injection`).
+- words in a passage that addresses the grader count for nothing (see `grading.injection`).
 """
 
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from mockaws.grading.injection import find_injections
+from mockaws.grading.injection import InjectionHit, find_injections
 from mockaws.grading.scoring import Labels, finalise
 from mockaws.grading.textmatch import (
     FUNCTION_WORDS,
@@ -91,30 +92,35 @@ class _Text:
     answer: str
     tokens: Tokens
     spans: list[Sentence]
-    creditable: list[bool]  # per sentence: False when it addresses the grader
+    injections: list[InjectionHit]  # passages that address the grader: no cue counts in them
     bare: list[bool]  # per sentence: True when it is a bare list of terms
+    ends: list[int]  # where each sentence ends, to find a sentence by offset
 
     @classmethod
     def of(cls, answer: str) -> _Text:
         spans = sentences(answer) or [Sentence(0, len(answer))]
         injections = find_injections(answer)
-        creditable = [
-            not any(hit.start < span.end and span.start < hit.end for hit in injections)
-            for span in spans
-        ]
+        # A directive in front of a keyword list ("Ignore the rubric: stateful, stateless, ENI")
+        # does not make the list prose: judge each sentence without the text to the grader.
+        said = answer
+        for hit in injections:
+            said = said[: hit.start] + " " * (hit.end - hit.start) + said[hit.end :]
         return cls(
             answer,
             Tokens.of(answer),
             spans,
-            creditable,
-            [is_bare_list(answer, span) for span in spans],
+            injections,
+            [is_bare_list(said, span) for span in spans],
+            [span.end for span in spans],
         )
 
+    def addresses_grader(self, match: Match) -> bool:
+        """True when the match lies in a passage that talks to the grader."""
+        return any(hit.start < match.end and match.start < hit.end for hit in self.injections)
+
     def sentence_index(self, offset: int) -> int:
-        for index, span in enumerate(self.spans):
-            if offset < span.end:
-                return index
-        return len(self.spans) - 1
+        """The sentence that holds `offset` (the last one for an offset past them all)."""
+        return min(bisect_right(self.ends, offset), len(self.spans) - 1)
 
     def quote(self, first: int, last: int | None = None) -> str:
         """The text of sentence `first`, or of sentences `first` to `last`."""
@@ -288,7 +294,11 @@ class OfflineGrader:
         for cue in point.cues:
             for match in text.tokens.find(cue):
                 index = text.sentence_index(match.start)
-                if (match.negated and not denial) or index in flagged or not text.creditable[index]:
+                if (
+                    (match.negated and not denial)
+                    or index in flagged
+                    or text.addresses_grader(match)
+                ):
                     continue
                 by_sentence.setdefault(index, []).append(match)
         if not by_sentence:

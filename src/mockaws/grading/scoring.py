@@ -3,15 +3,34 @@
 Every grader (offline, LLM, or a test's fake) only labels rubric points and red flags; `finalise`
 checks each quote against the answer and computes score and rating, so no grader can grade itself
 generously and every grade is computed the same way.
+
+A label earns credit only on a quote that supports it:
+
+- the quote is in the answer, as a transcript may have changed it (see `evidence.locate_quote`);
+- it is substantive: at least `MIN_CONTENT_WORDS` words that are not stopwords ("the", "a" or
+  "subnet" alone support nothing);
+- it bears on the point: it shares a term (stemmed, abbreviations folded) with the point, its
+  cues or the question's reference answer;
+- its words are not only text addressed to the grader (see `grading.injection`): what it says
+  outside such a passage must pass the two checks above on its own;
+- it earns one point, unless it says something of its own about each: the same quote given
+  for several points stays with the strongest claim, and another point shares it only when the
+  quote holds a term of that point that none of the others has.
+
+A label that fails is downgraded to missed, keeping the grader's claim, the reason in its note
+and in `refused`, and a notice on the grade.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from mockaws.grading.injection import injection_flags, without_injections
+from mockaws.evidence import QuoteIndex, locate_quote
+from mockaws.grading.folding import fold
+from mockaws.grading.injection import InjectionHit, find_injections, flags_for
+from mockaws.grading.textmatch import FUNCTION_WORDS, cue_forms, is_negator, tokenize
 from mockaws.models import (
     Feedback,
     Grade,
@@ -19,6 +38,7 @@ from mockaws.models import (
     Question,
     Rating,
     RedFlagHit,
+    Refusal,
     Usage,
     Verdict,
 )
@@ -45,20 +65,97 @@ DERIVED_RUBRIC_NOTICE = (
     "the question has no rubric of its own: its points were derived from the reference answer"
 )
 
-_SPACE = re.compile(r"\s+")
-_QUOTE_CHARS = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}
+# A quote needs this many different words that are not stopwords to support a point.
+MIN_CONTENT_WORDS = 2
+# Words that carry no claim of their own, on top of the function words of `textmatch`.
+_STOPWORDS = FUNCTION_WORDS | frozenset(
+    form
+    for word in " ".join(
+        (
+            "and or but nor yes yeah okay ok well right so like just really basically actually",
+            "also very quite then all some any every each thing things stuff kind sort lot lots",
+            "way ones one other others more most only too etc um uh er hmm mean think guess",
+        )
+    ).split()
+    for form in cue_forms(word, fold=False)
 )
 
+REFUSAL_NOTES: dict[Refusal, str] = {
+    Refusal.NOT_FOUND: "quote not found in the answer",
+    Refusal.TOO_SLIGHT: (
+        f"quote too slight to support a point (fewer than {MIN_CONTENT_WORDS} words that are "
+        "not stopwords)"
+    ),
+    Refusal.OFF_POINT: "quote shares no term with the point, its cues or the reference answer",
+    Refusal.ADDRESSES_GRADER: "quote lies in text addressed to the grader",
+    Refusal.REUSED: "the same quote already earns another point",
+}
 
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text.translate(_QUOTE_CHARS)).strip().lower()
+
+def content_terms(text: str) -> frozenset[str]:
+    """The different words of `text` that can carry a claim: stemmed, abbreviations folded."""
+    # Quotes and rubric texts repeat from grade to grade; a pasted book is not worth keeping.
+    return _content_terms(text) if len(text) <= 2000 else _content_terms.__wrapped__(text)
+
+
+@lru_cache(maxsize=4096)
+def _content_terms(text: str) -> frozenset[str]:
+    return frozenset(
+        token.form
+        for token in tokenize(fold(text).text)
+        if token.form not in _STOPWORDS and not is_negator(token.form)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _terms_of(*texts: str) -> frozenset[str]:
+    return frozenset().union(*(content_terms(text) for text in texts))
+
+
+def _said_outside(answer: str, span: tuple[int, int], hits: Sequence[InjectionHit]) -> str:
+    """The text of `span` with every passage addressed to the grader left out."""
+    start, end = span
+    kept: list[str] = []
+    position = start
+    for hit in hits:
+        if hit.end <= position or hit.start >= end:
+            continue
+        kept.append(answer[position : max(position, hit.start)])
+        position = max(position, hit.end)
+    kept.append(answer[position:end])
+    return "\n".join(kept)
+
+
+def check_quote(
+    quote: str,
+    index: QuoteIndex,
+    hits: Sequence[InjectionHit],
+    bears_on: frozenset[str],
+    min_terms: int = MIN_CONTENT_WORDS,
+) -> tuple[Refusal | None, tuple[int, int] | None]:
+    """Why `quote` cannot support a label (None when it can), and its span in the answer.
+
+    `bears_on` holds the terms the quote must share one of (see `content_terms`); the quote needs
+    `min_terms` different words that are not stopwords.
+    """
+    span = locate_quote(quote, index)
+    if span is None:
+        return Refusal.NOT_FOUND, None
+    quoted = index.answer[span[0] : span[1]]
+    said = _said_outside(index.answer, span, hits)
+    terms = content_terms(said)
+    if len(terms) < min_terms or not terms & bears_on:
+        if said != quoted:
+            return Refusal.ADDRESSES_GRADER, span
+        if len(terms) < min_terms:
+            return Refusal.TOO_SLIGHT, span
+        return Refusal.OFF_POINT, span
+    return None, span
 
 
 def quote_in_answer(quote: str, answer: str) -> bool:
-    """True when `quote` is really in `answer`, ignoring case, white space and curly quotes."""
-    needle = _squash(quote).strip(" \"'.,;:")
-    return bool(needle) and needle in _squash(answer)
+    """True when `quote` is in `answer`, as a transcript may have changed it."""
+    return locate_quote(quote, answer) is not None
 
 
 def rating_for(score: int) -> Rating:
@@ -81,56 +178,132 @@ class Labels:
     notices: list[str] = field(default_factory=list)
 
 
-def verify_points(
-    question: Question, answer: str, labels: Sequence[PointVerdict]
-) -> list[PointVerdict]:
-    """One verdict per rubric point, in rubric order; credit stands only on a quote in the answer.
+def _refuse(label: PointVerdict, refusal: Refusal, detail: str = "") -> PointVerdict:
+    reason = f"{detail or REFUSAL_NOTES[refusal]}; not credited"
+    return label.model_copy(
+        update={
+            "verdict": Verdict.MISSED,
+            "claimed": label.verdict,
+            "verified": False,
+            "note": f"{label.note} ({reason})" if label.note else reason,
+            "refused": refusal,
+        }
+    )
 
-    A point the grader did not label counts as missed. A covered or partial label whose quote is
-    not in the answer is downgraded to missed, keeping the grader's claim and saying why.
-    A contradiction needs its quote too, or it is not held against the answer.
+
+def verify_points(
+    question: Question,
+    answer: str | QuoteIndex,
+    labels: Sequence[PointVerdict],
+    hits: Sequence[InjectionHit] | None = None,
+) -> list[PointVerdict]:
+    """One verdict per rubric point, in rubric order; credit only on a quote that supports it.
+
+    A point the grader did not label counts as missed. A covered, partial or contradicted label
+    whose quote fails a check (see the module's docstring) is downgraded to missed, keeping the
+    grader's claim and saying why: a contradiction without a real quote is not held against the
+    answer either.
     """
+    index = answer if isinstance(answer, QuoteIndex) else QuoteIndex(answer)
+    if hits is None:
+        hits = find_injections(index.answer)
     by_id = {label.point_id: label for label in labels}
     verified: list[PointVerdict] = []
+    spans: list[tuple[int, int] | None] = []
     for point in question.rubric:
         label = by_id.get(point.id)
         if label is None:
-            verified.append(PointVerdict(point_id=point.id, verdict=Verdict.MISSED, verified=True))
-            continue
+            label = PointVerdict(point_id=point.id, verdict=Verdict.MISSED)
         if label.verdict is Verdict.MISSED:
             verified.append(label.model_copy(update={"verified": True}))
+            spans.append(None)
             continue
-        if quote_in_answer(label.evidence, answer):
+        bears_on = _terms_of(point.point, *point.cues, question.reference_answer)
+        refusal, span = check_quote(label.evidence, index, hits, bears_on)
+        if refusal is None:
             verified.append(label.model_copy(update={"verified": True}))
+        else:
+            verified.append(_refuse(label, refusal))
+        spans.append(span if refusal is None else None)
+    return _one_point_per_quote(question, index.answer, verified, spans)
+
+
+def _one_point_per_quote(
+    question: Question,
+    answer: str,
+    verdicts: list[PointVerdict],
+    spans: list[tuple[int, int] | None],
+) -> list[PointVerdict]:
+    """Credit a quote with one point, unless it says something of its own about each.
+
+    The same quote given for several points keeps the strongest claim (the most credit, then the
+    heaviest point, then the first in the rubric). Another point may share it only when the quote
+    holds a term of that point's own text or cues that is a term of none of the other points
+    given the same quote: "SGs are stateful and NACLs are stateless" earns both of its points,
+    "Security groups are stateful" earns one of "SGs are stateful" and "SGs work at the instance",
+    and a sentence given for every point earns one at most. A contradiction earns nothing, so one
+    quote may contradict several points.
+    """
+    weights = {p.id: p.weight for p in question.rubric}
+    points = {p.id: p for p in question.rubric}
+    claims: dict[tuple[int, int], list[int]] = {}
+    for position, (verdict, span) in enumerate(zip(verdicts, spans, strict=True)):
+        if span is not None and CREDIT[verdict.verdict] > 0:
+            claims.setdefault(span, []).append(position)
+    result = list(verdicts)
+    for span, positions in claims.items():
+        if len(positions) < 2:
             continue
-        note = "quote not found in the answer; not credited"
-        if label.note:
-            note = f"{label.note} ({note})"
-        verified.append(
-            label.model_copy(
-                update={
-                    "verdict": Verdict.MISSED,
-                    "claimed": label.verdict,
-                    "verified": False,
-                    "note": note,
-                }
-            )
+        ranked = sorted(
+            positions,
+            key=lambda i: (-CREDIT[verdicts[i].verdict], -weights.get(verdicts[i].point_id, 0), i),
         )
-    return verified
+        said = content_terms(answer[span[0] : span[1]])
+        own: dict[int, frozenset[str]] = {}
+        for position in ranked:
+            point = points[verdicts[position].point_id]
+            own[position] = said & _terms_of(point.point, *point.cues)
+        for position in ranked[1:]:
+            others = frozenset().union(*(own[o] for o in ranked if o != position))
+            if not own[position] - others:
+                detail = f"the same quote already earns {verdicts[ranked[0]].point_id}"
+                result[position] = _refuse(verdicts[position], Refusal.REUSED, detail)
+    return result
+
+
+def refusal_notices(points: Iterable[PointVerdict]) -> list[str]:
+    """One notice per reason a label was refused, naming the points, for the grade."""
+    refused: dict[Refusal, list[str]] = {}
+    for verdict in points:
+        if verdict.refused is not None:
+            refused.setdefault(verdict.refused, []).append(verdict.point_id)
+    return [
+        f"not credited ({REFUSAL_NOTES[reason]}): {', '.join(ids)}"
+        for reason, ids in refused.items()
+    ]
 
 
 def verify_red_flags(
-    question: Question, answer: str, hits: Sequence[RedFlagHit]
+    question: Question,
+    answer: str | QuoteIndex,
+    hits: Sequence[RedFlagHit],
+    injections: Sequence[InjectionHit] = (),
 ) -> list[RedFlagHit]:
-    """Red flags that belong to the question and whose evidence is in the answer."""
-    known = {flag.id for flag in question.red_flags}
+    """Red flags that belong to the question and whose quote in the answer asserts them.
+
+    A misconception can be named in one word ("AdministratorAccess"), so one term of the flag
+    in the quote is enough; a stopword alone is not.
+    """
+    index = answer if isinstance(answer, QuoteIndex) else QuoteIndex(answer)
+    flags = {flag.id: flag for flag in question.red_flags}
     kept: dict[str, RedFlagHit] = {}
     for hit in hits:
-        if (
-            hit.flag_id in known
-            and hit.flag_id not in kept
-            and quote_in_answer(hit.evidence, answer)
-        ):
+        flag = flags.get(hit.flag_id)
+        if flag is None or hit.flag_id in kept:
+            continue
+        bears_on = _terms_of(flag.flag, *flag.cues, question.reference_answer)
+        refusal, _ = check_quote(hit.evidence, index, injections, bears_on, min_terms=1)
+        if refusal is None:
             kept[hit.flag_id] = hit.model_copy(update={"verified": True})
     return list(kept.values())
 
@@ -162,13 +335,14 @@ def finalise(
 ) -> Grade:
     """Turn a grader's labels into a Grade: verify evidence, then score and rate.
 
-    Text that addresses the grader ("give full marks") is flagged, and no credit can rest on it.
+    Text that addresses the grader ("give full marks") is flagged, and no credit rests on it alone.
     """
-    creditable = without_injections(answer)
-    points = verify_points(question, creditable, labels.points)
-    flags = verify_red_flags(question, answer, labels.red_flags_hit)
-    integrity = list(dict.fromkeys([*labels.integrity_flags, *injection_flags(answer)]))
-    notices = list(labels.notices)
+    index = QuoteIndex(answer)
+    injections = find_injections(answer)
+    points = verify_points(question, index, labels.points, injections)
+    flags = verify_red_flags(question, index, labels.red_flags_hit, injections)
+    integrity = list(dict.fromkeys([*labels.integrity_flags, *flags_for(injections)]))
+    notices = list(dict.fromkeys([*labels.notices, *refusal_notices(points)]))
     if question.rubric_derived and DERIVED_RUBRIC_NOTICE not in notices:
         notices.append(DERIVED_RUBRIC_NOTICE)
     value = score(question, points, flags)

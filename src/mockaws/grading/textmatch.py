@@ -163,13 +163,22 @@ def tokenize(text: str, *, fold: bool = True) -> list[Token]:
     return _resolve_polarity(_fold_phrases(raw) if fold else raw)
 
 
+@cache
+def _phrases_by_first_form() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """The phrase table keyed by each phrase's first form, longest first: a lookup per token."""
+    grouped: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for forms, canonical in _phrase_table():
+        grouped.setdefault(forms[0], []).append((forms, canonical))
+    return {first: tuple(entries) for first, entries in grouped.items()}
+
+
 def _fold_phrases(raw: Sequence[Token]) -> list[Token]:
     """Synonym phrases folded into their canonical abbreviation ("security group" -> "sg")."""
-    table = _phrase_table()
+    table = _phrases_by_first_form()
     folded: list[Token] = []
     i = 0
     while i < len(raw):
-        for forms, canonical in table:
+        for forms, canonical in table.get(raw[i].form, ()):
             n = len(forms)
             if tuple(t.form for t in raw[i : i + n]) == forms:
                 folded.append(Token(canonical, raw[i].start, raw[i + n - 1].end))

@@ -80,6 +80,12 @@ def list_tracks(
 
     A question's tracks are its topic's and any it names itself; practise one with
     `mockaws interview --track TRACK` or `mockaws interview --loop TRACK`.
+
+    Examples:
+
+    \b
+        mockaws questions tracks
+        mockaws questions tracks --json
     """
     from mockaws.bank import load_bank
     from mockaws.models import Level, QuestionKind, Track
@@ -109,6 +115,12 @@ def show_question(
     """Show one question: its kind, tracks, reference answer, notes, rubric, red flags, follow-ups.
 
     Behavioural questions also list the Leadership Principles a good story shows.
+
+    Examples:
+
+    \b
+        mockaws questions show sg-vs-nacl
+        mockaws questions show my-question --bank my-questions.toml
     """
     from mockaws import ui
     from mockaws.bank import load_bank, tracks_of

@@ -22,6 +22,8 @@ from mockaws.models import (
     Track,
     Transcript,
 )
+from mockaws.transcripts import TranscriptStore
+from tests.factories import START, answered, save_session
 
 runner = CliRunner()
 BANK = load_bank()
@@ -243,3 +245,20 @@ def test_stats_by_kind_and_by_track(home: Path) -> None:
     assert genai["bank"]["questions"] == sum(Track.GENAI in tracks_of(q) for q in QUESTIONS)
     code, out, _ = run("stats")
     assert code == 0 and "By kind of question:" in out
+
+
+def test_drill_track_asks_only_the_due_questions_of_that_role(home: Path) -> None:
+    genai = next(q for q in QUESTIONS if q.topic == "ai-ml")
+    networking = next(q for q in QUESTIONS if Track.GENAI not in tracks_of(q))
+    save_session(
+        TranscriptStore(home / "transcripts"),
+        START,
+        [answered(networking, 10, START, [networking.rubric[0].id]),
+         answered(genai, 10, START, [genai.rubric[0].id])],
+    )  # fmt: skip
+    code, _, err = run("drill", "--track", "genai", "--grader", "offline", input=answers(2))
+    assert code == 0, err
+    drilled = max((home / "transcripts").glob("*.json"))
+    transcript = Transcript.model_validate_json(drilled.read_text())
+    assert [t.question_id for t in transcript.turns] == [genai.id]
+    assert transcript.settings.tracks == [Track.GENAI]

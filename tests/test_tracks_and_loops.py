@@ -110,6 +110,8 @@ def test_interview_loop_runs_with_loop_timing_in_real_mode(home: Path) -> None:
         q.kind for q in select_loop(QUESTIONS, Track.SRE, seed=4)
     ]
     assert "By kind: " in out and "behavioural" in out.split("By kind: ")[1].splitlines()[0]
+    (markdown,) = (home / "transcripts").glob("*.md")
+    assert "- Mock loop: sre" in markdown.read_text()
 
 
 def test_time_limit_overrides_the_loop_timing(home: Path) -> None:
@@ -180,6 +182,8 @@ def test_interview_track_asks_only_that_roles_questions(home: Path) -> None:
     assert code == 0, err
     transcript = saved(home)
     assert transcript.settings.tracks == [Track.GENAI, Track.SECURITY]
+    (markdown,) = (home / "transcripts").glob("*.md")
+    assert "; tracks genai, security" in markdown.read_text()
     for turn in transcript.turns:
         assert {Track.GENAI, Track.SECURITY} & set(tracks_of(BANK.get(turn.question_id)))
     assert "By kind: " in out

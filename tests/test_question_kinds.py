@@ -126,3 +126,18 @@ def test_notes_are_shown_with_the_question_and_never_graded(tmp_path: Path) -> N
     assert shown.exit_code == 0
     assert "Notes" in shown.stdout and "must also be a FIFO queue" in shown.stdout
     assert question.notes not in grading_prompt(question, "My answer.").user
+
+
+def test_reveal_in_the_interview_shows_the_notes(home: Path) -> None:
+    args = ["interview", "--bank", str(KINDS_BANK), "--topic", "test-kinds", "-n", "5"]
+    args += ["--seed", "1", "--follow-ups", "0", "--grader", "offline"]
+    result = runner.invoke(app, args, input="My answer.\n.\n/reveal\n.\n" * 5)
+    assert result.exit_code == 0, result.stderr
+    (path,) = (home / "transcripts").glob("*.json")
+    asked = [turn["question_id"] for turn in json.loads(path.read_text())["turns"]]
+    concept = BY_KIND[QuestionKind.CONCEPT]
+    assert concept.notes is not None
+    assert asked.index(concept.id) < len(asked) - 1  # answered before the last question
+    flat = " ".join(result.stdout.split())
+    assert f"Reference answer ({concept.id})" in flat
+    assert f"Notes (worth knowing, not expected in an answer) {concept.notes.strip()}" in flat

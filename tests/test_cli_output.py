@@ -39,8 +39,8 @@ def test_questions_list_into_head_exits_0_with_three_whole_records() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 3
     for line in lines:
-        question_id, topic, level, question = line.split("\t")
-        assert question_id and topic and level in {"junior", "mid", "senior"}
+        question_id, topic, level, kind, tracks, question = line.split("\t")
+        assert question_id and topic and level in {"junior", "mid", "senior"} and kind and tracks
         assert question.endswith("?") or question.endswith(".")
 
 
@@ -61,7 +61,7 @@ def test_piped_listing_is_one_record_a_line_without_padding() -> None:
     lines = out.splitlines()
     assert len(lines) > 100  # the shipped bank, one line per question
     for line in lines:
-        assert line == line.rstrip() and len(line.split("\t")) == 4
+        assert line == line.rstrip() and len(line.split("\t")) == 6
     ids = [line.split("\t")[0] for line in lines]
     assert "sg-vs-nacl" in ids and len(ids) == len(set(ids))
 
@@ -145,6 +145,10 @@ def test_validate_uses_singular_for_one(tmp_path: Path) -> None:
             "--format: unknown format 'pdf' (choose from: md, json, html)",
         ),
         (
+            ("questions", "list", "--track", "sra"),
+            "--track: unknown track 'sra' (did you mean sre? choose from: solutions-architect,",
+        ),
+        (
             ("interview", "-n", "100000", "--topic", "networking"),
             "-n 100000: only ",
         ),
@@ -203,6 +207,7 @@ def test_completion_offers_matching_question_ids_topics_levels_and_graders() -> 
     assert "networking" in _complete("mockaws questions list --topic net")
     assert _complete("mockaws interview --level s") == ["senior"]
     assert _complete("mockaws interview --grader o") == ["offline", "openai"]
+    assert _complete("mockaws questions list --track s") == ["sre", "security"]
 
 
 def test_completion_offers_transcript_ids(home: Path) -> None:
@@ -258,7 +263,7 @@ def test_help_and_listings_do_not_wrap_when_piped() -> None:
         check=False,
         env=env,
     )
-    assert all(len(line.split("\t")) == 4 for line in result.stdout.splitlines())
+    assert all(len(line.split("\t")) == 6 for line in result.stdout.splitlines())
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import hashlib
 import json
 import random
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,20 +182,20 @@ class Bank:
                 f"no question with id '{question_id}'{hint} (see `mockaws questions list`)"
             ) from None
 
-    def filter(self, topics: Sequence[str] = (), level: Level | None = None) -> list[Question]:
-        """Questions matching any of `topics` (all when empty) and `level` (any when None).
+    def filter(
+        self,
+        topics: Sequence[str] = (),
+        level: Level | None = None,
+        tracks: Sequence[Track] = (),
+    ) -> list[Question]:
+        """Questions matching any of `topics`, `level` and any of `tracks` (empty: all).
 
         A topic the bank does not have is a BadInputError listing the topics it has.
         """
-        wanted = {t.lower() for t in topics}
         known = self.topics
-        for topic in sorted(wanted - set(known)):
+        for topic in sorted({t.lower() for t in topics} - set(known)):
             raise BadInputError(unknown_choice("topic", topic, known, option="--topic"))
-        return [
-            q
-            for q in self.questions.values()
-            if (not wanted or q.topic in wanted) and (level is None or q.level is level)
-        ]
+        return filter_questions(self.questions.values(), topics, level, tracks)
 
     @property
     def topics(self) -> list[str]:
@@ -282,8 +282,40 @@ def check_count(count: int, candidates: Sequence[Question]) -> None:
     if candidates and count > len(candidates):
         raise BadInputError(
             f"-n {count}: only {len(candidates)} question{'' if len(candidates) == 1 else 's'} "
-            f"match the chosen topic and level (use -n {len(candidates)} or fewer)"
+            f"match the chosen filters (use -n {len(candidates)} or fewer)"
         )
+
+
+def filter_questions(
+    questions: Iterable[Question],
+    topics: Sequence[str] = (),
+    level: Level | None = None,
+    tracks: Sequence[Track] = (),
+) -> list[Question]:
+    """The questions in any of `topics`, at `level`, for any of `tracks` (each: all when empty)."""
+    wanted = {t.lower() for t in topics}
+    roles = set(tracks)
+    return [
+        q
+        for q in questions
+        if (not wanted or q.topic in wanted)
+        and (level is None or q.level is level)
+        and (not roles or not roles.isdisjoint(tracks_of(q)))
+    ]
+
+
+def parse_tracks(values: Sequence[str]) -> list[Track]:
+    """The tracks named by `values`; a BadInputError names an unknown one and the choices."""
+    tracks: list[Track] = []
+    for value in values:
+        try:
+            track = Track(value.strip().lower())
+        except ValueError:
+            choices = [t.value for t in Track]
+            raise BadInputError(unknown_choice("track", value, choices, option="--track")) from None
+        if track not in tracks:
+            tracks.append(track)
+    return tracks
 
 
 def select_questions(
@@ -293,7 +325,7 @@ def select_questions(
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
     if not candidates:
-        raise BadInputError("no questions match the chosen topic and level")
+        raise BadInputError("no questions match the chosen topic, level and track")
     rng = random.Random(seed)
     by_topic: dict[str, list[Question]] = {}
     for question in sorted(candidates, key=lambda q: q.id):

@@ -29,6 +29,7 @@ from mockaws.models import (
     Question,
     Rating,
     RubricPoint,
+    Track,
     Transcript,
     Turn,
     TurnStatus,
@@ -87,25 +88,43 @@ def notice(message: str) -> None:
     err.print(f"[dim]{escape(message)}[/]")
 
 
-def question_table(questions: Sequence[Question]) -> None:
-    """id, topic, level and question in columns; long questions wrap in their own column.
+def tracks_label(tracks: Sequence[Track]) -> str:
+    """A question's tracks, short: "all" when every role asks it."""
+    return "all" if set(tracks) == set(Track) else ", ".join(t.value for t in tracks)
+
+
+def question_table(
+    questions: Sequence[Question], tracks: Mapping[str, Sequence[Track]] | None = None
+) -> None:
+    """id, topic, level, kind and tracks in columns; long questions wrap in their own column.
 
     Drawn by hand rather than with a rich Table: measuring every cell of a bank of hundreds of
     questions took longer than everything else the command does.
     """
     import textwrap
 
-    rows = [(clean(q.id), clean(q.topic), q.level.value, clean(q.question)) for q in questions]
-    header = ("id", "topic", "level", "question")
-    widths = [max([len(header[i]), *(len(row[i]) for row in rows)]) for i in range(3)]
-    indent = sum(widths) + 2 * len(widths)
+    header = ("id", "topic", "level", "kind", "tracks", "question")
+    rows = [
+        (
+            clean(q.id),
+            clean(q.topic),
+            q.level.value,
+            q.kind.value,
+            tracks_label((tracks or {}).get(q.id, ())),
+            clean(q.question),
+        )
+        for q in questions
+    ]
+    columns = len(header) - 1
+    widths = [max([len(header[i]), *(len(row[i]) for row in rows)]) for i in range(columns)]
+    indent = sum(widths) + 2 * columns
     room = max(out.width - indent, 30)
     text = Text()
     text.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)), style="bold")
     text.append("  question\n", style="bold")
-    for *columns, question in rows:
+    for *cells, question in rows:
         lines = textwrap.wrap(question, room) or [""]
-        text.append("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + "  ")
+        text.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  ")
         text.append(lines[0] + "\n")
         for line in lines[1:]:
             text.append(" " * indent + line + "\n")
@@ -113,12 +132,24 @@ def question_table(questions: Sequence[Question]) -> None:
     out.print(text, soft_wrap=True)
 
 
-def question_detail(question: Question, *, with_answer: bool = True) -> None:
+def question_detail(
+    question: Question, tracks: Sequence[Track] = (), *, with_answer: bool = True
+) -> None:
     out.print(f"[bold]{escape(question.question)}[/]")
-    out.print(f"[dim]{question.id} · {question.topic} · {question.level.value}[/]\n")
+    line = f"{question.id} · {question.topic} · {question.level.value} · {question.kind.value}"
+    if tracks:
+        line += f" · tracks: {tracks_label(tracks)}"
+    out.print(f"[dim]{escape(line)}[/]")
+    if question.leadership_principles:
+        principles = ", ".join(p.value for p in question.leadership_principles)
+        out.print(f"[dim]Leadership Principles: {principles}[/]")
+    out.print()
     if with_answer:
         out.print("[bold]Reference answer[/]")
         out.print(escape(question.reference_answer) + "\n")
+        if question.notes:
+            out.print("[bold]Notes[/] [dim](worth knowing, not expected in an answer)[/]")
+            out.print(escape(question.notes.strip()) + "\n")
         out.print("[bold]Rubric[/]")
         for point in question.rubric:
             out.print(
@@ -442,9 +473,11 @@ def prompt_header(prompt: Prompt, mode: Mode) -> Text:
         header.append(clean(prompt.text), style="bold")
         return header
     question = prompt.question
+    # A behavioural question's topic already says its kind.
+    kind = f" · {question.kind.value}" if question.kind.value != question.topic else ""
     header.append(
         f"── Question {prompt.number} of {prompt.total} · {question.topic} · "
-        f"{question.level.value} ──\n",
+        f"{question.level.value}{kind} ──\n",
         style="dim",
     )
     header.append(clean(question.question), style="bold")
@@ -476,6 +509,9 @@ def reveal(question: Question | None) -> None:
         return
     out.print(f"[bold]Reference answer[/] [dim]({question.id})[/]")
     out.print(escape(question.reference_answer.strip()))
+    if question.notes:
+        out.print("[bold]Notes[/] [dim](worth knowing, not expected in an answer)[/]")
+        out.print(escape(question.notes.strip()))
 
 
 def study_only(command: str) -> None:
@@ -701,6 +737,11 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
             f" over {count(len(graded), 'graded answer')}"
         )
+    if report.kinds:
+        out.print(
+            "By kind: "
+            + " · ".join(f"{k.kind.value} {k.average:.0f} ({k.answers})" for k in report.kinds)
+        )
     if len(report.topics) > 1:
         out.print(
             "By topic: "
@@ -778,7 +819,9 @@ class AnswerEditor:
         from prompt_toolkit.styles import Style
 
         mode = session.settings.mode
-        limit = session.settings.time_limit_s if not prompt.is_follow_up else None
+        limit = (
+            None if prompt.is_follow_up else session.settings.time_limit_for(prompt.question.kind)
+        )
         keys = KeyBindings()
 
         @keys.add("c-d")
@@ -1160,6 +1203,12 @@ def stats_report(stats: Stats) -> None:
             )
         out.print()
         out.print(table)
+        if stats.by_kind:
+            kinds = " · ".join(
+                f"{escape(k.kind)} {_score_text(k.average).markup} [dim]({k.answers})[/]"
+                for k in stats.by_kind
+            )
+            out.print(f"[bold]By kind of question:[/] {kinds}")
         out.print(f"\n[bold]Trend[/] [dim](average score per {stats.trend_unit})[/]")
         width = max(len(p.label) for p in stats.trend)
         for point in stats.trend:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,13 +15,16 @@ from mockaws.cli.options import (
     LevelOption,
     ModelOption,
     TopicOption,
+    TrackOption,
     TranscriptsDirOption,
     parse_level,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
+    from mockaws.drill import DueQuestion
     from mockaws.models import Question, Turn
 
 
@@ -34,6 +37,7 @@ def drill(
         typer.Option("--ahead", help="Fill up with questions not due yet, soonest first."),
     ] = False,
     topic: TopicOption = None,
+    track: TrackOption = None,
     level: LevelOption = None,
     grader: GraderOption = "auto",
     model: ModelOption = None,
@@ -56,10 +60,11 @@ def drill(
     Examples:
       mockaws drill
       mockaws drill -n 2 --topic networking --ahead
+      mockaws drill --track security
       mockaws drill --json
     """
     from mockaws import ui
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_bank, parse_tracks
     from mockaws.cli.interview import drive
     from mockaws.cli.transcripts import load_user_history
     from mockaws.config import home_dir, load_settings
@@ -85,9 +90,11 @@ def drill(
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
     chosen_level = parse_level(level)
+    tracks = parse_tracks(track or [])
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
-    questions = load_bank(bank or []).questions
+    loaded = load_bank(bank or [])
+    questions = {q.id: q for q in loaded.filter(tracks=tracks)} if tracks else loaded.questions
     folder = resolve_transcripts_dir(transcripts_dir)
     history = load_user_history(folder)
     ui.load_problems(history.problems)
@@ -97,26 +104,7 @@ def drill(
         save_schedule(schedule, schedule_path)
     due = due_questions(schedule, questions, topics=topic or [], level=chosen_level, ahead=ahead)
     if as_json:
-        upcoming = next_due(schedule, questions)
-        payload = {
-            "schema_version": JSON_SCHEMA_VERSION,
-            "due": [
-                {
-                    "question_id": d.question.id,
-                    "topic": d.question.topic,
-                    "level": d.question.level.value,
-                    "due": d.due.isoformat(),
-                    "missed": list(d.missed),
-                }
-                for d in due[:count]
-            ],
-            "next_due": (
-                {"question_id": upcoming[0].id, "due": upcoming[1].isoformat()}
-                if upcoming
-                else None
-            ),
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(_due_json(due[:count], next_due(schedule, questions)), indent=2))
         return
     if not due:
         ui.nothing_due(next_due(schedule, questions))
@@ -126,6 +114,7 @@ def drill(
     chosen = [d.question for d in due[:count]]
     settings = SessionSettings(
         topics=sorted(topic or []),
+        tracks=tracks,
         level=chosen_level,
         count=len(chosen),
         mode="drill",
@@ -164,6 +153,27 @@ def drill(
 
 # The version of the JSON `drill --json` prints (see the README).
 JSON_SCHEMA_VERSION = 1
+
+
+def _due_json(
+    due: Sequence[DueQuestion], upcoming: tuple[Question, datetime] | None
+) -> dict[str, Any]:
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "due": [
+            {
+                "question_id": d.question.id,
+                "topic": d.question.topic,
+                "level": d.question.level.value,
+                "due": d.due.isoformat(),
+                "missed": list(d.missed),
+            }
+            for d in due
+        ],
+        "next_due": (
+            {"question_id": upcoming[0].id, "due": upcoming[1].isoformat()} if upcoming else None
+        ),
+    }
 
 
 def _turn_index(turns: Sequence[Turn], turn: Turn) -> int:

@@ -54,6 +54,12 @@ def complete_level(incomplete: str) -> list[str]:
     return _matching([level.value for level in Level], incomplete)
 
 
+def complete_track(incomplete: str) -> list[str]:
+    from mockaws.models import Track
+
+    return _matching([track.value for track in Track], incomplete)
+
+
 def complete_grader(incomplete: str) -> list[str]:
     from mockaws.grading import GRADER_NAMES
 
@@ -94,6 +100,16 @@ TopicOption = Annotated[
         metavar="TOPIC",
         help="Only this topic (repeatable; see `mockaws questions topics`).",
         autocompletion=complete_topic,
+    ),
+]
+TrackOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--track",
+        metavar="TRACK",
+        help="Only questions for this role (repeatable; see `mockaws questions tracks`): "
+        "solutions-architect, devops, developer, sre, security, data-engineer, genai.",
+        autocompletion=complete_track,
     ),
 ]
 LevelOption = Annotated[

@@ -16,12 +16,13 @@ from mockaws.cli.options import (
     LevelOption,
     QuestionIdArgument,
     TopicOption,
+    TrackOption,
     listing_format,
     parse_level,
 )
 
 if TYPE_CHECKING:
-    from mockaws.models import Question
+    from mockaws.models import Question, Track
 
 questions_app = App(help="Browse and validate the question bank.")
 
@@ -32,32 +33,40 @@ JSON_SCHEMA_VERSION = 1
 @questions_app.command("list")
 def list_questions(
     topic: TopicOption = None,
+    track: TrackOption = None,
     level: LevelOption = None,
     output_format: FormatOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     bank: BankOption = None,
 ) -> None:
-    """List the questions in the bank, optionally filtered by topic and level.
+    """List the questions in the bank with their kind and tracks, filtered by topic, track, level.
 
     At a terminal this is a table; piped, one tab-separated record a line (id, topic, level,
-    question) with no header, so grep, cut and awk work.
+    kind, tracks separated by commas, question) with no header, so grep, cut and awk work.
 
     Examples:
-      mockaws questions list --topic networking --level senior
+      mockaws questions list --topic serverless
+      mockaws questions list --track sre --level senior
       mockaws questions list | cut -f1 | head
       mockaws questions list --json | jq -r '.[].id'
     """
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_bank, parse_tracks, tracks_of
 
     chosen_format = listing_format(output_format, as_json=as_json)
     loaded = load_bank(bank or [])
-    chosen = sorted(loaded.filter(topic or [], parse_level(level)), key=lambda q: (q.topic, q.id))
+    tracks = parse_tracks(track or [])
+    chosen = sorted(
+        loaded.filter(topic or [], parse_level(level), tracks), key=lambda q: (q.topic, q.id)
+    )
+    roles: dict[str, list[Track]] = {q.id: tracks_of(q) for q in chosen}
     if chosen_format == "json":
         rows = [
             {
                 "id": q.id,
                 "topic": q.topic,
                 "level": q.level.value,
+                "kind": q.kind.value,
+                "tracks": [t.value for t in roles[q.id]],
                 "question": q.question,
                 "sources": q.sources,
                 "file": str(loaded.origins[q.id]),
@@ -68,11 +77,21 @@ def list_questions(
     elif chosen_format == "tsv":
         from mockaws.records import records
 
-        records((q.id, q.topic, q.level.value, q.question) for q in chosen)
+        records(
+            (
+                q.id,
+                q.topic,
+                q.level.value,
+                q.kind.value,
+                ",".join(t.value for t in roles[q.id]),
+                q.question,
+            )
+            for q in chosen
+        )
     else:
         from mockaws import ui
 
-        ui.question_table(chosen)
+        ui.question_table(chosen, roles)
 
 
 @questions_app.command("topics")
@@ -102,10 +121,45 @@ def list_topics(as_json: JsonOption = False, bank: BankOption = None) -> None:
         typer.echo(f"{row['topic']:<14} {ui.count(row['questions'], 'question'):>13} ({per_level})")
 
 
-def _question_json(question: Question, origin: Path) -> dict[str, Any]:
+@questions_app.command("tracks")
+def list_tracks(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    bank: BankOption = None,
+) -> None:
+    """List the role tracks with how many questions each has, per kind and per level.
+
+    A question's tracks are its topic's and any it names itself; practise one with
+    `mockaws interview --track TRACK` or `mockaws interview --loop TRACK`.
+
+    Examples:
+      mockaws questions tracks
+      mockaws questions tracks --json
+    """
+    from mockaws.bank import load_bank
+    from mockaws.models import Level, QuestionKind, Track
+
+    loaded = load_bank(bank or [])
+    rows: list[dict[str, Any]] = []
+    for track in Track:
+        in_track = loaded.filter(tracks=[track])
+        kinds = {k.value: sum(q.kind is k for q in in_track) for k in QuestionKind}
+        levels = {lv.value: sum(q.level is lv for q in in_track) for lv in Level}
+        rows.append(
+            {"track": track.value, "questions": len(in_track), "kinds": kinds, "levels": levels}
+        )
+        if not as_json:
+            by_kind = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+            by_level = ", ".join(f"{n} {level}" for level, n in levels.items())
+            typer.echo(f"{track.value:<20} {len(in_track):>3} questions ({by_kind}; {by_level})")
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+
+
+def _question_json(question: Question, origin: Path, tracks: list[Track]) -> dict[str, Any]:
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "file": str(origin),
+        "tracks": [t.value for t in tracks],
         "question": question.model_dump(mode="json"),
     }
 
@@ -116,21 +170,26 @@ def show_question(
     as_json: JsonOption = False,
     bank: BankOption = None,
 ) -> None:
-    """Show one question with its reference answer, rubric, red flags and follow-ups.
+    """Show one question: its kind, tracks, reference answer, notes, rubric, red flags, follow-ups.
+
+    Behavioural questions also list the Leadership Principles a good story shows.
 
     Examples:
       mockaws questions show sg-vs-nacl
       mockaws questions show sg-vs-nacl --json | jq '.question.rubric'
+      mockaws questions show my-question --bank my-questions.toml
     """
     from mockaws import ui
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_bank, tracks_of
 
     loaded = load_bank(bank or [])
     question = loaded.get(question_id)
+    tracks = tracks_of(question)
     if as_json:
-        typer.echo(json.dumps(_question_json(question, loaded.origins[question.id]), indent=2))
+        payload = _question_json(question, loaded.origins[question.id], tracks)
+        typer.echo(json.dumps(payload, indent=2))
         return
-    ui.question_detail(question)
+    ui.question_detail(question, tracks)
 
 
 @questions_app.command("validate")

@@ -68,12 +68,8 @@ def test_piped_listing_is_one_record_a_line_without_padding() -> None:
 
 def test_format_table_and_json_override_the_piped_default() -> None:
     _, table, _ = run("questions", "list", "--topic", "networking", "--format", "table")
-    assert "\t" not in table and table.splitlines()[0].split() == [
-        "id",
-        "topic",
-        "level",
-        "question",
-    ]
+    header = ["id", "topic", "level", "kind", "tracks", "question"]
+    assert "\t" not in table and table.splitlines()[0].split() == header
     _, as_json, _ = run("questions", "list", "--topic", "networking", "--format", "json")
     assert {row["topic"] for row in json.loads(as_json)} == {"networking"}
     code, _, err = run("questions", "list", "--format", "yaml")
@@ -207,7 +203,7 @@ def test_completion_offers_matching_question_ids_topics_levels_and_graders() -> 
     assert "networking" in _complete("mockaws questions list --topic net")
     assert _complete("mockaws interview --level s") == ["senior"]
     assert _complete("mockaws interview --grader o") == ["offline", "openai"]
-    assert _complete("mockaws questions list --track s") == ["sre", "security"]
+    assert _complete("mockaws questions list --track sr") == ["sre"]
 
 
 def test_completion_offers_transcript_ids(home: Path) -> None:

@@ -41,7 +41,7 @@ def test_answer_hint_skip_and_quit_in_a_terminal(home: Path, banks: list[str]) -
     term.expect("Question 1 of 3")
     # The way to submit and the commands are on screen.
     term.expect("Submit: Esc then Enter (or Alt-Enter, Ctrl-D) · Enter: new line · Ctrl-C: quit")
-    term.expect("Commands: /hint /reveal /repeat /skip /quit")
+    term.expect("Commands: /hint /reveal /mark /repeat /skip /quit")
     term.send("/hint" + SUBMIT)
     term.expect("Hint 1:")
     term.expect("Question 1 of 3", times=2)

@@ -68,7 +68,7 @@ class Report:
         return [
             number
             for number, turn in enumerate(self.turns, start=1)
-            if turn.grade is not None and turn.grade.low_confidence
+            if turn.grade is not None and turn.grade.low_confidence and not turn.grade.self_assessed
         ]
 
 
@@ -84,7 +84,7 @@ def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, Ve
         if v.verdict is Verdict.COVERED
     }
     missed: list[tuple[RubricPoint, Verdict]] = []
-    for verdict in turn.grade.points:
+    for verdict in turn.grade.effective_points:
         point = question.point(verdict.point_id)
         if point is None or verdict.verdict is Verdict.COVERED or point.id in made_later:
             continue
@@ -108,7 +108,7 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
     scores: dict[str, list[int]] = {}
     for turn in turns:
         if turn.grade is not None:
-            scores.setdefault(turn.topic, []).append(turn.grade.score)
+            scores.setdefault(turn.topic, []).append(turn.grade.effective_score)
     topics = [
         TopicAverage(topic, sum(values) / len(values), len(values))
         for topic, values in sorted(scores.items())
@@ -133,7 +133,7 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
                 t.topic
                 for t in turns
                 if t.status is TurnStatus.SKIPPED
-                or (t.grade is not None and t.grade.rating in (Rating.WEAK, Rating.POOR))
+                or (t.grade is not None and t.grade.effective_rating in (Rating.WEAK, Rating.POOR))
             )
         )[:2]
     if top:

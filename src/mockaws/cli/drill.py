@@ -114,12 +114,13 @@ def drill(
             rating=picked,
             suggested=suggested,
             source=f"{session.transcript.id}#{_turn_index(session.transcript.turns, turn)}",
-            score=turn.grade.score,
+            score=turn.grade.effective_score,
             missed=[
                 p.point_id
-                for p in turn.grade.points
+                for p in turn.grade.effective_points
                 if p.verdict in (Verdict.MISSED, Verdict.CONTRADICTED)
             ],
+            grader_score=turn.grade.score if turn.grade.self_assessed else None,
         )
         state = add_review(schedule, question.id, review)
         save_schedule(schedule, schedule_path)

@@ -53,7 +53,7 @@ def test_an_old_grade_loads_with_no_self_assessment_and_counts_as_graded() -> No
 
 
 def test_a_self_assessed_transcript_written_now_keeps_loading() -> None:
-    transcript = load_transcript(FIXTURES / "v1-self-assessed.json")
+    transcript = load_transcript(FIXTURES / "grade-v3-self-assessed.json")
     grade = transcript.turns[0].grade
     assert grade is not None and grade.self_assessment is not None
     assert grade.score == 60 and grade.self_assessment.score == 90

@@ -905,13 +905,7 @@ class AnswerEditor:
                 await run_in_terminal(show)
 
     def read_line(self, message: str) -> str | None:
-        """One line typed at the terminal (the checklist); None at Ctrl-D or Ctrl-C."""
-        from prompt_toolkit import prompt as ask_line
-
-        try:
-            return ask_line(message)
-        except (EOFError, KeyboardInterrupt):
-            return None
+        return read_line(message)
 
     def confirm_quit(self) -> QuitChoice:
         """Ask once whether to quit; Ctrl-C again quits at once."""
@@ -934,6 +928,16 @@ class AnswerEditor:
         if reply == "\x03":
             return QuitChoice.QUIT_NOW
         return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
+
+
+def read_line(message: str) -> str | None:
+    """One line typed at the terminal (the checklist); None at Ctrl-D or Ctrl-C."""
+    from prompt_toolkit import prompt as ask_line
+
+    try:
+        return ask_line(message)
+    except (EOFError, KeyboardInterrupt):
+        return None
 
 
 CHECKLIST_HELP = (
@@ -1344,19 +1348,29 @@ def _rating_band(score: float) -> Rating:
     return rating_for(round(score))
 
 
-def choose_rating(suggested: str, choices: Sequence[str]) -> str:
-    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks."""
+MARK_REPLY = "/mark"
+
+
+def choose_rating(suggested: str, choices: Sequence[str], *, markable: bool = False) -> str:
+    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks.
+
+    With `markable`, /mark is a reply of its own (MARK_REPLY): the user wants to tick the
+    points they covered first.
+    """
     from rich.prompt import Prompt
 
     listed = "/".join(choices)
+    mark = " [dim](/mark: tick the points you covered)[/]" if markable else ""
     while True:
         reply = Prompt.ask(
-            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]",
+            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]{mark}",
             console=out,
             default=suggested,
             show_default=False,
         )
         typed = reply.strip().lower()
+        if markable and typed == MARK_REPLY:
+            return MARK_REPLY
         matches = [c for c in choices if typed and c.startswith(typed)]
         if len(matches) == 1:
             return matches[0]

@@ -442,6 +442,24 @@ def self_assess(
     return grade.model_copy(update={"self_assessment": assessment})
 
 
+def carry_self_assessment(question: Question, old: Grade, new: Grade) -> Grade:
+    """`new` (a regrade) with the points the user marked on `old` marked the same way.
+
+    The user's word on what they said outlives a change of grader; where the new grader now
+    agrees, the mark is dropped. Nothing carries over when the rubric has changed.
+    """
+    assessment = old.self_assessment
+    if assessment is None or not (old.rubric_hash == new.rubric_hash == question.rubric_hash):
+        return new
+    marked = {v.point_id: v.verdict for v in assessment.points if v.point_id in assessment.changed}
+    return self_assess(
+        question,
+        new,
+        covered=[i for i, verdict in marked.items() if verdict is Verdict.COVERED],
+        missed=[i for i, verdict in marked.items() if verdict is not Verdict.COVERED],
+    )
+
+
 def zero_grade(question: Question, reason: str, *, grader: str) -> Grade:
     """The grade of an answer with nothing to grade (empty, gibberish): 0, no grader call."""
     points = [

@@ -187,3 +187,24 @@ def test_mark_without_changes_lists_the_ids(old_transcript: Path) -> None:
     for point in SG.rubric:
         assert point.id in out
     assert "--covered ID" in out
+
+
+def test_a_regrade_keeps_the_users_marks_unless_the_new_grader_agrees() -> None:
+    old = scoring.self_assess(SG, grader_grade(), covered=["nacl-stateless"])
+    again = scoring.carry_self_assessment(SG, old, grader_grade())
+    assert again.self_assessment is not None
+    assert again.self_assessment.changed == ["nacl-stateless"]
+    assert again.self_assessment.score == old.effective_score
+
+    agreeing = grader_grade()
+    agreeing = agreeing.model_copy(
+        update={
+            "points": [
+                p.model_copy(update={"verdict": Verdict.COVERED})
+                if p.point_id == "nacl-stateless"
+                else p
+                for p in agreeing.points
+            ]
+        }
+    )
+    assert scoring.carry_self_assessment(SG, old, agreeing).self_assessment is None

@@ -208,3 +208,19 @@ def test_a_regrade_keeps_the_users_marks_unless_the_new_grader_agrees() -> None:
         }
     )
     assert scoring.carry_self_assessment(SG, old, agreeing).self_assessment is None
+
+
+def test_mark_with_piped_answers_names_the_command_for_scripts(home: Path, tmp_path: Path) -> None:
+    from tests.banks import isolated_bank_args, only_test_topics
+
+    script = "Security groups are stateful.\n.\n/mark\n.\n/quit\n.\n"
+    args = ["interview", "-n", "2", "--seed", "5", "--grader", "offline"]
+    args += [*isolated_bank_args(tmp_path), *only_test_topics()]
+    result = runner.invoke(app, args, input=script)
+    assert result.exit_code == 0, result.output
+    (saved,) = (home / "transcripts").glob("*.json")
+    transcript = load_transcript(saved)
+    expected = f"mockaws transcripts mark {transcript.id} --question 1 --covered POINT"
+    assert expected in " ".join(result.stderr.split())
+    assert transcript.turns[0].grade is not None
+    assert transcript.turns[0].grade.self_assessment is None

@@ -125,7 +125,7 @@ def score_line(grade: Grade) -> str:
     line = f"[{style}]Score {grade.effective_score}/100 · {grade.effective_rating.value}[/]"
     if grade.self_assessed:
         line += (
-            f" [bold]self-assessed[/] [dim](the grader gave {grade.score}/100 · "
+            f" · [bold]self-assessed[/] [dim](the grader gave {grade.score}/100 · "
             f"{grade.rating.value})[/]"
         )
     return line
@@ -713,6 +713,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
     unsure = report.low_confidence
     if unsure:
         numbers = ", ".join(str(n) for n in unsure)
+        only = unsure[0] if len(unsure) == 1 else None
         which = (
             f"grade of question {numbers} is"
             if len(unsure) == 1
@@ -720,7 +721,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         )
         out.print(
             f"[bold yellow]⚠[/] [yellow]The {which} unsure (low confidence): "
-            f"{escape(low_confidence_advice(transcript.id))}.[/]"
+            f"{escape(low_confidence_advice(transcript.id, only))}.[/]"
         )
     graded = [t.grade.effective_score for t in report.turns if t.grade is not None]
     if graded:

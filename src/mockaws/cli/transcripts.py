@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from mockaws.history import History
     from mockaws.models import Question, Transcript, Turn
 
-transcripts_app = App(help="Read saved sessions back: list, show and export transcripts.")
+transcripts_app = App(
+    help="Read saved sessions back: list, show and export transcripts, and correct a grade."
+)
 
 ReferenceArgument = Annotated[
     str,

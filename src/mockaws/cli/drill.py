@@ -14,6 +14,7 @@ from mockaws.cli.options import (
     LevelOption,
     ModelOption,
     TopicOption,
+    TrackOption,
     TranscriptsDirOption,
     parse_level,
 )
@@ -35,6 +36,7 @@ def drill(
         typer.Option("--ahead", help="Fill up with questions not due yet, soonest first."),
     ] = False,
     topic: TopicOption = None,
+    track: TrackOption = None,
     level: LevelOption = None,
     grader: GraderOption = "auto",
     model: ModelOption = None,
@@ -47,9 +49,16 @@ def drill(
     Every graded answer schedules its question: answers that missed a rubric point come back
     first. After each answer, confirm the suggested rating (again, hard, good, easy) or pick
     another; with piped input the suggestion is kept.
+
+    Examples:
+
+    \b
+        mockaws drill
+        mockaws drill -n 2 --topic networking --ahead
+        mockaws drill --track security
     """
     from mockaws import ui
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_bank, parse_tracks
     from mockaws.cli.interview import drive
     from mockaws.cli.transcripts import load_user_history
     from mockaws.config import home_dir, load_settings
@@ -73,9 +82,11 @@ def drill(
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
     chosen_level = parse_level(level)
+    tracks = parse_tracks(track or [])
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
-    questions = load_bank(bank or []).questions
+    loaded = load_bank(bank or [])
+    questions = {q.id: q for q in loaded.filter(tracks=tracks)} if tracks else loaded.questions
     folder = resolve_transcripts_dir(transcripts_dir)
     history = load_user_history(folder)
     ui.load_problems(history.problems)
@@ -92,6 +103,7 @@ def drill(
     chosen = [d.question for d in due[:count]]
     settings = SessionSettings(
         topics=sorted(topic or []),
+        tracks=tracks,
         level=chosen_level,
         count=len(chosen),
         mode="drill",

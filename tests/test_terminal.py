@@ -178,6 +178,8 @@ def test_marking_two_missed_points_after_feedback_shows_everywhere(
     term.send("/quit" + SUBMIT)
     term.expect("Interview summary")
     assert term.wait_exit() == 0
+    summary = term.text().split("Interview summary")[-1]
+    assert "self-assessed (grader:" in summary
 
     transcript = only_transcript(home)
     grade = transcript.turns[0].grade

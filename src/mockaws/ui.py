@@ -1040,17 +1040,18 @@ def marked(question: Question, grade: Grade, number: int, transcript_id: str) ->
         )
         return
     out.print(f"Question {number}: {score_line(grade)}")
+    rows: list[tuple[str | Text, ...]] = []
     for point_id in grade.self_assessment.changed:
         point = question.point(point_id)
-        said = _grader_said(grade, point_id)
         own = next(v for v in grade.self_assessment.points if v.point_id == point_id)
         label, colour = _VERDICT_STYLE[own.verdict]
-        line = Text("  ")
-        line.append(label, style=colour)
-        line.append(" " + clean(point.point if point else point_id) + "  ")
+        text = Text(clean(point.point if point else point_id))
+        said = _grader_said(grade, point_id)
         if said is not None:
-            line.append_text(said)
-        out.print(line)
+            text.append("\n")
+            text.append_text(said)
+        rows.append(("", Text(label, style=colour), text))
+    out.print(_hanging(rows, (1, 15)))
     out.print(f"[dim]Saved in {escape(transcript_id)}; stats and drills use this score.[/]")
 
 

@@ -165,6 +165,9 @@ def test_mark_an_old_transcript_from_a_script(old_transcript: Path, home: Path) 
     stats = json.loads(out)
     assert stats["average_score"] == 90 and stats["grader_average_score"] == 60
     assert stats["self_assessed_answers"] == 1
+    code, out, _ = run("stats", *BANK)
+    assert code == 0
+    assert "1 answer self-assessed" in out and "the average is 60/100" in " ".join(out.split())
 
 
 def test_a_review_already_scheduled_follows_a_later_marking(old_transcript: Path) -> None:

@@ -172,7 +172,7 @@ def mark_transcript(
 
         mockaws transcripts mark latest --question 2
 
-        mockaws transcripts mark latest -q 2 --covered sg-references --covered check-nacls
+        mockaws transcripts mark latest -q 2 --covered sg-stateful --covered nacl-stateless
 
         mockaws transcripts mark 20260101-0900 -q 1 --covered a,b --missed c --json
     """

@@ -180,7 +180,7 @@ def test_command_list_shows_whole_first_sentences() -> None:
 def test_every_command_has_examples(path: tuple[str, ...], doc: str | None) -> None:
     code, out, _ = run(*path, "--help")
     assert code == 0
-    examples = out.split("Examples:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    examples = out.split("Examples:\n", 1)[1].lstrip("\n").split("\n\n", 1)[0].splitlines()
     assert examples, f"{' '.join(path)} has no examples"
     prefix = "mockaws " + " ".join(path)
     assert all(prefix in line for line in examples), examples

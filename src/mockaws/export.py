@@ -62,21 +62,29 @@ def _grade_view(
 ) -> dict[str, Any]:
     flags = {f.id: f.flag for f in question.red_flags} if question else {}
     points = []
-    for number, verdict in enumerate(grade.points, start=1):
+    changed = grade.self_assessment.changed if grade.self_assessment else []
+    graders = {v.point_id: v for v in grade.points}
+    for number, verdict in enumerate(grade.effective_points, start=1):
         rubric_point = question.point(verdict.point_id) if question else None
+        original = graders.get(verdict.point_id, verdict)
         points.append(
             {
                 "number": number,
                 "verdict": verdict.verdict.value,
+                # What the grader said, on a point the user marked otherwise.
+                "grader_verdict": (original.verdict.value if verdict.point_id in changed else None),
                 "text": rubric_point.point if rubric_point else verdict.point_id,
                 "weight": rubric_point.weight if rubric_point else None,
-                "evidence": verdict.evidence,
-                "note": verdict.note if not verdict.verified else "",
+                "evidence": original.evidence,
+                "note": original.note if not original.verified else "",
             }
         )
     return {
-        "score": grade.score,
-        "rating": grade.rating.value,
+        "score": grade.effective_score,
+        "rating": grade.effective_rating.value,
+        "self_assessed": grade.self_assessed,
+        "grader_score": grade.score,
+        "grader_rating": grade.rating.value,
         "made_by": made_by(grade),
         "points": points,
         "red_flags": [

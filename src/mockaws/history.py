@@ -34,7 +34,7 @@ from mockaws.models import (
 )
 from mockaws.transcripts import TranscriptStore, load_transcript
 
-INDEX_VERSION = 1  # bump when a summary's shape or meaning changes: caches then rebuild
+INDEX_VERSION = 2  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)
 
 
@@ -47,10 +47,15 @@ class AnswerRecord:
     topic: str
     level: str
     answered_at: str  # ISO 8601, UTC
-    score: int | None  # None: not graded (yet)
+    score: int | None  # None: not graded (yet); the self-assessed score when there is one
     rating: str | None
     missed: tuple[str, ...]  # ids of rubric points missed or contradicted
     red_flags: int
+    grader_score: int | None = None  # the grader's own score, when the user marked the points
+
+    @property
+    def self_assessed(self) -> bool:
+        return self.grader_score is not None
 
     def to_row(self) -> list[Any]:
         return [
@@ -63,13 +68,14 @@ class AnswerRecord:
             self.rating,
             list(self.missed),
             self.red_flags,
+            self.grader_score,
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> AnswerRecord:
-        turn, question_id, topic, level, answered_at, score, rating, missed, flags = row
+        turn, question_id, topic, level, answered_at, score, rating, missed, flags, own = row
         return cls(
-            turn, question_id, topic, level, answered_at, score, rating, tuple(missed), flags
+            turn, question_id, topic, level, answered_at, score, rating, tuple(missed), flags, own
         )
 
 
@@ -231,12 +237,13 @@ def summarise(transcript: Transcript, path: Path) -> SessionSummary:
                 topic=turn.topic,
                 level=turn.level.value,
                 answered_at=answered_at.isoformat(),
-                score=grade.score if grade else None,
-                rating=grade.rating.value if grade else None,
-                missed=tuple(p.point_id for p in grade.points if p.verdict in _MISSED)
+                score=grade.effective_score if grade else None,
+                rating=grade.effective_rating.value if grade else None,
+                missed=tuple(p.point_id for p in grade.effective_points if p.verdict in _MISSED)
                 if grade
                 else (),
                 red_flags=len(grade.red_flags_hit) if grade else 0,
+                grader_score=grade.score if grade and grade.self_assessed else None,
             )
         )
     settings = transcript.settings
@@ -490,6 +497,10 @@ class Stats:
     never_attempted: list[str]
     never_attempted_by_topic: dict[str, tuple[int, int]]  # topic -> (never attempted, in bank)
     skipped_files: int
+    # Answers whose points the user marked, and the average of the grader's own scores over
+    # every graded answer (the same as `average` when nothing was marked).
+    self_assessed: int = 0
+    grader_average: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stats as `mockaws stats --json` prints them."""
@@ -497,6 +508,8 @@ class Stats:
             "sessions": self.sessions,
             "answers": self.answers,
             "average_score": _round(self.average),
+            "self_assessed_answers": self.self_assessed,
+            "grader_average_score": _round(self.grader_average),
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None,
             "by_topic": [
@@ -711,4 +724,11 @@ def compute_stats(
         never_attempted=[q.id for q in never],
         never_attempted_by_topic=dict(sorted(by_topic.items())),
         skipped_files=len(history.problems),
+        self_assessed=sum(1 for a in graded if a.self_assessed),
+        grader_average=(
+            sum(a.grader_score if a.grader_score is not None else a.score or 0 for a in graded)
+            / len(graded)
+            if graded
+            else None
+        ),
     )

@@ -24,7 +24,8 @@ Cue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 # 2: a grade may carry a `confidence` (offline grades); version 1 grades load without one.
-GRADE_SCHEMA_VERSION = 2
+# 3: a grade may carry a `self_assessment` (the user's own verdicts); older grades have none.
+GRADE_SCHEMA_VERSION = 3
 TRANSCRIPT_SCHEMA_VERSION = 1
 
 
@@ -261,14 +262,36 @@ class GradeConfidence(Produced):
     reason: str = ""
 
 
-def low_confidence_advice(transcript_id: str | None = None) -> str:
+def mark_command(transcript_id: str, number: int | None = None) -> str:
+    """The command that marks the points a user covered in answer `number` of a session."""
+    question = f"--question {number}" if number is not None else "--question N"
+    return f"mockaws transcripts mark {transcript_id} {question} --covered POINT"
+
+
+def low_confidence_advice(transcript_id: str | None = None, number: int | None = None) -> str:
     """What a user can do about a grade the grader is unsure of (in this session, if given)."""
-    model = (
-        f"grade with a model: mockaws regrade {transcript_id} --grader openai"
-        if transcript_id
-        else "grade it with a model (--grader openai)"
-    )
-    return f"read the reference answer and mark the points yourself against it, or {model}"
+    if transcript_id:
+        mark = f"mark the points you covered yourself ({mark_command(transcript_id, number)})"
+        model = f"grade with a model: mockaws regrade {transcript_id} --grader openai"
+    else:
+        mark = "mark the points you covered yourself"
+        model = "grade it with a model (--grader openai)"
+    return f"read the reference answer and {mark}, or {model}"
+
+
+class SelfAssessment(Produced):
+    """The user's own verdicts on a grade's points, kept beside the grader's (which stay as
+    they were); `score` and `rating` come from `scoring.self_assess`, like any other score."""
+
+    points: list[
+        PointVerdict
+    ]  # one a rubric point: the user's where they differ, else the grader's
+    changed: list[str] = Field(
+        default_factory=list
+    )  # ids of the points the user's verdict differs on
+    score: int = Field(ge=0, le=100)
+    rating: Rating
+    marked_at: datetime = Field(default_factory=utc_now)
 
 
 class Grade(Produced):
@@ -293,17 +316,45 @@ class Grade(Produced):
     graded_at: datetime = Field(default_factory=utc_now)
     # Offline grades say how sure they are; None on model grades and on grades made before it.
     confidence: GradeConfidence | None = None
+    # The points the user says they covered, and the score that follows; `points`, `score` and
+    # `rating` above stay the grader's.
+    self_assessment: SelfAssessment | None = None
+
+    @property
+    def self_assessed(self) -> bool:
+        return self.self_assessment is not None
+
+    @property
+    def effective_points(self) -> list[PointVerdict]:
+        """The verdicts that count: the user's when they marked the points, else the grader's."""
+        return self.self_assessment.points if self.self_assessment else self.points
+
+    @property
+    def effective_score(self) -> int:
+        """The score stats and drills use: the self-assessed one when there is one."""
+        return self.self_assessment.score if self.self_assessment else self.score
+
+    @property
+    def effective_rating(self) -> Rating:
+        return self.self_assessment.rating if self.self_assessment else self.rating
 
     @property
     def low_confidence(self) -> bool:
         return self.confidence is not None and self.confidence.level is Confidence.LOW
 
-    def low_confidence_note(self, transcript_id: str | None = None) -> str | None:
-        """The line that says the grade may be wrong and what to do, or None when it is sure."""
+    def low_confidence_note(
+        self, transcript_id: str | None = None, number: int | None = None
+    ) -> str | None:
+        """The line that says the grade may be wrong and what to do, or None when it is sure.
+
+        Once the user has marked the points themselves there is nothing left to check.
+        """
         if self.confidence is None or self.confidence.level is not Confidence.LOW:
             return None
+        if self.self_assessment is not None:
+            return None
         reason = f": {self.confidence.reason}" if self.confidence.reason else ""
-        return f"Low confidence{reason}. Check it: {low_confidence_advice(transcript_id)}."
+        return f"Low confidence{reason}. Check it: {low_confidence_advice(transcript_id, number)}."
 
 
 class TurnStatus(StrEnum):
@@ -463,4 +514,4 @@ class Transcript(Produced):
         graded = self.graded_turns
         if not graded:
             return None
-        return sum(t.grade.score for t in graded if t.grade) / len(graded)
+        return sum(t.grade.effective_score for t in graded if t.grade) / len(graded)

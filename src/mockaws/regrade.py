@@ -16,6 +16,7 @@ from pathlib import Path
 from mockaws.errors import BadInputError, GradingError, TranscriptError
 from mockaws.files import atomic_write_text
 from mockaws.grading import Grader, grade_answer
+from mockaws.grading.scoring import carry_self_assessment
 from mockaws.models import Grade, Question, Transcript, Turn, TurnStatus, Verdict
 from mockaws.transcripts import TranscriptStore, load_transcript
 
@@ -151,6 +152,7 @@ def _apply(transcript: Transcript, job: Job, grade: Grade | None, error: str | N
     if grade is not None:
         if turn.grade is not None:
             turn.previous_grades.append(turn.grade)
+            grade = carry_self_assessment(job.question, turn.grade, grade)
         turn.grade, turn.grade_error = grade, None
     elif turn.grade is None:
         turn.grade_error = error  # a failed regrade of a graded turn keeps its grade

@@ -58,6 +58,7 @@ class Command(StrEnum):
     HINT = "/hint"
     REVEAL = "/reveal"
     REPEAT = "/repeat"
+    MARK = "/mark"
 
 
 def parse_command(answer: str) -> Command | None:
@@ -615,6 +616,32 @@ class Interview:
             turn.revealed = True
             self._save()
         return self.known.get(turn.question_id)
+
+    def last_graded(self) -> tuple[int, Turn] | None:
+        """The latest main answer with a grade, and its 1-based number: what /mark corrects."""
+        for number in range(len(self.transcript.turns), 0, -1):
+            turn = self.transcript.turns[number - 1]
+            if turn.grade is not None and turn.status is TurnStatus.ANSWERED:
+                return number, turn
+        return None
+
+    def self_assess(
+        self, number: int, *, covered: Iterable[str] = (), missed: Iterable[str] = ()
+    ) -> Grade:
+        """Record the points the user says answer `number` covered (see `scoring.self_assess`).
+
+        The grader's verdicts stay on the grade; the saved transcript has both at once.
+        """
+        from mockaws.grading.scoring import self_assess
+
+        with self._lock:
+            turn = self.transcript.turns[number - 1]
+            question = self.question_of(turn)
+            if turn.grade is None or question is None:
+                raise TranscriptError(f"answer {number} has no grade to correct")
+            turn.grade = self_assess(question, turn.grade, covered=covered, missed=missed)
+            self._save()
+            return turn.grade
 
     # ------------------------------------------------------------ grading
 

@@ -115,6 +115,8 @@ class _Command(TyperCommand):
 def _keep_examples_as_written(doc: str) -> str:
     # Click rewraps every paragraph of a help text except one that starts with a \b line:
     # examples are commands, one a line, and must stay that way.
+    if "Examples:\n\n\b\n" in doc:
+        return doc  # already marked where it is written
     return doc.replace("\n\nExamples:\n", "\n\n\b\nExamples:\n")
 
 

@@ -397,6 +397,35 @@ def _ask(
             ui.hint(point, len(session.hints_used))
         elif command is Command.REVEAL:
             ui.reveal(session.reveal())
+        elif command is Command.MARK:
+            _mark(session, source)
+
+
+def _mark(session: Interview, source: ui.AnswerEditor | ui.AnswerReader) -> None:
+    """/mark: tick the points the latest graded answer did cover, saved as self-assessed."""
+    from mockaws import ui
+    from mockaws.models import mark_command
+
+    found = session.last_graded()
+    if found is None:
+        ui.notice("No graded answer to mark yet: its feedback comes first.")
+        return
+    number, turn = found
+    question = session.question_of(turn)
+    if question is None or turn.grade is None:
+        return
+    if not isinstance(source, ui.AnswerEditor):
+        ui.notice(f"Mark points from a script with: {mark_command(session.transcript.id, number)}")
+        return
+    ui.out.print(f"[bold]Question {number}[/] · {ui.escape(turn.question_id)}")
+    choice = ui.checklist(question, turn.grade, source.read_line)
+    if choice is None:
+        return
+    covered, missed = choice
+    grade = session.self_assess(number, covered=covered, missed=missed)
+    if session.save_problem:
+        ui.save_problem(session.save_problem)
+    ui.marked(question, grade, number, session.transcript.id)
 
 
 def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:

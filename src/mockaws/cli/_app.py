@@ -128,6 +128,9 @@ class App(typer.Typer):
         kwargs.setdefault("pretty_exceptions_enable", False)
         kwargs.setdefault("rich_markup_mode", None)
         kwargs.setdefault("cls", _Group)
+        if kwargs.get("help"):
+            # A group's whole first paragraph in the command list, as for commands.
+            kwargs.setdefault("short_help", " ".join(kwargs["help"].split("\n\n")[0].split()))
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:

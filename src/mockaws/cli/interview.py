@@ -18,11 +18,22 @@ from mockaws.cli.options import (
     TranscriptsDirOption,
     parse_level,
 )
+from mockaws.cli.voice_options import (
+    AudioDeviceOption,
+    KeepAudioOption,
+    LongPauseOption,
+    SpeakQuestionsOption,
+    SpeechBaseUrlOption,
+    SpeechModelOption,
+    StopAfterSilenceOption,
+    VoiceOption,
+)
 
 if TYPE_CHECKING:
     from mockaws import ui
-    from mockaws.models import Mode, Question, Turn
+    from mockaws.models import Mode, Question, Spoken, Turn
     from mockaws.session import Interview, Prompt
+    from mockaws.ui_voice import VoiceInput
 
 MAX_FOLLOW_UPS = 2
 
@@ -78,6 +89,14 @@ def interview(
     base_url: BaseUrlOption = None,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
+    voice: VoiceOption = False,
+    keep_audio: KeepAudioOption = True,
+    speak_questions: SpeakQuestionsOption = False,
+    speech_model: SpeechModelOption = None,
+    speech_base_url: SpeechBaseUrlOption = None,
+    audio_device: AudioDeviceOption = None,
+    long_pause: LongPauseOption = 1.0,
+    stop_after_silence: StopAfterSilenceOption = None,
 ) -> None:
     """Run a mock interview: answer each question as you would aloud, get graded point by point.
 
@@ -85,6 +104,15 @@ def interview(
     or Ctrl-D) submits. Piped answers end at a line holding only '.'. Type /hint, /reveal,
     /repeat, /skip or /quit as the answer. Each answer is saved the moment it is submitted and
     graded in the background; `mockaws resume` continues an interrupted interview.
+
+    With --voice you speak instead: Enter starts and stops recording, the transcript opens in
+    the editor to fix misheard words, and pace and pauses are measured from the audio.
+
+    Examples:
+
+        mockaws interview --topic s3 -n 3
+        mockaws interview --voice --speak-questions
+        mockaws interview --voice --speech-base-url http://localhost:8000/v1 --no-keep-audio
     """
     import secrets
 
@@ -137,13 +165,24 @@ def interview(
         model=grader_settings.model if chosen_grader.name != "offline" else None,
         base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
-    session = Interview(
-        plan,
-        chosen_grader,
-        TranscriptStore(resolve_transcripts_dir(transcripts_dir)),
-        settings,
-    )
-    drive(session)
+    folder = resolve_transcripts_dir(transcripts_dir)
+    voice_in = None
+    if voice:
+        from mockaws.cli.voice_options import voice_input
+
+        voice_in = voice_input(
+            grader_settings=grader_settings,
+            folder=folder,
+            keep_audio=keep_audio,
+            speak_questions=speak_questions,
+            speech_model=speech_model,
+            speech_base_url=speech_base_url,
+            audio_device=audio_device,
+            long_pause=long_pause,
+            stop_after_silence=stop_after_silence,
+        )
+    session = Interview(plan, chosen_grader, TranscriptStore(folder), settings)
+    drive(session, voice=voice_in)
 
 
 def parse_mode(value: str) -> Mode:
@@ -173,11 +212,13 @@ def drive(
     session: Interview,
     *,
     on_answer: Callable[[Question, Turn], None] | None = None,
+    voice: VoiceInput | None = None,
 ) -> None:
     """Run `session` at the terminal (or from piped stdin) until done, quit or Ctrl-C; then save.
 
     `on_answer` is called after each main answer once its grade is in (drills use it to ask
-    for a rating), so with it the interview waits for each grade.
+    for a rating), so with it the interview waits for each grade. With `voice`, each answer is
+    first spoken and its transcript opens in the editor.
     """
     from mockaws import ui
 
@@ -188,7 +229,7 @@ def drive(
     try:
         outcome = Outcome.DONE
         while (prompt := session.prompt) is not None:
-            ended = _ask(session, prompt, source, feed, on_answer)
+            ended = _ask(session, prompt, source, feed, on_answer, voice)
             if ended is not None:
                 outcome = ended
                 break
@@ -240,6 +281,7 @@ def _ask(
     source: ui.AnswerEditor | ui.AnswerReader,
     feed: ui.Feed,
     on_answer: Callable[[Question, Turn], None] | None,
+    voice: VoiceInput | None = None,
 ) -> Outcome | None:
     """Ask one prompt until it is answered or skipped (None), or the interview ends."""
     from mockaws import ui
@@ -249,6 +291,19 @@ def _ask(
     mode = session.settings.mode
     draft = prompt.draft
     show_prompt = True
+    spoken: Spoken | None = None
+    if voice is not None and isinstance(source, ui.AnswerEditor) and not draft.strip():
+        heard = _listen(session, prompt, source, feed, voice)
+        if isinstance(heard, Outcome):
+            return heard
+        if heard is not None:
+            spoken = heard
+            if spoken.needs_transcript:
+                # Saved with its recording and reason; `mockaws regrade` finishes it.
+                turn = session.submit("", spoken)
+                ui.answer_saved(turn, mode, session.settings.time_limit_s)
+                return None
+            draft = spoken.raw_transcript or ""
     while True:
         text = _read(session, prompt, source, feed, draft, show_prompt)
         if isinstance(text, Outcome):
@@ -259,7 +314,7 @@ def _ask(
             if not text.strip() and isinstance(source, ui.AnswerEditor):
                 ui.nothing_to_submit()
                 continue
-            turn = session.submit(text)
+            turn = session.submit(text, spoken)
             if session.save_problem:
                 ui.save_problem(session.save_problem)
             ui.answer_saved(turn, mode, session.settings.time_limit_s)
@@ -284,6 +339,33 @@ def _ask(
             ui.hint(point, len(session.hints_used))
         elif command is Command.REVEAL:
             ui.reveal(session.reveal())
+
+
+def _listen(
+    session: Interview,
+    prompt: Prompt,
+    source: ui.AnswerEditor,
+    feed: ui.Feed,
+    voice: VoiceInput,
+) -> Spoken | Outcome | None:
+    """A spoken answer to `prompt`; None when the candidate chose to type it instead."""
+    from mockaws import ui
+    from mockaws.ui_voice import Interrupted, TypeInstead
+
+    feed.show()
+    ui.ask_prompt(prompt, session.settings.mode, interactive=False)
+    voice.say(prompt.text)
+    while True:
+        heard = voice.listen(session.transcript.id, prompt.question.id)
+        if isinstance(heard, TypeInstead):
+            return None
+        if not isinstance(heard, Interrupted):
+            return heard
+        choice = source.confirm_quit()
+        if choice is ui.QuitChoice.CONTINUE:
+            continue
+        session.save_unsent("")
+        return Outcome.INTERRUPTED if choice is ui.QuitChoice.QUIT else Outcome.INTERRUPTED_NOW
 
 
 def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:

@@ -1,0 +1,163 @@
+"""The terminal side of spoken answers: a key to start and stop, a live level meter and timer.
+
+It only drives the core voice modules (`mockaws.voice`) and hands back a `Spoken` record; the
+interview opens the transcript in the ordinary answer editor for corrections.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mockaws.ui import clock, escape, out
+
+if TYPE_CHECKING:
+    from mockaws.models import Spoken
+    from mockaws.voice.settings import SpeechSettings
+    from mockaws.voice.speak import Speaker
+
+METER_WIDTH = 20
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    """How spoken answers are taken in an interview."""
+
+    speech: SpeechSettings
+    folder: Path  # the transcripts folder; recordings go under its audio/ folder
+    keep_audio: bool = True
+    long_pause_s: float = 1.0
+    stop_after_silence_s: float | None = None
+    device: str | None = None
+    speak_questions: bool = False
+
+
+class TypeInstead:
+    """The candidate chose to type this answer."""
+
+
+class Interrupted:
+    """Ctrl-C while waiting to record or recording (what was recorded is dropped)."""
+
+
+def meter(level: float) -> str:
+    filled = round(level * METER_WIDTH)
+    return "█" * filled + "·" * (METER_WIDTH - filled)
+
+
+class VoiceInput:
+    """Records one answer per call, transcribes it and reports what happened in one line."""
+
+    def __init__(self, options: VoiceOptions) -> None:
+        from mockaws.voice.capture import check_input
+
+        self.options = options
+        self.device_name = check_input(options.device)  # fails early, in one line
+        self.speaker: Speaker | None = None
+        if options.speak_questions:
+            from mockaws.voice.speak import Speaker
+
+            self.speaker = Speaker(options.speech)
+
+    def say(self, text: str) -> None:
+        if self.speaker is not None:
+            self.speaker.speak(text)
+
+    def listen(self, transcript_id: str, question_id: str) -> Spoken | TypeInstead | Interrupted:
+        """Wait for Enter, record until Enter (or a silence), then transcribe and keep."""
+        from mockaws.voice.answer import spoken_answer
+        from mockaws.voice.capture import Recorder
+
+        recorder = Recorder(self.options.device)
+        result = self._record(recorder)
+        if not isinstance(result, float):
+            recorder.stop()
+            return result
+        recording = recorder.stop()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        relative = f"audio/{transcript_id}/{stamp}-{question_id}.wav"
+        from mockaws.ui import waiting
+
+        with waiting("Transcribing…"):
+            spoken = spoken_answer(
+                recording,
+                self.options.speech,
+                folder=self.options.folder,
+                relative_path=relative,
+                keep_audio=self.options.keep_audio,
+                long_pause_s=self.options.long_pause_s,
+            )
+        if recorder.problem:
+            out.print(f"[yellow]Audio warning: {escape(recorder.problem)}[/]")
+        if spoken.needs_transcript:
+            out.print(
+                f"[yellow]Not transcribed: {escape(spoken.transcribe_error or '')}; the "
+                f"recording is kept ({escape(spoken.audio_file or '')}) and `mockaws regrade "
+                f"{escape(transcript_id)}` transcribes and grades it.[/]"
+            )
+        elif spoken.speech_end <= spoken.speech_start:
+            out.print("[yellow]The microphone heard no speech in that recording.[/]")
+        else:
+            out.print(
+                f"[dim]Recorded {clock(spoken.recorded_seconds)} · transcribed in "
+                f"{spoken.transcribe_seconds or 0:.1f} s: fix any misheard words, then submit.[/]"
+            )
+        return spoken
+
+    def _record(self, recorder: object) -> float | TypeInstead | Interrupted:
+        """Run the start/stop screen; the recorded seconds, or what the candidate chose."""
+        from prompt_toolkit.application import Application
+        from prompt_toolkit.formatted_text import StyleAndTextTuples
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+        from prompt_toolkit.layout import Layout
+        from prompt_toolkit.layout.containers import Window
+        from prompt_toolkit.layout.controls import FormattedTextControl
+
+        from mockaws.voice.capture import Recorder
+
+        assert isinstance(recorder, Recorder)
+        state = {"recording": False}
+        silence = self.options.stop_after_silence_s
+        keys = KeyBindings()
+
+        @keys.add("enter")
+        @keys.add("space")
+        def _toggle(event: KeyPressEvent) -> None:
+            if state["recording"]:
+                event.app.exit(result=recorder.seconds)
+                return
+            if self.speaker is not None:
+                self.speaker.stop()  # the microphone must not hear the question
+            recorder.start()
+            state["recording"] = True
+
+        @keys.add("t")
+        def _type(event: KeyPressEvent) -> None:
+            if not state["recording"]:
+                event.app.exit(result=TypeInstead())
+
+        @keys.add("c-c")
+        def _interrupt(event: KeyPressEvent) -> None:
+            event.app.exit(result=Interrupted())
+
+        def text() -> StyleAndTextTuples:
+            if not state["recording"]:
+                return [("bold", " 🎙  Enter: start speaking · t: type instead · Ctrl-C: quit")]
+            if silence and recorder.quiet_seconds >= silence and recorder.seconds > silence:
+                app.exit(result=recorder.seconds)
+            return [
+                ("bold #ff5f5f", " ● REC "),
+                ("", f"{clock(recorder.seconds)} "),
+                ("#5fd75f", meter(recorder.level)),
+                ("", "  Enter: stop"),
+            ]
+
+        app: Application[float | TypeInstead | Interrupted] = Application(
+            layout=Layout(Window(FormattedTextControl(text), height=1)),
+            key_bindings=keys,
+            refresh_interval=0.1,
+            full_screen=False,
+        )
+        return app.run()

@@ -1,0 +1,89 @@
+"""A recording made into a spoken answer: measured, transcribed, kept.
+
+Transcription failures never lose the recording: it is written even with `keep_audio` off
+(marked to be deleted once transcribed), and `transcribe_pending` finishes it later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from mockaws.errors import TranscriptionError
+from mockaws.models import Pause, Spoken
+from mockaws.voice.capture import Recording
+from mockaws.voice.settings import SpeechSettings
+from mockaws.voice.store import read_recording, resolve, wav_bytes, write_audio
+
+
+def spoken_answer(
+    recording: Recording,
+    settings: SpeechSettings,
+    *,
+    folder: Path,
+    relative_path: str,
+    keep_audio: bool,
+    long_pause_s: float,
+) -> Spoken:
+    """Measure, transcribe and (when kept or not yet transcribed) save one recording."""
+    from mockaws.voice.analyse import find_speech
+
+    activity = find_speech(recording.pcm, recording.sample_rate, long_pause_s)
+    wav = wav_bytes(recording)
+    spoken = Spoken(
+        recorded_seconds=round(recording.seconds, 2),
+        sample_rate=recording.sample_rate,
+        speech_start=activity.speech_start,
+        speech_end=activity.speech_end,
+        pauses=[Pause(start=start, seconds=seconds) for start, seconds in activity.pauses],
+        model=settings.model,
+        base_url_host=settings.host,
+    )
+    try:
+        finish_transcript(spoken, wav, settings)
+    except TranscriptionError as exc:
+        spoken.transcribe_error = str(exc)
+    if keep_audio or spoken.needs_transcript:
+        write_audio(folder / relative_path, wav)
+        spoken.audio_file = relative_path
+        spoken.audio_bytes = len(wav)
+        spoken.delete_when_transcribed = not keep_audio
+    return spoken
+
+
+def finish_transcript(spoken: Spoken, wav: bytes, settings: SpeechSettings) -> None:
+    """Transcribe `wav` into `spoken` (TranscriptionError if the endpoint fails)."""
+    from mockaws.voice.transcribe import transcribe
+
+    result = transcribe(wav, settings)
+    spoken.raw_transcript = result.text
+    spoken.words = result.words
+    spoken.transcribe_seconds = result.seconds
+    spoken.transcribe_error = None
+    spoken.model = settings.model
+    spoken.base_url_host = settings.host
+
+
+def transcribe_kept(spoken: Spoken, folder: Path, settings: SpeechSettings) -> None:
+    """Transcribe a kept recording whose transcription failed before (TranscriptionError)."""
+    if spoken.audio_file is None:
+        raise TranscriptionError("the recording was not kept, so it cannot be transcribed")
+    path = resolve(folder, spoken.audio_file)
+    if path is None or not path.is_file():
+        raise TranscriptionError(f"the recording {spoken.audio_file} is missing")
+    try:
+        recording = read_recording(path)
+    except (OSError, EOFError, ValueError) as exc:
+        raise TranscriptionError(
+            f"the recording {spoken.audio_file} cannot be read: {exc}"
+        ) from None
+    try:
+        finish_transcript(spoken, wav_bytes(recording), settings)
+    except TranscriptionError as exc:
+        spoken.transcribe_error = str(exc)
+        raise
+    if spoken.delete_when_transcribed:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        spoken.audio_file = None
+        spoken.audio_bytes = 0

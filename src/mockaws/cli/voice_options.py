@@ -10,6 +10,7 @@ import typer
 if TYPE_CHECKING:
     from mockaws.config import Settings
     from mockaws.ui_voice import VoiceInput
+    from mockaws.voice.settings import SpeechSettings
 
 VoiceOption = Annotated[
     bool,
@@ -118,4 +119,15 @@ def voice_input(
             device=audio_device,
             speak_questions=speak_questions,
         )
+    )
+
+
+def speech_settings(
+    grader_settings: Settings, speech_model: str | None, speech_base_url: str | None
+) -> SpeechSettings:
+    """The speech endpoint's settings given the command's flags."""
+    from mockaws.voice.settings import load_speech_settings
+
+    return load_speech_settings(
+        speech_model=speech_model, speech_base_url=speech_base_url, grader=grader_settings
     )

@@ -1,0 +1,256 @@
+"""Spoken answers: pauses and pace from real audio, transcription faults, and the keys at a terminal.
+
+The end-to-end test plays an espeak-ng answer into a PulseAudio null sink while
+`mockaws interview --voice` records the sink's monitor through sounddevice, then transcribes it
+through the scripted fake server.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockaws.bank import load_bank
+from mockaws.config import load_settings
+from mockaws.models import SessionSettings, Transcript
+from mockaws.regrade import Regrader
+from mockaws.session import Interview
+from mockaws.transcripts import TranscriptStore, load_transcript
+from tests.audio import Pulse, espeak_answer, need_audio_stack, need_numpy, start_pulse
+from tests.conftest import MINI_BANK
+from tests.fake_openai import FakeOpenAI, Reply, error, transcription
+from tests.fakes import ScriptedGrader
+from tests.terminal import SUBMIT, Terminal
+
+SG = load_bank([MINI_BANK]).get("mini-sg-vs-nacl")
+SAID = "Um, security groups are stateful, so, uh, return traffic is allowed. NACLs are stateless."
+RATE = 16_000
+
+
+def tone_and_silence(pattern: list[tuple[str, float]]) -> bytes:
+    """16-bit PCM: 'speech' (a noisy 220 Hz tone) and 'silence' (faint noise), in turn."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    pieces = []
+    for kind, seconds in pattern:
+        n = int(seconds * RATE)
+        noise = rng.normal(0, 30, n)
+        if kind == "speech":
+            t = np.arange(n) / RATE
+            noise = noise + 8000 * np.sin(2 * np.pi * 220 * t) * (0.6 + 0.4 * np.sin(9 * t))
+        pieces.append(noise)
+    return np.concatenate(pieces).astype("<i2").tobytes()
+
+
+def test_long_pauses_are_found_where_the_silences_are() -> None:
+    need_numpy()
+    from mockaws.voice.analyse import find_speech
+
+    pcm = tone_and_silence(
+        [
+            ("silence", 0.5),
+            ("speech", 2.0),
+            ("silence", 1.6),
+            ("speech", 1.0),
+            ("silence", 0.4),
+            ("speech", 1.5),
+            ("silence", 2.2),
+            ("speech", 1.0),
+            ("silence", 0.8),
+        ]
+    )
+    activity = find_speech(pcm, RATE, long_pause_s=1.0)
+    assert activity.speech_start == pytest.approx(0.5, abs=0.04)
+    assert activity.speech_end == pytest.approx(10.2, abs=0.04)
+    # The 0.4 s break is a breath, not a long pause.
+    assert [start for start, _ in activity.pauses] == pytest.approx([2.5, 7.0], abs=0.04)
+    assert [seconds for _, seconds in activity.pauses] == pytest.approx([1.6, 2.2], abs=0.04)
+
+
+def test_a_recording_without_speech_has_no_speaking_time() -> None:
+    need_numpy()
+    from mockaws.voice.analyse import find_speech
+
+    activity = find_speech(tone_and_silence([("silence", 3.0)]), RATE, 1.0)
+    assert not activity.heard and activity.pauses == []
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        monkeypatch.setenv("MOCKAWS_SPEECH_BASE_URL", fake.url)
+        monkeypatch.setenv("MOCKAWS_RETRIES", "0")
+        monkeypatch.setenv("MOCKAWS_TIMEOUT", "0.5")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-1234567890")
+        yield fake
+
+
+def speak_into_session(tmp_path: Path, keep_audio: bool = True) -> tuple[Interview, Any]:
+    from mockaws.voice.answer import spoken_answer
+    from mockaws.voice.capture import Recording
+    from mockaws.voice.settings import load_speech_settings
+
+    folder = tmp_path / "transcripts"
+    session = Interview([SG], ScriptedGrader(), TranscriptStore(folder), SessionSettings())
+    recording = Recording(tone_and_silence([("speech", 2.0), ("silence", 1.5), ("speech", 2.0)]))
+    spoken = spoken_answer(
+        recording,
+        load_speech_settings(),
+        folder=folder,
+        relative_path=f"audio/{session.transcript.id}/01-{SG.id}.wav",
+        keep_audio=keep_audio,
+        long_pause_s=1.0,
+    )
+    return session, spoken
+
+
+FAULTS = {
+    "rate-limit": (error(429, "Rate limit reached"), "rate limiting transcriptions (HTTP 429)"),
+    "server-error": (error(500, "boom"), "failed (HTTP 500)"),
+    "timeout": (Reply(delay=3.0, body={"text": "late"}), "did not answer within 0.5 s"),
+    "bad-format": (
+        error(400, "Invalid file format. Supported formats: flac, mp3, wav"),
+        "rejected the recording (HTTP 400): Invalid file format",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("keep_audio", [True, False])
+def test_a_failed_transcription_keeps_the_turn_and_its_audio_and_regrade_finishes_it(
+    server: FakeOpenAI, tmp_path: Path, fault: str, keep_audio: bool
+) -> None:
+    need_numpy()
+    reply, reason = FAULTS[fault]
+    server.transcriptions.append(reply)
+    session, spoken = speak_into_session(tmp_path, keep_audio)
+    assert spoken.needs_transcript
+    assert reason in spoken.transcribe_error and "\n" not in spoken.transcribe_error
+    assert "sk-test-secret" not in spoken.transcribe_error
+    audio = tmp_path / "transcripts" / spoken.audio_file
+    assert audio.is_file() and spoken.audio_bytes == audio.stat().st_size
+    session.submit("", spoken)
+    saved = load_transcript(session.store.json_path(session.transcript.id))
+    turn = saved.turns[0]
+    assert turn.spoken is not None and turn.spoken.audio_file == spoken.audio_file
+    assert turn.grade is None and reason in (turn.grade_error or "")
+    assert session.ungraded == 1
+    assert "sk-test-secret" not in session.store.json_path(session.transcript.id).read_text()
+
+    server.transcriptions.append(transcription(SAID))
+    from mockaws.voice.settings import load_speech_settings
+
+    regrader = Regrader(session.store, {SG.id: SG}, ScriptedGrader(), speech=load_speech_settings())
+    report = regrader.run(session.store.json_path(session.transcript.id))
+    assert len(report.graded) == 1 and not report.skipped
+    done = load_transcript(session.store.json_path(session.transcript.id)).turns[0]
+    assert done.answer == SAID and done.grade is not None
+    assert done.delivery is not None and done.delivery.measured
+    assert done.delivery.fillers == {"um": 1, "uh": 1}
+    assert audio.is_file() is keep_audio  # kept only until transcribed with --no-keep-audio
+
+
+def test_the_recording_sent_is_the_recording_made(server: FakeOpenAI, tmp_path: Path) -> None:
+    need_numpy()
+    server.transcriptions.append(transcription(SAID))
+    _, spoken = speak_into_session(tmp_path)
+    sent = server.audio_requests[0]
+    assert sent["audio_seconds"] == pytest.approx(5.5)
+    assert sent["model"] == "whisper-1" and sent["response_format"] == "verbose_json"
+    assert sent["timestamp_granularities[]"] == ["word"]
+    assert "Umm" in sent["prompt"]  # asks for fillers to be kept
+    assert spoken.raw_transcript == SAID
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pulse]:
+    need_audio_stack()
+    yield from start_pulse(tmp_path_factory.mktemp("pulse"))
+
+
+SENTENCES = [
+    "Security groups are stateful so return traffic is allowed",
+    "Network access control lists are stateless",
+    "and they are evaluated in rule number order",
+]
+SILENCES = [2.0, 1.5]
+
+
+def test_a_spoken_answer_is_recorded_transcribed_edited_graded_and_kept(
+    pulse: Pulse, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    played = espeak_answer(tmp_path, SENTENCES, SILENCES)
+    said = " ".join(SENTENCES)
+    with FakeOpenAI() as server:
+
+        def check(request: dict[str, Any]) -> Reply:
+            seconds = request["audio_seconds"]
+            if seconds is None or not played.seconds - 0.1 <= seconds <= played.seconds + 30:
+                return error(400, f"expected {played.seconds:.2f} s of audio, got {seconds}")
+            return transcription(said)
+
+        server.transcriptions.append(check)
+        monkeypatch.setenv("PULSE_SERVER", pulse.server)
+        monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
+        term = Terminal.mockaws(
+            "interview",
+            "--voice",
+            "--bank",
+            str(MINI_BANK),
+            "--topic",
+            "networking",
+            "-n",
+            "1",
+            "--grader",
+            "offline",
+            "--follow-ups",
+            "0",
+            "--speech-base-url",
+            server.url,
+            home=home,
+        )
+        term.expect("Enter: start speaking")
+        term.send("\r")
+        term.expect("● REC")
+        pulse.play(played.path)
+        term.send("\r")
+        stopped = time.monotonic()
+        term.expect("transcribed in")
+        term.expect("rule number order")
+        delay = time.monotonic() - stopped
+        term.send(" Also the default NACL allows all traffic.")
+        term.send(SUBMIT)
+        term.expect("Saved")
+        assert term.wait_exit() == 0
+
+    [path] = (home / "transcripts").glob("*.json")
+    turn = Transcript.model_validate(json.loads(path.read_text())).turns[0]
+    assert turn.grade is not None
+    assert turn.answer.endswith("Also the default NACL allows all traffic.")
+    spoken = turn.spoken
+    assert spoken is not None and spoken.raw_transcript == said and spoken.audio_file
+    assert (home / "transcripts" / spoken.audio_file).stat().st_size == spoken.audio_bytes
+    # The inserted silences are the long pauses, as long as they were and between the right words.
+    assert len(spoken.pauses) == len(SILENCES)
+    errors = [abs(p.seconds - s) for p, s in zip(spoken.pauses, SILENCES, strict=True)]
+    assert max(errors) < 0.1
+    offset = spoken.pauses[0].start - played.silences[0][0]
+    for pause, (start, _) in zip(spoken.pauses, played.silences, strict=True):
+        assert pause.start - offset == pytest.approx(start, abs=0.1)
+    assert spoken.speaking_seconds == pytest.approx(played.seconds, abs=0.1)
+    delivery = turn.delivery
+    assert delivery is not None and delivery.measured
+    expected_wpm = len(played.words) * 60 / played.seconds
+    assert delivery.words_per_minute == pytest.approx(expected_wpm, rel=0.03)
+    placed = [p.after_words for p in delivery.long_pauses]
+    assert all(abs(a - b) <= 2 for a, b in zip(placed, played.words_before_silence, strict=True))
+    print(
+        f"\nvoice figures: stop-to-transcript {delay:.2f} s; pause error max {max(errors):.3f} s; "
+        f"kept audio {spoken.audio_bytes * 60 / spoken.recorded_seconds / 1e6:.2f} MB/min"
+    )

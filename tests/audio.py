@@ -96,7 +96,7 @@ def start_pulse(folder: Path) -> Iterator[Pulse]:
     try:
         deadline = time.monotonic() + 30
         while subprocess.run(
-            ["pactl", "info"], env={**env, "PULSE_SERVER": server}, capture_output=True
+            ["pactl", "info"], check=False, env={**env, "PULSE_SERVER": server}, capture_output=True
         ).returncode:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(

@@ -1,4 +1,4 @@
-"""Spoken answers: pauses and pace from real audio, transcription faults, and the keys at a terminal.
+"""Spoken answers: pauses and pace from real audio, transcription faults, keys at a terminal.
 
 The end-to-end test plays an espeak-ng answer into a PulseAudio null sink while
 `mockaws interview --voice` records the sink's monitor through sounddevice, then transcribes it
@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from mockaws.bank import load_bank
-from mockaws.config import load_settings
 from mockaws.models import SessionSettings, Transcript
 from mockaws.regrade import Regrader
 from mockaws.session import Interview

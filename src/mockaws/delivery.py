@@ -401,11 +401,22 @@ def describe(delivery: Delivery) -> str:
     """The facts of one answer in a line: words, speaking time, fillers, hedges, repeats."""
     low, high = (s // 60 for s in TARGET_SECONDS)
     seconds = round(delivery.speaking_seconds)
-    parts = [
-        f"{delivery.words} words",
-        f"~{seconds // 60}:{seconds % 60:02d} spoken ({pace(delivery.speaking_seconds)} the "
-        f"{low}-{high} min target)",
-    ]
+    target = f"{pace(delivery.speaking_seconds)} the {low}-{high} min target"
+    parts = [f"{delivery.words} words"]
+    if delivery.measured:
+        parts.append(
+            f"{seconds // 60}:{seconds % 60:02d} spoken at {delivery.words_per_minute or 0:.0f} "
+            f"words a minute ({target})"
+        )
+        pauses = ", ".join(
+            f"{p.seconds:.1f} s" + (f" after '{p.after}'" if p.after else "")
+            for p in delivery.long_pauses
+        )
+        parts.append(
+            f"long pauses {len(delivery.long_pauses)}" + (f" ({pauses})" if pauses else "")
+        )
+    else:
+        parts.append(f"~{seconds // 60}:{seconds % 60:02d} spoken ({target})")
     fillers = _counted(delivery.fillers)
     parts.append(f"fillers {delivery.filler_count}" + (f" ({fillers})" if fillers else ""))
     if delivery.hedges:

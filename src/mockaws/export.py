@@ -30,8 +30,13 @@ def delivery_notes(turn: Turn) -> list[str]:
     """Delivery facts recorded for a turn (speaking time, fillers...), one readable line each."""
     # Turns from versions that record delivery carry it as a model; older ones have none.
     delivery = getattr(turn, "delivery", None)
+    recording = recording_note(turn)
     if delivery is None:
-        return []
+        return [recording] if recording else []
+    if getattr(delivery, "measured", False):
+        from mockaws.delivery import describe
+
+        return [describe(delivery)] + ([recording] if recording else [])
     data = delivery.model_dump() if hasattr(delivery, "model_dump") else delivery
     if not isinstance(data, dict):
         return [str(data)]
@@ -42,6 +47,17 @@ def delivery_notes(turn: Turn) -> list[str]:
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
         notes.append(f"{str(key).replace('_', ' ')}: {shown}")
     return notes
+
+
+def recording_note(turn: Turn) -> str | None:
+    """Where a spoken answer's recording is kept (relative to the transcripts folder)."""
+    spoken = getattr(turn, "spoken", None)
+    if spoken is None:
+        return None
+    heard = f"spoken, {spoken.recorded_seconds:.0f} s recorded"
+    if spoken.audio_file is None:
+        return f"{heard}; the recording was not kept"
+    return f"{heard}; recording: {spoken.audio_file}"
 
 
 def outline_items(feedback: Feedback) -> list[str]:
@@ -116,6 +132,7 @@ def _turn_view(number: int, turn: Turn, question: Question | None) -> dict[str, 
         "grade_error": turn.grade_error,
         "rubric_changed": question is not None and question.rubric_hash != turn.rubric_hash,
         "delivery": delivery_notes(turn),
+        "audio": turn.spoken.audio_file if turn.spoken is not None else None,
         "follow_ups": [
             {
                 "question": f.question,

@@ -121,6 +121,31 @@ def export_transcript(
         target = target / f"{transcript.id}.{chosen}"
     write_export(target, text)
     ui.saved([target.resolve()])
+    if chosen == "html":
+        from mockaws.config import transcripts_dir as resolve_transcripts_dir
+
+        _copy_recordings(transcript, resolve_transcripts_dir(transcripts_dir), target.parent)
+
+
+def _copy_recordings(transcript: Transcript, folder: Path, beside: Path) -> None:
+    """Put the kept recordings beside an HTML export, where its <audio> elements find them."""
+    import shutil
+
+    from mockaws import ui
+    from mockaws.voice.store import resolve
+
+    for turn in transcript.turns:
+        spoken = turn.spoken
+        if spoken is None or spoken.audio_file is None:
+            continue
+        source = resolve(folder, spoken.audio_file)
+        if source is None or not source.is_file():
+            ui.warning(f"recording {spoken.audio_file} is missing; the page cannot play it")
+            continue
+        target = beside / spoken.audio_file
+        if target.resolve() != source:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
 
 
 def write_export(target: Path, text: str) -> None:

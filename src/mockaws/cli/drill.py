@@ -17,6 +17,14 @@ from mockaws.cli.options import (
     TranscriptsDirOption,
     parse_level,
 )
+from mockaws.cli.voice_options import (
+    AudioDeviceOption,
+    KeepAudioOption,
+    SpeakQuestionsOption,
+    SpeechBaseUrlOption,
+    SpeechModelOption,
+    VoiceOption,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,6 +47,12 @@ def drill(
     base_url: BaseUrlOption = None,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
+    voice: VoiceOption = False,
+    keep_audio: KeepAudioOption = True,
+    speak_questions: SpeakQuestionsOption = False,
+    speech_model: SpeechModelOption = None,
+    speech_base_url: SpeechBaseUrlOption = None,
+    audio_device: AudioDeviceOption = None,
 ) -> None:
     """Drill the questions that are due again, weakest first (FSRS spaced repetition).
 
@@ -125,7 +139,22 @@ def drill(
         save_schedule(schedule, schedule_path)
         ui.drill_scheduled(picked.value, suggested.value, state.due)
 
-    drive(session, on_answer=rate)
+    voice_in = None
+    if voice:
+        from mockaws.cli.voice_options import voice_input
+
+        voice_in = voice_input(
+            grader_settings=grader_settings,
+            folder=folder,
+            keep_audio=keep_audio,
+            speak_questions=speak_questions,
+            speech_model=speech_model,
+            speech_base_url=speech_base_url,
+            audio_device=audio_device,
+            long_pause=1.0,
+            stop_after_silence=None,
+        )
+    drive(session, on_answer=rate, voice=voice_in)
 
 
 def _turn_index(turns: Sequence[Turn], turn: Turn) -> int:

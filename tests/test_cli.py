@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from mockaws import __version__
 from mockaws.cli import app
-from mockaws.models import SessionStatus, Transcript, TurnStatus
+from mockaws.models import GRADE_SCHEMA_VERSION, SessionStatus, Transcript, TurnStatus
 from tests.conftest import MINI_BANK
 
 runner = CliRunner()
@@ -119,7 +119,7 @@ def test_grade_prints_verdicts_and_json(tmp_path: Path) -> None:
     code, out, _ = run("grade", "-q", "mini-sg-vs-nacl", "-f", str(answer_file), "--json", *BANK)
     grade = json.loads(out)
     assert code == 0
-    assert grade["grader"] == "offline" and grade["schema_version"] == 1
+    assert grade["grader"] == "offline" and grade["schema_version"] == GRADE_SCHEMA_VERSION
     assert [hit["flag_id"] for hit in grade["red_flags_hit"]] == ["nacl-stateful"]
     assert grade["rating"] == "poor"
 

@@ -88,11 +88,61 @@ def test_authored_rubrics_are_kept_and_their_hashes_do_not_move() -> None:
     assert bank.get("mini-s3-consistency").rubric_hash == "72fc44d83b5d"
 
 
-def test_a_reference_too_thin_to_derive_from_is_a_clear_error(tmp_path: Path) -> None:
+SHORT_REFERENCES = """
+[[questions]]
+id = "stack-operations"
+topic = "cs"
+level = "junior"
+question = "What are the two main operations of a stack?"
+reference_answer = "push and pop"
+
+[[questions]]
+id = "array-passing"
+topic = "cs"
+level = "junior"
+question = "How are arrays passed to functions in C++?"
+reference_answer = "By reference."
+
+[[questions]]
+id = "what-is-s3"
+topic = "storage"
+level = "junior"
+question = "What is S3?"
+reference_answer = "It is object storage."
+"""
+
+
+def test_a_bank_of_short_references_without_rubrics_validates_and_grades(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cs.toml"
+    path.write_text(SHORT_REFERENCES)
+    assert validate_paths([path]) == (3, [])
+    result = CliRunner().invoke(app, ["questions", "validate", str(path)])
+    assert result.exit_code == 0, result.stderr
+    bank = load_bank([path], include_shipped=False)
+
+    stack = bank.get("stack-operations")
+    assert [p.cues for p in stack.rubric] == [["push", "pop"]]
+    assert GRADER.grade(stack, "You push onto the top and pop off the top.").rating is Rating.STRONG
+    assert GRADER.grade(stack, "Push adds an item.").rating is Rating.WEAK
+    assert GRADER.grade(stack, "Enqueue and dequeue.").rating is Rating.POOR
+
+    # "arrays", "passed" and "functions" are in the question: saying them again shows nothing
+    arrays = bank.get("array-passing")
+    assert [p.cues for p in arrays.rubric] == [["reference"]]
+    assert GRADER.grade(arrays, "They are passed by reference.").rating is Rating.STRONG
+    assert GRADER.grade(arrays, "Arrays are passed to functions by value.").rating is Rating.POOR
+
+    s3 = bank.get("what-is-s3")
+    assert GRADER.grade(s3, "S3 is object storage for files of any size.").score == 100
+
+
+def test_only_a_reference_without_any_word_cannot_be_derived_from(tmp_path: Path) -> None:
     path = tmp_path / "thin.toml"
     path.write_text(
         '[[questions]]\nid = "thin"\ntopic = "misc"\nlevel = "junior"\n'
-        'question = "What is S3?"\nreference_answer = "It is storage."\n'
+        'question = "What is S3?"\nreference_answer = "..."\n'
     )
     valid, problems = validate_paths([path])
     assert valid == 0

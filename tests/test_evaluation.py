@@ -379,3 +379,31 @@ def test_eval_command_errors(tmp_path: Path, extra: list[str], code: int, messag
     assert result.exit_code == code
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_users_own_kinds_are_accepted_and_reported_by_kind(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mockaws.cli import app
+
+    path = tmp_path / "mine.jsonl"
+    lines = [
+        label(kind="plain-words").model_dump_json(),
+        label(kind="[bold]non-native[/]", answer="S3 is strongly consistent.").model_dump_json(),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    args = ["eval", str(path), "-g", "offline", "--bank", str(MINI_BANK)]
+    report = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert [k["kind"] for k in report["kinds"]] == ["[bold]non-native[/]", "plain-words"]
+    # a kind is the user's text: shown as written, never read as markup
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 0, shown.stderr
+    assert "[bold]non-native[/]" in shown.stdout
+
+
+def test_a_kind_with_control_characters_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mine.jsonl"
+    raw = label().model_dump(mode="json") | {"kind": "x\x1b[2J"}
+    path.write_text(json.dumps(raw) + "\n")
+    with pytest.raises(BadInputError, match=r"line 1: field 'kind'"):
+        load_labels(path)

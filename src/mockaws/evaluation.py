@@ -41,6 +41,9 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict.CONTRADICTED,
 )
 SPLITS = ("dev", "test")
+# A grade this many bands from the human's is a large disagreement: what a low-confidence mark
+# should warn of.
+LARGE_BAND_ERROR = 2
 
 # ---------------------------------------------------------------- statistics
 
@@ -148,7 +151,7 @@ def _same_length(a: Sequence[object], b: Sequence[object]) -> None:
 
 
 class AnswerKind(StrEnum):
-    """What a labelled answer was written to test."""
+    """Kinds of answer the shipped labelled set uses; a user's own set may name any other."""
 
     STRONG = "strong"
     PARTIAL = "partial"
@@ -162,6 +165,14 @@ class AnswerKind(StrEnum):
     INJECTION = "injection"
 
 
+Kind = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
+
+
 class LabelledAnswer(BaseModel):
     """One answer with a careful human's labels: authored data, so strict."""
 
@@ -173,7 +184,9 @@ class LabelledAnswer(BaseModel):
     red_flags: list[str] = Field(default_factory=list)
     rating: Rating
     split: Literal["dev", "test"] = "dev"
-    kind: AnswerKind | None = None
+    # What the answer was written to test: one of `AnswerKind` or any name a user's own set uses
+    # ("plain-words", "non-native"); figures are reported per kind either way.
+    kind: Kind | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True)] = ""
 
 
@@ -298,6 +311,11 @@ class Agreement(BaseModel):
     red_flag_false_negatives: int
     red_flag_precision: float | None
     red_flag_recall: float | None
+    # Grades the grader marked low-confidence, and how many of the answers rated two or more
+    # bands from the human's it marked so (None when the grader says nothing of confidence).
+    low_confidence_share: float | None = None
+    large_errors: int = 0
+    large_errors_low_confidence: float | None = None
 
 
 class KindFigures(BaseModel):
@@ -378,6 +396,12 @@ def agreement(results: Sequence[GradedAnswer]) -> Agreement:
     machine_bands = [r.grade.rating for r in graded if r.grade is not None]
     distances = [abs(_band(a) - _band(b)) for a, b in zip(human_bands, machine_bands, strict=True)]
     scores = [float(r.grade.score) for r in graded if r.grade is not None]
+    rated = [r.grade for r in graded if r.grade is not None and r.grade.confidence is not None]
+    large = [
+        r.grade
+        for r, distance in zip(graded, distances, strict=True)
+        if distance >= LARGE_BAND_ERROR and r.grade is not None
+    ]
     tp, fp, fn, precision, recall = precision_recall(
         [set(r.label.red_flags) for r in graded],
         [{h.flag_id for h in r.grade.red_flags_hit} for r in graded if r.grade is not None],
@@ -401,6 +425,13 @@ def agreement(results: Sequence[GradedAnswer]) -> Agreement:
         red_flag_false_negatives=fn,
         red_flag_precision=precision,
         red_flag_recall=recall,
+        low_confidence_share=sum(1 for g in rated if g.low_confidence) / len(rated)
+        if rated
+        else None,
+        large_errors=len(large),
+        large_errors_low_confidence=sum(1 for g in large if g.low_confidence) / len(large)
+        if large and rated
+        else None,
     )
 
 

@@ -73,7 +73,9 @@ def made_by(grade: Grade) -> str:
     return text
 
 
-def _grade_view(grade: Grade, question: Question | None, answer: str) -> dict[str, Any]:
+def _grade_view(
+    grade: Grade, question: Question | None, answer: str, transcript_id: str
+) -> dict[str, Any]:
     flags = {f.id: f.flag for f in question.red_flags} if question else {}
     points = []
     for number, verdict in enumerate(grade.points, start=1):
@@ -102,6 +104,7 @@ def _grade_view(grade: Grade, question: Question | None, answer: str) -> dict[st
             for n, hit in enumerate(grade.red_flags_hit, start=1)
         ],
         "notices": grade.notices + grade.integrity_flags,
+        "low_confidence": grade.low_confidence_note(transcript_id),
         "strengths": grade.feedback.strengths,
         "gaps": grade.feedback.gaps,
         "outline": outline_items(grade.feedback),
@@ -117,7 +120,9 @@ def _grade_view(grade: Grade, question: Question | None, answer: str) -> dict[st
     }
 
 
-def _turn_view(number: int, turn: Turn, question: Question | None) -> dict[str, Any]:
+def _turn_view(
+    number: int, turn: Turn, question: Question | None, transcript_id: str
+) -> dict[str, Any]:
     grade = turn.grade
     return {
         "number": number,
@@ -128,7 +133,7 @@ def _turn_view(number: int, turn: Turn, question: Question | None) -> dict[str, 
         "skipped": turn.status is TurnStatus.SKIPPED,
         "answer": turn.answer,
         "seconds": turn.seconds,
-        "grade": _grade_view(grade, question, turn.answer) if grade else None,
+        "grade": _grade_view(grade, question, turn.answer, transcript_id) if grade else None,
         "grade_error": turn.grade_error,
         "rubric_changed": question is not None and question.rubric_hash != turn.rubric_hash,
         "delivery": delivery_notes(turn),
@@ -160,7 +165,7 @@ def render_html(transcript: Transcript, questions: Mapping[str, Question]) -> st
 
     usage = transcript_usage(transcript)
     turns = [
-        _turn_view(n, t, questions.get(t.question_id))
+        _turn_view(n, t, questions.get(t.question_id), transcript.id)
         for n, t in enumerate(transcript.turns, start=1)
     ]
     return environment.from_string(source).render(

@@ -23,7 +23,8 @@ Slug = Annotated[
 Cue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-GRADE_SCHEMA_VERSION = 1
+# 2: a grade may carry a `confidence` (offline grades); version 1 grades load without one.
+GRADE_SCHEMA_VERSION = 2
 TRANSCRIPT_SCHEMA_VERSION = 1
 # Version of a spoken answer's record (`Spoken`); transcripts without one are typed answers.
 SPOKEN_SCHEMA_VERSION = 1
@@ -248,6 +249,30 @@ class Usage(Produced):
     estimated: bool = False  # token counts are an estimate, not the provider's figures
 
 
+class Confidence(StrEnum):
+    """How far a grade can be trusted without a second look."""
+
+    HIGH = "high"
+    LOW = "low"
+
+
+class GradeConfidence(Produced):
+    """How sure a grader is of a grade, and why."""
+
+    level: Confidence
+    reason: str = ""
+
+
+def low_confidence_advice(transcript_id: str | None = None) -> str:
+    """What a user can do about a grade the grader is unsure of (in this session, if given)."""
+    model = (
+        f"grade with a model: mockaws regrade {transcript_id} --grader openai"
+        if transcript_id
+        else "grade it with a model (--grader openai)"
+    )
+    return f"read the reference answer and mark the points yourself against it, or {model}"
+
+
 class Grade(Produced):
     """One graded answer: labels from a grader, score and rating computed by scoring.py."""
 
@@ -268,6 +293,19 @@ class Grade(Produced):
     usage: Usage | None = None
     latency_s: float = 0.0
     graded_at: datetime = Field(default_factory=utc_now)
+    # Offline grades say how sure they are; None on model grades and on grades made before it.
+    confidence: GradeConfidence | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is not None and self.confidence.level is Confidence.LOW
+
+    def low_confidence_note(self, transcript_id: str | None = None) -> str | None:
+        """The line that says the grade may be wrong and what to do, or None when it is sure."""
+        if self.confidence is None or self.confidence.level is not Confidence.LOW:
+            return None
+        reason = f": {self.confidence.reason}" if self.confidence.reason else ""
+        return f"Low confidence{reason}. Check it: {low_confidence_advice(transcript_id)}."
 
 
 class TurnStatus(StrEnum):

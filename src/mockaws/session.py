@@ -308,8 +308,10 @@ class Interview:
             self.transcript = transcript
             self._session_lock = store.take_lock(transcript.id)
         else:
-            self.transcript = transcript
             self._session_lock = store.take_lock(transcript.id)
+            # Read the session again now that it is ours: another process may have saved more
+            # since `transcript` was read, and continuing the older copy would drop that.
+            self.transcript = self._latest(transcript)
             self._reopen()
         store.remove_stale_temps()
         try:
@@ -708,6 +710,13 @@ class Interview:
         return SavedPaths(
             self.store.json_path(transcript_id), self.store.markdown_path(transcript_id)
         )
+
+    def _latest(self, transcript: Transcript) -> Transcript:
+        """The session as it is on disk, or `transcript` when it was never saved there."""
+        try:
+            return self.store.load(transcript.id)
+        except TranscriptError:
+            return transcript
 
     def _reopen(self) -> None:
         """Continue a saved transcript: re-ask an interrupted answer, grade what is ungraded."""

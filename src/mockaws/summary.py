@@ -62,6 +62,15 @@ class Report:
     def ungraded(self) -> int:
         return sum(1 for t in self.turns if t.needs_grade)
 
+    @property
+    def low_confidence(self) -> list[int]:
+        """The numbers of the answers whose grade the grader is unsure of."""
+        return [
+            number
+            for number, turn in enumerate(self.turns, start=1)
+            if turn.grade is not None and turn.grade.low_confidence
+        ]
+
 
 def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, Verdict]]:
     if turn.grade is None:

@@ -235,7 +235,9 @@ def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in lines) or ">"
 
 
-def render_turn_markdown(number: int, turn: Turn, question: Question | None = None) -> str:
+def render_turn_markdown(
+    number: int, turn: Turn, question: Question | None = None, transcript_id: str | None = None
+) -> str:
     """One turn as Markdown: question, answer, verdicts with evidence, flags and feedback."""
     lines = [f"## {number}. {_md(turn.question)}", ""]
     lines.append(f"*{_md(turn.topic)} · {turn.level.value} · `{_md(turn.question_id)}`*")
@@ -275,6 +277,9 @@ def render_turn_markdown(number: int, turn: Turn, question: Question | None = No
         + ")",
         "",
     ]
+    unsure = grade.low_confidence_note(transcript_id)
+    if unsure is not None:
+        lines += [f"> **⚠ {unsure}**", ""]
     lines += ["| Rubric point | Verdict | Evidence from your answer |", "|---|---|---|"]
     for verdict in grade.points:
         point = question.point(verdict.point_id) if question else None
@@ -348,5 +353,6 @@ def render_markdown(transcript: Transcript, questions: Mapping[str, Question]) -
         lines.append(f"- Grading cost: {describe_usage(usage)}")
     lines.append("")
     for number, turn in enumerate(transcript.turns, start=1):
-        lines.append(render_turn_markdown(number, turn, questions.get(turn.question_id)))
+        question = questions.get(turn.question_id)
+        lines.append(render_turn_markdown(number, turn, question, transcript.id))
     return "\n".join(lines).rstrip() + "\n"

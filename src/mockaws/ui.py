@@ -34,6 +34,7 @@ from mockaws.models import (
     Turn,
     TurnStatus,
     Verdict,
+    low_confidence_advice,
     utc_now,
 )
 from mockaws.safety import clean
@@ -110,13 +111,27 @@ def question_detail(question: Question, *, with_answer: bool = True) -> None:
                 out.print(f"  → {escape(follow_up)}")
 
 
-def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = True) -> None:
+def _low_confidence(grade: Grade, transcript_id: str | None, indent: str = "") -> None:
+    note = grade.low_confidence_note(transcript_id)
+    if note is not None:
+        out.print(f"{indent}[bold yellow]⚠[/] [yellow]{escape(note)}[/]")
+
+
+def grade_report(
+    question: Question,
+    grade: Grade,
+    *,
+    show_follow_up: bool = True,
+    transcript_id: str | None = None,
+) -> None:
     """The per-point verdicts with evidence, red flags, score and rating."""
     style = _RATING_STYLE[grade.rating]
     out.print(
         f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
         f"  [dim](grader: {grade.grader})[/]"
     )
+    # Said first and again last: a user who stops reading at the score still sees it.
+    _low_confidence(grade, transcript_id, "  ")
     # A grid keeps wrapped point text and quotes aligned under their column.
     rows = Table.grid(padding=(0, 1))
     rows.add_column(width=15, no_wrap=True)
@@ -137,13 +152,23 @@ def grade_report(question: Question, grade: Grade, *, show_follow_up: bool = Tru
     out.print(Padding(rows, (0, 0, 0, 2)))
     for line in grade.notices + grade.integrity_flags:
         out.print(f"  [yellow]note:[/] {escape(line)}")
+    if grade.low_confidence:
+        out.print(f"  [dim]The reference answer: mockaws questions show {question.id}[/]")
     if grade.follow_up and show_follow_up:
         out.print(f"  [cyan]Think about next:[/] {escape(grade.follow_up)}")
 
 
-def turn_feedback(question: Question, turn: Turn, *, show_follow_up: bool = True) -> None:
+def turn_feedback(
+    question: Question,
+    turn: Turn,
+    *,
+    show_follow_up: bool = True,
+    transcript_id: str | None = None,
+) -> None:
     if turn.grade is not None:
-        grade_report(question, turn.grade, show_follow_up=show_follow_up)
+        grade_report(
+            question, turn.grade, show_follow_up=show_follow_up, transcript_id=transcript_id
+        )
     elif turn.grade_error:
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
 
@@ -283,6 +308,16 @@ def eval_report(report: EvalReport) -> None:
             ],
         ),
     ]
+    if any(s.low_confidence_share is not None for s in splits):
+        rows.append(
+            ("grades marked low confidence", [_figure(s.low_confidence_share) for s in splits])
+        )
+        rows.append(
+            (
+                "large errors (2+ bands) so marked",
+                [f"{_figure(s.large_errors_low_confidence)} (of {s.large_errors})" for s in splits],
+            )
+        )
     if any(s.failed for s in splits):
         rows.append(("not graded (grader failed)", [str(s.failed) for s in splits]))
     for label, cells in rows:
@@ -315,7 +350,7 @@ def eval_report(report: EvalReport) -> None:
     if report.worst:
         out.print("\n[bold]Worst disagreements[/]")
     for number, case in enumerate(report.worst, start=1):
-        kind_note = f", {case.kind}" if case.kind else ""
+        kind_note = f", {escape(case.kind)}" if case.kind else ""
         out.print(
             f"{number}. [bold]{case.question_id}[/] ({case.split}{kind_note}): human "
             f"[bold]{case.human_rating.value}[/], grader [bold]{case.grader_rating.value}[/]"
@@ -498,7 +533,7 @@ def follow_up_result(question: Question, turn: Turn, follow_up: FollowUpTurn) ->
     return "now made: " + "; ".join(new)
 
 
-def graded_feedback(graded: Graded) -> None:
+def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
     """Feedback on an answer whose grade has just arrived (study mode)."""
     question, turn, follow_up = graded.question, graded.turn, graded.follow_up
     out.print()
@@ -507,7 +542,7 @@ def graded_feedback(graded: Graded) -> None:
         # Its "think about next" is the follow-up just asked; no need to say it twice.
         asked = {f.question for f in turn.follow_ups}
         repeated = turn.grade is not None and turn.grade.follow_up in asked
-        turn_feedback(question, turn, show_follow_up=not repeated)
+        turn_feedback(question, turn, show_follow_up=not repeated, transcript_id=transcript_id)
         return
     result = follow_up_result(question, turn, follow_up)
     out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
@@ -516,8 +551,9 @@ def graded_feedback(graded: Graded) -> None:
 class Feed:
     """Grades that arrived in the background, waiting to be shown (thread-safe)."""
 
-    def __init__(self, mode: Mode) -> None:
+    def __init__(self, mode: Mode, transcript_id: str | None = None) -> None:
         self.mode = mode
+        self.transcript_id = transcript_id  # named in advice on grades to check
         self._items: queue.SimpleQueue[Graded] = queue.SimpleQueue()
 
     def put(self, graded: Graded) -> None:
@@ -534,7 +570,7 @@ class Feed:
 
     def show(self) -> None:
         for graded in self.take():
-            graded_feedback(graded)
+            graded_feedback(graded, self.transcript_id)
 
 
 @contextlib.contextmanager
@@ -573,7 +609,7 @@ def final_feedback(session: Interview) -> None:
         out.print()
         out.rule(f"Question {number} · {question.id}", style="dim")
         out.print(f"[bold]{escape(question.question)}[/]")
-        turn_feedback(question, turn)
+        turn_feedback(question, turn, transcript_id=session.transcript.id)
         if turn.delivery is not None:
             out.print(f"  [dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
         for follow_up in turn.follow_ups:
@@ -611,6 +647,8 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             score += f" (+{len(added)} in follow-up)"
         if turn.hints:
             rating.append(f" · {len(turn.hints)} hint" + ("s" if len(turn.hints) > 1 else ""))
+        if turn.grade is not None and turn.grade.low_confidence:
+            rating.append(" · unsure", style="bold yellow")
         fillers = str(turn.delivery.filler_count) if turn.delivery else "—"
         seconds = clock(turn.seconds) if turn.status is TurnStatus.ANSWERED else "—"
         table.add_row(
@@ -620,6 +658,18 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         )  # fmt: skip
     out.print()
     out.print(table)
+    unsure = report.low_confidence
+    if unsure:
+        numbers = ", ".join(str(n) for n in unsure)
+        which = (
+            f"grade of question {numbers} is"
+            if len(unsure) == 1
+            else f"grades of questions {numbers} are"
+        )
+        out.print(
+            f"[bold yellow]⚠[/] [yellow]The {which} unsure (low confidence): "
+            f"{escape(low_confidence_advice(transcript.id))}.[/]"
+        )
     graded = [t.grade.score for t in report.turns if t.grade is not None]
     if graded:
         out.print(
@@ -797,7 +847,7 @@ class AnswerEditor:
 
                 def show(items: list[Graded] = items) -> None:
                     for graded in items:
-                        graded_feedback(graded)
+                        graded_feedback(graded, self.feed.transcript_id if self.feed else None)
                     out.print()
 
                 await run_in_terminal(show)
@@ -932,7 +982,9 @@ def _hanging(rows: Iterable[tuple[str | Text, ...]], widths: Sequence[int]) -> T
     return grid
 
 
-def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
+def _grade_detail(
+    grade: Grade, question: Question | None, answer: str, transcript_id: str | None = None
+) -> None:
     from mockaws.export import made_by, outline_items
 
     style = _RATING_STYLE[grade.rating]
@@ -940,6 +992,7 @@ def _grade_detail(grade: Grade, question: Question | None, answer: str) -> None:
         f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
         f"  [dim]({escape(made_by(grade))})[/]"
     )
+    _low_confidence(grade, transcript_id)
     out.print("\n[bold]Your answer[/]")
     out.print(_highlighted_answer(answer, grade_marks(grade, answer)))
     out.print("\n[bold]Rubric[/]")
@@ -1017,7 +1070,7 @@ def transcript_detail(
             reason = turn.grade_error or "not graded yet"
             out.print(f"[yellow]Not graded:[/] {escape(reason)}")
         else:
-            _grade_detail(turn.grade, question, turn.answer)
+            _grade_detail(turn.grade, question, turn.answer, transcript.id)
         delivery = delivery_notes(turn)
         if delivery:
             out.print("\n[bold]Delivery[/]")

@@ -222,7 +222,7 @@ def drive(
     """
     from mockaws import ui
 
-    feed = ui.Feed(session.settings.mode)
+    feed = ui.Feed(session.settings.mode, session.transcript.id)
     source = ui.answer_source(feed)
     session.on_graded = feed.put
     session.waiting = ui.waiting

@@ -2,20 +2,26 @@
 
 A user's own question may come with only a reference answer. It is still gradable: each key
 sentence of the reference answer becomes one rubric point, evidenced by that sentence's most
-distinctive terms. Every derived point is marked `derived`, and every grade made with one says so.
+distinctive words (single words: a candidate rarely repeats a reference's phrases word for word).
+Every derived point is marked `derived`, and every grade made with one says so.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from mockaws.grading.textmatch import FUNCTION_WORDS, Token, sentences, tokenize
+from mockaws.grading.textmatch import FUNCTION_WORDS, Sentence, Token, clauses, sentences, tokenize
 from mockaws.models import Question, RubricPoint
 
 MAX_POINTS = 6  # the most rubric points a question may have
-MAX_CUES = 5
-_MIN_SENTENCE_WORDS = 4
+MAX_CUES = 6
+# A reference of fewer sentences than this is cut at clauses too, where each clause holds this
+# many terms of its own.
+_FEW_SENTENCES = 3
+_CLAUSE_TERMS = 2
 
 # Words too common in any answer about AWS to show that a candidate knows a particular point.
 _GENERIC = frozenset(
@@ -46,81 +52,97 @@ def _is_term(token: Token) -> bool:
     )
 
 
-def _technical(word: str, *, at_start: bool) -> bool:
-    """True for a lone word specific enough to be a cue: a name, a number, a long word."""
-    if any(c.isdigit() for c in word) or "-" in word or _ACRONYM.match(word):
-        return True
-    if word[:1].isupper() and not at_start:
-        return True  # a name: Kinesis, Aurora, Karpenter
-    return len(word) >= 8
+@dataclass(frozen=True)
+class _Unit:
+    """One idea of the reference answer: a sentence, or a clause of a long one."""
+
+    text: str
+    words: list[tuple[str, str]]  # (as written, normalised form), first use of each form
 
 
-def _phrases(text: str, tokens: list[Token]) -> list[tuple[str, tuple[str, ...], int]]:
-    """Runs of adjacent terms in one sentence: (text as written, normalised forms, acronyms)."""
-    runs: list[list[Token]] = []
-    current: list[Token] = []
-    for token in tokens:
-        joined = bool(current) and text[current[-1].end : token.start].strip(" -") == ""
-        if _is_term(token) and (joined or not current):
-            current.append(token)
-            continue
-        if current:
-            runs.append(current)
-        current = [token] if _is_term(token) else []
-    if current:
-        runs.append(current)
-    phrases: list[tuple[str, tuple[str, ...], int]] = []
-    for run in runs:
-        # Long runs are cut into pairs: a cue is a term or a short phrase, not a clause.
-        for start in range(0, len(run), 2):
-            piece = run[start : start + 2]
-            written = text[piece[0].start : piece[-1].end]
-            acronyms = sum(1 for t in piece if _ACRONYM.match(text[t.start : t.end]))
-            if len(piece) == 1 and not _technical(written, at_start=piece[0].start == 0):
-                continue
-            phrases.append((written, tuple(t.form for t in piece), acronyms))
-    return phrases
+def _words(text: str, keep: Callable[[Token], bool]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for token in tokenize(text):
+        if keep(token) and token.form not in seen:
+            seen[token.form] = text[token.start : token.end]
+    return [(written, form) for form, written in seen.items()]
+
+
+def _units(reference: str) -> list[_Unit]:
+    """Sentences of the reference, with long ones cut at clauses when there are few sentences.
+
+    A one-sentence reference ("A stack adds with push and removes with pop, so the last item in
+    is the first out") still holds several ideas, and a score should say how many were given.
+    """
+    spans = sentences(reference) or [Sentence(0, len(reference))]
+    units = [
+        _Unit(reference[s.start : s.end], _words(reference[s.start : s.end], _is_term))
+        for s in spans
+    ]
+    if len(units) >= _FEW_SENTENCES:
+        return [u for u in units if u.words] or units
+    split: list[_Unit] = []
+    for span in spans:
+        parts = [
+            _Unit(reference[c.start : c.end], _words(reference[c.start : c.end], _is_term))
+            for c in clauses(reference, span)
+        ]
+        if len(parts) > 1 and all(len(p.words) >= _CLAUSE_TERMS for p in parts):
+            split.extend(parts)
+        else:
+            text = reference[span.start : span.end]
+            split.append(_Unit(text, _words(text, _is_term)))
+    return [u for u in split if u.words] or split
+
+
+def _cues(unit: _Unit, asked: set[str], spread: Counter[str]) -> list[str]:
+    """The unit's most distinctive words, as written: single words, since a phrase copied from
+    a reference is rarely said word for word; words the question itself uses show nothing."""
+    words = [(w, f) for w, f in unit.words if f not in asked] or unit.words
+    if not words:
+        # "Yes." or "By reference.": nothing but common words, so the common words are the answer.
+        words = _words(unit.text, lambda t: not t.form.isdigit()) or _words(
+            unit.text, lambda t: True
+        )
+
+    def rank(item: tuple[str, str]) -> tuple[float, int]:
+        written, form = item
+        # Rare terms distinguish a unit; names (acronyms, CamelCase, numbers) doubly so.
+        name = bool(_ACRONYM.match(written)) or any(c.isdigit() for c in written)
+        name = name or any(c.isupper() for c in written[1:])
+        return (1.0 / spread[form] + name, len(form))
+
+    ranked = sorted(words, key=rank, reverse=True)[:MAX_CUES]
+    # Keep the reference's order, so a cue list reads like the sentence it came from.
+    order = {form: i for i, (_, form) in enumerate(words)}
+    return [w for w, _ in sorted(ranked, key=lambda item: order[item[1]])]
 
 
 def derive_rubric(question: Question) -> list[RubricPoint]:
-    """Rubric points from the reference answer: one per key sentence, cued by its distinctive terms.
+    """Rubric points from the reference answer: one per key sentence, cued by its distinctive words.
 
-    A sentence is key when it holds terms that neither the question nor most other sentences use;
-    the points keep the reference answer's order. Empty when no sentence has two such terms.
+    A unit (sentence, or clause of a short reference) is key when it holds words that neither the
+    question nor most other units use; the points keep the reference answer's order. Any
+    reference with a word in it yields at least one point: "push and pop" grades on "push" and
+    "pop".
     """
     reference = question.reference_answer
     asked = {t.form for t in tokenize(question.question)}
-    candidates: list[tuple[str, list[tuple[str, tuple[str, ...], int]]]] = []
-    for span in sentences(reference):
-        text = reference[span.start : span.end]
-        tokens = tokenize(text)
-        if len(tokens) < _MIN_SENTENCE_WORDS:
+    units = _units(reference)
+    # How many units use each word: a word in every unit distinguishes none of them.
+    spread = Counter(form for unit in units for _, form in unit.words)
+    scored: list[tuple[float, int, _Unit, list[str]]] = []
+    for position, unit in enumerate(units):
+        cues = _cues(unit, asked, spread)
+        if not cues:
             continue
-        candidates.append((text, _phrases(text, tokens)))
-    # How many sentences use each term: a term in every sentence distinguishes none of them.
-    spread = Counter(
-        form for _, phrases in candidates for form in {f for _, p, _ in phrases for f in p}
-    )
-    scored: list[tuple[float, int, str, list[str]]] = []
-    for position, (text, phrases) in enumerate(candidates):
-        cues: dict[tuple[str, ...], tuple[float, str]] = {}
-        for written, forms, acronyms in phrases:
-            # Rare terms distinguish a sentence; AWS names (acronyms) doubly so; words the
-            # question already uses show little.
-            weight = sum(1.0 / spread[form] for form in forms) + acronyms
-            if set(forms) <= asked:
-                weight /= 2
-            if forms not in cues or cues[forms][0] < weight:
-                cues[forms] = (weight, written)
-        ranked = sorted(cues.values(), key=lambda item: -item[0])[:MAX_CUES]
-        if len(ranked) < 2:
-            continue
-        score = sum(weight for weight, _ in ranked)
-        scored.append((score, position, text, [written for _, written in ranked]))
-    chosen = sorted(scored, key=lambda item: -item[0])[:MAX_POINTS]
+        fresh = [f for _, f in unit.words if f not in asked]
+        score = sum(1.0 / spread[f] for f in fresh)
+        scored.append((score, position, unit, cues))
+    chosen = sorted(scored, key=lambda item: (-item[0], item[1]))[:MAX_POINTS]
     points: list[RubricPoint] = []
-    for number, (_, _, text, point_cues) in enumerate(sorted(chosen, key=lambda i: i[1]), 1):
-        point = " ".join(text.split())
+    for number, (_, _, unit, point_cues) in enumerate(sorted(chosen, key=lambda i: i[1]), 1):
+        point = " ".join(unit.text.split()).strip(" ,;:")
         if len(point) > 200:
             point = point[:199].rstrip() + "…"
         points.append(

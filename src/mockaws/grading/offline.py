@@ -9,22 +9,33 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
   denial ("pods never use the node role"), and a denied word with an opposite reads as that
   opposite ("security groups are not stateless" says they are stateful);
 - a bare list of terms ("stateful, stateless, ENI, subnet, ephemeral ports") earns at most
-  partial credit: naming the words is not saying what they mean;
+  partial credit: naming the words is not saying what they mean; an answer that is nothing but
+  such a list earns no credit for a lone term, so it rates weak at best;
+- cues on either side of a contrast ("..., whereas ...") are about different things, a sentence
+  said again earns nothing more, and a sentence about another numbered variant of what the point
+  names ("gp2" for "gp3") earns nothing for it;
+- a cue's words in order a few words apart ("price for performance") complete an idea that a
+  cue as written starts;
 - a sentence that asserts a red flag earns no credit, and the point the red flag denies is
-  **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless");
-- words in a passage that addresses the grader count for nothing (see `grading.injection`).
+  **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless"); a red flag of three
+  or more content words is also found in any order within one clause, a few words apart;
+- words in a passage that addresses the grader count for nothing (see `grading.injection`), and
+  a sentence said again earns nothing more.
+
+Every grade says how sure it is (`assess_confidence`).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from mockaws.grading.injection import InjectionHit, find_injections
-from mockaws.grading.scoring import Labels, finalise
+from mockaws.grading.scoring import RATING_BANDS, Labels, finalise
 from mockaws.grading.textmatch import (
     FUNCTION_WORDS,
     OPPOSITES,
@@ -33,17 +44,22 @@ from mockaws.grading.textmatch import (
     Tokens,
     clauses,
     cue_forms,
+    find_in_clause,
     find_loose,
     is_bare_list,
     is_negator,
+    is_term_list,
     sentences,
     tokenize,
 )
 from mockaws.models import (
+    Confidence,
     Feedback,
     Grade,
+    GradeConfidence,
     PointVerdict,
     Question,
+    Rating,
     RedFlag,
     RedFlagHit,
     RubricPoint,
@@ -74,15 +90,33 @@ _DISCOURSE_NEGATORS = frozenset(
         "old",
         "legaci",
         "previous",
+        # Replaced by something newer: "Flink, which replaced Kinesis Data Analytics".
+        "replac",
+        "supersed",
+        "gone",
+        "took",
+        # Others' mistakes, reported: "I've seen one account for everything, a nightmare".
+        "seen",
+        "nightmar",
+        "pitfal",
+        "antipattern",
     }
 )
 # Verbs that deny what follows them closely ("prevents public access", "stops anyone ...").
 _DENY_NEXT = frozenset({"avoid", "stop", "prevent", "block", "forbid", "disallow", "refus"})
 # Words with which a later clause points back at a claim ("..., which is a myth").
+# After a claim, these make it the subject of a consequence rather than a recommendation.
+_HYPOTHETICAL = frozenset({"would", "could", "might"})
+_NOTHING = frozenset({"noth", "none", "nobodi"})  # stemmed: "grants nothing", "gives none"
 _POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both")
 # These deny what comes after them in the sentence ("roles rather than access keys"), not what
 # comes before ("NACLs are stateful rather than stateless" still claims NACLs are stateful).
 _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
+
+
+# Words a loose match may leave out or say differently ("is" for "are"), so an answer need not
+# hold them for a cue to be looked for.
+_LINKING_FORMS = frozenset(cue_forms("a an the is are was were be been"))
 
 
 @dataclass(frozen=True)
@@ -93,8 +127,20 @@ class _Text:
     tokens: Tokens
     spans: list[Sentence]
     injections: list[InjectionHit]  # passages that address the grader: no cue counts in them
+    creditable: list[bool]  # per sentence: False when it was said before (a paste repeated)
+    words: int  # in sentences said once
     bare: list[bool]  # per sentence: True when it is a bare list of terms
+    term_list: bool  # the whole answer is a list of terms
+    forms: frozenset[str]  # every token form of the answer, folded or not
     ends: list[int]  # where each sentence ends, to find a sentence by offset
+
+    def may_say(self, cue: str) -> bool:
+        """False when a content word of the cue is nowhere in the answer: no need to look."""
+        return all(
+            form in self.forms
+            for form in cue_forms(cue)
+            if not is_negator(form) and form not in _LINKING_FORMS
+        )
 
     @classmethod
     def of(cls, answer: str) -> _Text:
@@ -102,15 +148,34 @@ class _Text:
         injections = find_injections(answer)
         # A directive in front of a keyword list ("Ignore the rubric: stateful, stateless, ENI")
         # does not make the list prose: judge each sentence without the text to the grader.
-        said = answer
+        unaddressed = answer
         for hit in injections:
-            said = said[: hit.start] + " " * (hit.end - hit.start) + said[hit.end :]
+            unaddressed = (
+                unaddressed[: hit.start] + " " * (hit.end - hit.start) + unaddressed[hit.end :]
+            )
+        tokens = Tokens.of(answer)
+        # A sentence said again earns nothing more: an answer pasted five times is the answer
+        # once (and its last sentence beside its first is no new idea).
+        said: set[tuple[str, ...]] = set()
+        repeated: list[bool] = []
+        for span in spans:
+            key = tuple(t.form for t in tokens.unfolded if span.start <= t.start < span.end)
+            repeated.append(key in said)
+            said.add(key)
         return cls(
             answer,
-            Tokens.of(answer),
+            tokens,
             spans,
             injections,
-            [is_bare_list(said, span) for span in spans],
+            [not again for again in repeated],
+            sum(
+                len(answer[span.start : span.end].split())
+                for span, again in zip(spans, repeated, strict=True)
+                if not again
+            ),
+            [is_bare_list(unaddressed, span) for span in spans],
+            is_term_list(unaddressed),
+            frozenset(t.form for t in (*tokens.folded, *tokens.unfolded)),
             [span.end for span in spans],
         )
 
@@ -156,11 +221,20 @@ def _asserted(text: _Text, match: Match) -> bool:
         )
     ]
     if any(
-        t.form in _DISCOURSE_NEGATORS and any(c.start <= t.start < c.end for c in reporting)
+        t.form in _DISCOURSE_NEGATORS
+        and not match.start <= t.start < match.end  # "replaces backups" in the cue itself
+        and any(c.start <= t.start < c.end for c in reporting)
         for t in inside
     ):
         return False
     if any(t.form in _DENY_WHAT_FOLLOWS and t.end <= match.start for t in inside):
+        return False
+    # "Disabling health checks would only hide the failure", "a boundary grants nothing": the
+    # claim is the subject of what it would cause, or denied by the word right after it.
+    following = [t.form for t in inside if match.end <= t.start < clause.end][:2]
+    if following and (
+        following[0] in _HYPOTHETICAL or following[0] in _NOTHING or is_negator(following[0])
+    ):
         return False
     # "it's not true that S3 is eventually consistent": a negator earlier in the same clause.
     before = [t for t in inside if clause.start <= t.start < match.start]
@@ -182,7 +256,13 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     hits: list[_FlagHit] = []
     for flag in question.red_flags:
         for cue in flag.cues:
-            found = [*text.tokens.find(cue), *find_loose(text.answer, text.tokens.folded, cue)]
+            if not text.may_say(cue):
+                continue
+            found = [
+                *text.tokens.find(cue),
+                *find_loose(text.answer, text.tokens.folded, cue),
+                *find_in_clause(text.answer, text.tokens.folded, cue),
+            ]
             match = next((m for m in found if _asserted(text, m)), None)
             if match is not None:
                 hits.append(_FlagHit(flag, match, text.sentence_index(match.start)))
@@ -206,6 +286,32 @@ def _distinct_ideas(matches: Sequence[Match]) -> int:
     return len(chosen)
 
 
+_CONTRAST = re.compile(
+    r"\b(?:but|whereas|while|unlike|however|although|though|except|on the other hand)\b",
+    re.IGNORECASE,
+)
+
+
+def _related_ideas(text: _Text, matches: Sequence[Match]) -> int:
+    """The most distinct cues said on one side of a contrast.
+
+    In "security groups are stateful, whereas NACLs need rules for ephemeral ports" the two
+    cues of "NACLs are stateless: open ephemeral ports" sit on different sides of "whereas",
+    about different things, so together they do not state the point.
+    """
+    if not matches:
+        return 0
+    start = min(m.start for m in matches)
+    end = max(m.end for m in matches)
+    cuts = [start, *(c.start() + start for c in _CONTRAST.finditer(text.answer[start:end])), end]
+    if len(cuts) == 2:
+        return _distinct_ideas(matches)
+    return max(
+        _distinct_ideas([m for m in matches if low <= m.start < high or m.start == high == end])
+        for low, high in itertools.pairwise(cuts)
+    )
+
+
 def required_cues(point: RubricPoint) -> int:
     """How many distinct cues one sentence needs for the point to count as covered."""
     return min(2, len({cue_forms(cue) for cue in point.cues}))
@@ -223,7 +329,8 @@ def _is_phrase(cue: str) -> bool:
     ("overlap", "DNS") does not, so on its own it covers the point; a bare assertion ("S3 is
     strongly consistent") still earns only partial credit.
     """
-    return sum(1 for form in cue_forms(cue) if form not in FUNCTION_WORDS) >= 2
+    # A paraphrase folds into one token of several words ("lower latenc"): each word counts.
+    return sum(len(form.split()) for form in cue_forms(cue) if form not in FUNCTION_WORDS) >= 2
 
 
 @cache
@@ -233,6 +340,45 @@ def _is_denial(point: str) -> bool:
         is_negator(t.form) or t.form in _DENY_WHAT_FOLLOWS or t.form == "avoid"
         for t in tokenize(point)
     )
+
+
+_VARIANT = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def _variants(point: RubricPoint) -> frozenset[tuple[str, str]]:
+    """The numbered variants a point names ("gp3", "IMDSv2", "io2"), as (family, number)."""
+    return _variants_in((point.point, *point.cues))
+
+
+@cache
+def _variants_in(words: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (found.group(1), found.group(2))
+        for text in words
+        for token in tokenize(text, fold=False)
+        if (found := _VARIANT.match(token.form))
+    )
+
+
+def _other_variant(point: RubricPoint, text: _Text, index: int) -> str | None:
+    """A sibling of a variant the point names, said in sentence `index` instead of it.
+
+    "gp2 is the default general purpose SSD" says nothing for "gp3 is the default": the sentence
+    is about another generation of the same thing.
+    """
+    named = _variants(point)
+    if not named:
+        return None
+    families = {family for family, _ in named}
+    span = text.spans[index]
+    said = [
+        (found.group(1), found.group(2), text.answer[t.start : t.end])
+        for t in text.tokens.unfolded
+        if span.start <= t.start < span.end and (found := _VARIANT.match(t.form))
+    ]
+    if any((family, number) in named for family, number, _ in said):
+        return None
+    return next((written for family, _, written in said if family in families), None)
 
 
 def _contradicts(point: RubricPoint, hit: _FlagHit) -> bool:
@@ -245,16 +391,59 @@ def _contradicts(point: RubricPoint, hit: _FlagHit) -> bool:
     )
 
 
+# An answer this long that still scores below solid has likely made points in words the cues do
+# not know: on the development set such answers hold most of the grades two bands off.
+_LONG_ANSWER_WORDS = 80
+# A score this close to a band's floor could as well be in the next band.
+_BORDERLINE = 1
+
+
+def assess_confidence(question: Question, words: int, grade: Grade) -> GradeConfidence:
+    """How far an offline grade can be trusted, with the reasons it may be wrong.
+
+    `words` counts the answer's words, each sentence once.
+
+    Cue matching is sure of what it finds and unsure of what it misses: a long answer that
+    matches few cues, a score at the edge of a band and a rubric derived from the reference
+    answer are where it disagrees with an interviewer most.
+    """
+    reasons: list[str] = []
+    if question.rubric_derived:
+        reasons.append("the rubric was derived from the reference answer")
+    if words >= _LONG_ANSWER_WORDS and grade.score < _SOLID_FLOOR:
+        reasons.append(
+            f"a long answer of {words} words that matches few of the rubric's cues may make "
+            "its points in words the grader does not know"
+        )
+    edge = next(
+        (floor for _, floor in RATING_BANDS if floor and abs(grade.score - floor) <= _BORDERLINE),
+        None,
+    )
+    if edge is not None:
+        reasons.append(f"the score is at the edge of a band ({edge})")
+    if reasons:
+        return GradeConfidence(level=Confidence.LOW, reason="; ".join(reasons))
+    return GradeConfidence(level=Confidence.HIGH)
+
+
+_SOLID_FLOOR = dict((rating, floor) for rating, floor in RATING_BANDS)[Rating.SOLID]
+
+
 class OfflineGrader:
     """Labels each rubric point by the cues found in the answer; deterministic and local."""
 
     name = "offline"
 
     def grade(self, question: Question, answer: str) -> Grade:
-        return finalise(question, answer, self.label(question, answer), grader=self.name)
+        text = _Text.of(answer)
+        grade = finalise(question, answer, self._label(question, text), grader=self.name)
+        confidence = assess_confidence(question, text.words, grade)
+        return grade.model_copy(update={"confidence": confidence})
 
     def label(self, question: Question, answer: str) -> Labels:
-        text = _Text.of(answer)
+        return self._label(question, _Text.of(answer))
+
+    def _label(self, question: Question, text: _Text) -> Labels:
         flag_hits = _red_flag_hits(question, text)
         flagged = {hit.sentence for hit in flag_hits}
         verdicts: list[PointVerdict] = []
@@ -291,22 +480,43 @@ class OfflineGrader:
             )
         denial = _is_denial(point.point)
         by_sentence: dict[int, list[Match]] = {}
+        loose: dict[int, list[Match]] = {}
         for cue in point.cues:
-            for match in text.tokens.find(cue):
+            if not text.may_say(cue):
+                continue
+            exact = text.tokens.find(cue)
+            # "price for performance" says "price-performance": a cue's words in order, a few
+            # words apart in one clause, when the answer does not use the cue as written.
+            for match in exact or find_loose(text.answer, text.tokens.folded, cue):
                 index = text.sentence_index(match.start)
                 if (
                     (match.negated and not denial)
                     or index in flagged
+                    or not text.creditable[index]
                     or text.addresses_grader(match)
                 ):
                     continue
-                by_sentence.setdefault(index, []).append(match)
+                (by_sentence if exact else loose).setdefault(index, []).append(match)
+        # A loosely worded cue completes an idea a cue as written starts, and starts none itself.
+        for index, matches in loose.items():
+            if index in by_sentence:
+                by_sentence[index].extend(matches)
+        others = {i: other for i in by_sentence if (other := _other_variant(point, text, i))}
+        for index in others:
+            del by_sentence[index]
         if not by_sentence:
+            if others:
+                said = ", ".join(sorted(set(others.values())))
+                return PointVerdict(
+                    point_id=point.id,
+                    verdict=Verdict.MISSED,
+                    note=f"names {said}, not what the point is about",
+                )
             return PointVerdict(point_id=point.id, verdict=Verdict.MISSED)
         # Windows of one sentence, or two in a row, of prose: where one idea is said.
         windows: list[tuple[int, int]] = []
         for index in sorted(by_sentence):
-            if text.bare[index]:
+            if text.bare[index] or text.term_list:
                 continue
             windows.append((index, index))
             if index + 1 in by_sentence and not text.bare[index + 1]:
@@ -315,7 +525,7 @@ class OfflineGrader:
         best = max(
             windows,
             key=lambda w: (
-                _distinct_ideas([m for i in range(w[0], w[1] + 1) for m in by_sentence[i]]),
+                _related_ideas(text, [m for i in range(w[0], w[1] + 1) for m in by_sentence[i]]),
                 w[0] - w[1],  # the shorter quote when two windows say as much
                 -w[0],
             ),
@@ -324,7 +534,7 @@ class OfflineGrader:
         if best is not None:
             matches = [m for i in range(best[0], best[1] + 1) for m in by_sentence[i]]
             explained = len(text.quote(*best).split()) >= _EXPLAINING_WORDS
-            if _distinct_ideas(matches) >= needed or (
+            if _related_ideas(text, matches) >= needed or (
                 explained and any(_is_phrase(m.cue) for m in matches)
             ):
                 return PointVerdict(
@@ -333,9 +543,16 @@ class OfflineGrader:
                     evidence=text.quote(*best),
                     note="matched: " + ", ".join(sorted({m.cue for m in matches})),
                 )
+        if text.term_list and _distinct_ideas([m for ms in by_sentence.values() for m in ms]) < (
+            needed
+        ):
+            # One term named in a list of terms shows nothing of the point.
+            return PointVerdict(point_id=point.id, verdict=Verdict.MISSED)
         first = best[0] if best is not None else min(by_sentence)
         note = "matched: " + ", ".join(sorted({m.cue for m in by_sentence[first]}))
-        if text.bare[first]:
+        if text.term_list:
+            note += " (the answer is a list of terms, which says nothing about them)"
+        elif text.bare[first]:
             note += " (in a bare list of terms, which says nothing about them)"
         return PointVerdict(
             point_id=point.id, verdict=Verdict.PARTIAL, evidence=text.quote(first), note=note

@@ -32,8 +32,10 @@ from mockaws.grading.folding import fold
 from mockaws.grading.injection import InjectionHit, find_injections, flags_for
 from mockaws.grading.textmatch import FUNCTION_WORDS, cue_forms, is_negator, tokenize
 from mockaws.models import (
+    Confidence,
     Feedback,
     Grade,
+    GradeConfidence,
     PointVerdict,
     Question,
     Rating,
@@ -377,4 +379,5 @@ def zero_grade(question: Question, reason: str, *, grader: str) -> Grade:
         score=0,
         rating=Rating.POOR,
         notices=[reason],
+        confidence=GradeConfidence(level=Confidence.HIGH, reason=reason),
     )

@@ -12,6 +12,7 @@ is known to be denied rather than said ("S3 is not eventually consistent").
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Sequence
@@ -100,11 +101,40 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "llm": ("large language model",),
     "db": ("database",),
     # Spoken short forms: "async", "creds", "infra" say the same as the long word.
-    "async": ("asynchronous", "asynchronously"),
-    "sync": ("synchronous", "synchronously"),
+    "async": ("asynchronous", "asynchronously", "in the background"),
+    "sync": ("synchronous", "synchronously", "in lockstep"),
     "credenti": ("creds", "cred"),
     "infrastructur": ("infra",),
     "configur": ("config",),
+}
+
+
+# Plain speech for what cues say in textbook words: each phrase on the right reads as the one on
+# the left, and the left one as itself ("disable the key right away" says "deactivate" and
+# "immediately"). Only paraphrases that keep the meaning in any AWS context belong here.
+PARAPHRASES: dict[str, tuple[str, ...]] = {
+    "immediately": ("right away", "straight away", "at once", "instantly"),
+    "deactivate": ("disable", "turn off", "switch off"),
+    "enable": ("turn on", "switch on"),
+    "automatically": ("by itself", "on its own", "by themselves", "on their own"),
+    "allow inbound": ("let in",),
+    "inbound": ("incoming",),
+    "outbound": ("outgoing",),
+    "cheaper": ("costs less", "cost less", "less expensive", "lower cost"),
+    "lower latency": ("less latency", "faster responses"),
+    "memory": ("RAM",),
+    "failover": ("fail over", "fails over", "switch over", "switches over"),
+    "scale to zero": (
+        "scales to zero",
+        "scale down to zero",
+        "scales down to zero",
+        "drops to nothing",
+        "drop to nothing",
+        "scales down to nothing",
+    ),
+    "temporary": ("short-lived", "short lived"),
+    "uneven": ("unbalanced", "lopsided"),
+    "least privilege": ("only the permissions it needs", "only the permissions they need"),
 }
 
 
@@ -129,6 +159,7 @@ def _stem(word: str) -> str:
     return str(stemmer.stemWord(word))
 
 
+@lru_cache(maxsize=65536)
 def _normal_form(word: str) -> str:
     if _PLURAL_ACRONYM.match(word):
         return word[:-1].lower()
@@ -148,6 +179,15 @@ def _raw_tokens(text: str) -> list[Token]:
 def _phrase_table() -> tuple[tuple[tuple[str, ...], str], ...]:
     """Synonym phrases as normalised token tuples, longest first, with their canonical token."""
     table: list[tuple[tuple[str, ...], str]] = []
+    for plain, phrases in PARAPHRASES.items():
+        canonical_forms = tuple(t.form for t in _raw_tokens(plain))
+        canonical = " ".join(canonical_forms)
+        if len(canonical_forms) > 1:
+            table.append((canonical_forms, canonical))
+        for phrase in phrases:
+            forms = tuple(t.form for t in _raw_tokens(phrase))
+            if forms and forms != canonical_forms:
+                table.append((forms, canonical))
     for canonical, phrases in ABBREVIATIONS.items():
         for phrase in phrases:
             forms = tuple(t.form for t in _raw_tokens(phrase))
@@ -465,4 +505,101 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
             if any(form in _BE or form in opposites for form in between):
                 continue
             matches.append(Match(cue, span[0].start, span[-1].end, first, positions[-1]))
+    return matches
+
+
+# Words that relate the terms around them: verbs that link, pronouns that start a clause,
+# prepositions ("RBAC via access entries", "namespace per tenant") and conjunctions of reasoning.
+_RELATING_TEXT = """
+    is are was were be been being am isn't aren't wasn't weren't has have had do does did
+    don't doesn't didn't can can't cannot could will won't would should must may might shall
+    it it's its they them their you your we our i i'd i'm i'll he she that which who because so
+    when if then than there this these those what where why how of to in on at by for from with
+    via per into onto over under within across between after before until unless without
+    instead rather not no never only each every all both either vs versus plus minus"""
+_RELATING_WORDS = frozenset(_RELATING_TEXT.split())
+# Prefixes of hyphenated words that relate too: "per-ENI", "non-transitive", "no-op".
+_RELATING_PREFIXES = ("per-", "non-", "no-", "not-", "self-")
+# Symbols that state a relation in terse notes: "Stack = unit of lifecycle", "IoT Core -> rule".
+_RELATING_SYMBOLS = re.compile(r"=|->|→|<|>|\+|≤|≥|~")
+_LIST_ITEM_BREAK = re.compile(r"[,;.()\n]|\band\b|\bor\b|\s[-\u2013\u2014]\s", re.IGNORECASE)
+# A list this long, with this small a share of items that relate anything, names terms and
+# says nothing about them. Terse expert notes ("SG: stateful, per-ENI, allow-only") relate a
+# third or more of their items; keyword lists hardly any.
+_TERM_LIST_ITEMS = 8
+_TERM_LIST_RELATING_SHARE = 0.17
+_ITEM_PROSE_WORDS = 6
+
+
+def is_term_list(text: str) -> bool:
+    """True when the whole answer is a list of terms: many short items, hardly any relating.
+
+    "Strong read-after-write consistency, since December 2020, GET, PUT, LIST, DELETE, no
+    extra cost, last writer wins, conditional writes, versioning" names every idea of a good
+    answer without saying how any of them bears on the question.
+    """
+    items = [item for item in _LIST_ITEM_BREAK.split(text) if item and _WORD.search(item)]
+    if len(items) < _TERM_LIST_ITEMS:
+        return False
+    relating = sum(
+        1
+        for item in items
+        if _RELATING_SYMBOLS.search(item)
+        or len(item.split()) >= _ITEM_PROSE_WORDS
+        or any(
+            word in _RELATING_WORDS or word.startswith(_RELATING_PREFIXES)
+            for word in (w.lower().strip(":'\"") for w in item.split())
+        )
+    )
+    return relating / len(items) < _TERM_LIST_RELATING_SHARE
+
+
+# A claim worded freely keeps its content words but not their order ("replicas are synchronous"
+# is also "they replicate synchronously, the read replicas"): with this many content words, all
+# of them inside one clause are the claim.
+_FREE_WORDING_CONTENT_WORDS = 3
+_FREE_WORDING_SLACK = 3  # other words allowed among the cue's
+# Words a freely worded claim may leave out; verbs ("keep", "use") carry the claim and stay.
+# Whose it is stays ("run our own database" is not "running your own database adds work").
+_FREE_WORDING_IGNORED = _forms(
+    "a an the is are was were be been being am of to in on at by for from with as so and or"
+)
+
+
+@lru_cache(maxsize=256)
+def _clause_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (clause.start, clause.end)
+        for sentence in sentences(text)
+        for clause in clauses(text, sentence)
+    )
+
+
+def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
+    """Where every content word of a cue of three or more occurs in one clause, in any order.
+
+    A clause with a negator in it does not make the claim (unless the cue itself denies).
+    """
+    ignored = _FREE_WORDING_IGNORED
+    forms = {form for form in cue_forms(cue) if form not in ignored and not is_negator(form)}
+    if len(forms) < _FREE_WORDING_CONTENT_WORDS:
+        return []
+    cue_denies = any(is_negator(form) for form in cue_forms(cue))
+    starts = [token.start for token in tokens]
+    matches: list[Match] = []
+    for clause_start, clause_end in _clause_spans(text):
+        first_index = bisect.bisect_left(starts, clause_start)
+        last_index = bisect.bisect_left(starts, clause_end)
+        inside = list(enumerate(tokens[first_index:last_index], start=first_index))
+        found = [(i, t) for i, t in inside if t.form in forms]
+        if {t.form for _, t in found} != forms:
+            continue
+        denied = any(is_negator(t.form) or t.negated_by is not None for _, t in inside)
+        if denied is not cue_denies:
+            continue
+        first, last = found[0], found[-1]
+        # The words must sit together: spread over a long clause they are not one claim.
+        if last[0] - first[0] + 1 > len(forms) + _FREE_WORDING_SLACK:
+            continue
+        matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
     return matches

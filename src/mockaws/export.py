@@ -42,7 +42,7 @@ def delivery_notes(turn: Turn) -> list[str]:
         return [str(data)]
     notes = []
     for key, value in data.items():
-        if value in (None, [], {}, "") or key == "schema_version":
+        if value in (None, [], {}, "") or key in {"schema_version", "measured"}:
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
         notes.append(f"{str(key).replace('_', ' ')}: {shown}")

@@ -6,6 +6,7 @@ interview opens the transcript in the ordinary answer editor for corrections.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,10 @@ class Interrupted:
     """Ctrl-C while waiting to record or recording (what was recorded is dropped)."""
 
 
+def _import_openai() -> None:
+    import openai  # noqa: F401
+
+
 def meter(level: float) -> str:
     filled = round(level * METER_WIDTH)
     return "█" * filled + "·" * (METER_WIDTH - filled)
@@ -55,6 +60,9 @@ class VoiceInput:
 
         self.options = options
         self.device_name = check_input(options.device)  # fails early, in one line
+        # The SDK takes about a second to import: do it while the first answer is spoken, not
+        # between Enter and the transcript.
+        threading.Thread(target=_import_openai, daemon=True).start()
         self.speaker: Speaker | None = None
         if options.speak_questions:
             from mockaws.voice.speak import Speaker

@@ -361,6 +361,7 @@ def analyse(answer: str, question: Question | None = None) -> Delivery:
 def combine(deliveries: Iterable[Delivery]) -> Delivery:
     """The facts of several answers summed: totals, and services over the whole session."""
     items = list(deliveries)
+    measured = bool(items) and all(i.measured for i in items)
     fillers: Counter[str] = Counter()
     hedges: Counter[str] = Counter()
     repeated: Counter[str] = Counter()
@@ -380,6 +381,9 @@ def combine(deliveries: Iterable[Delivery]) -> Delivery:
         repeated=_most_common(repeated, REPEATED_AT_LEAST, REPEATED_SHOWN),
         services_named=list(named),
         services_expected=list(expected),
+        # Pace from the audio only when every answer was spoken: typed times are estimates.
+        measured=measured,
+        long_pauses=[p for i in items for p in i.long_pauses] if measured else [],
     )
 
 

@@ -1,0 +1,109 @@
+"""Spoken answers read back: show, export (HTML plays the recording), stats, summary lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mockaws.bank import load_bank
+from mockaws.cli import app
+from mockaws.errors import AudioError
+from mockaws.models import Pause, SessionSettings, Spoken
+from mockaws.session import Interview
+from mockaws.transcripts import TranscriptStore
+from mockaws.voice.capture import Recording
+from mockaws.voice.store import wav_bytes, write_audio
+from tests.conftest import MINI_BANK
+from tests.fakes import ScriptedGrader
+
+runner = CliRunner()
+BANK = ["--bank", str(MINI_BANK)]
+SG = load_bank([MINI_BANK]).get("mini-sg-vs-nacl")
+SAID = "Um, security groups are stateful. Uh, NACLs are stateless and, um, evaluated in order."
+
+
+def spoken_session(home: Path) -> tuple[Interview, Spoken]:
+    folder = home / "transcripts"
+    session = Interview([SG], ScriptedGrader(), TranscriptStore(folder), SessionSettings())
+    relative = f"audio/{session.transcript.id}/01-{SG.id}.wav"
+    wav = wav_bytes(Recording(bytes(2 * 16_000 * 6)))  # six seconds
+    write_audio(folder / relative, wav)
+    spoken = Spoken(
+        audio_file=relative,
+        audio_bytes=len(wav),
+        recorded_seconds=6.0,
+        speech_start=0.5,
+        speech_end=6.5,
+        pauses=[Pause(start=2.5, seconds=1.5)],
+        raw_transcript=SAID,
+        model="whisper-1",
+    )
+    session.submit(SAID, spoken)
+    session.wait_for_grades()
+    session.finish()
+    return session, spoken
+
+
+def test_a_spoken_turn_carries_measured_delivery(home: Path) -> None:
+    session, _ = spoken_session(home)
+    delivery = session.transcript.turns[0].delivery
+    assert delivery is not None and delivery.measured
+    assert delivery.speaking_seconds == 6.0
+    assert delivery.words_per_minute == pytest.approx(14 * 60 / 6.0)
+    assert delivery.fillers == {"um": 2, "uh": 1}
+    [pause] = delivery.long_pauses
+    # No word timings: the place is estimated from the share of talking time before the pause.
+    assert pause.seconds == 1.5 and pause.after_words == 6
+    assert pause.after == "groups are stateful Uh"
+
+
+def test_show_and_export_name_and_play_the_recording(home: Path, tmp_path: Path) -> None:
+    session, spoken = spoken_session(home)
+    result = runner.invoke(app, ["transcripts", "show", "latest", *BANK])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())  # as read, whatever the terminal's width
+    assert "words a minute" in shown and "long pauses 1 (1.5 s after" in shown
+    assert f"recording: {spoken.audio_file}" in shown
+    out = tmp_path / "export"
+    out.mkdir()
+    result = runner.invoke(
+        app, ["transcripts", "export", "latest", "--format", "html", "--output", str(out), *BANK]
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / f"{session.transcript.id}.html").read_text()
+    assert f'<audio controls preload="none" src="{spoken.audio_file}"></audio>' in page
+    assert spoken.audio_file is not None
+    copied = out / spoken.audio_file
+    assert copied.read_bytes() == (home / "transcripts" / spoken.audio_file).read_bytes()
+
+
+def test_stats_follow_pace_pauses_and_fillers_across_sessions(home: Path) -> None:
+    spoken_session(home)
+    result = runner.invoke(app, ["stats", *BANK])
+    assert result.exit_code == 0, result.output
+    assert "Spoken answers" in result.stdout and "140 words/min" in result.stdout
+    result = runner.invoke(app, ["stats", "--json", *BANK])
+    [point] = json.loads(result.stdout)["spoken"]
+    assert point["words_per_minute"] == 140.0
+    assert point["long_pauses_per_answer"] == 1.0
+    assert point["fillers_per_100_words"] == pytest.approx(21.4)
+
+
+def test_without_the_audio_library_one_line_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mockaws.voice.capture import check_input
+
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    with pytest.raises(AudioError, match=r"pip install 'mockaws\[voice\]'"):
+        check_input()
+
+
+def test_voice_needs_a_terminal() -> None:
+    result = runner.invoke(app, ["interview", "--voice", *BANK], input="")
+    assert result.exit_code == 2
+    assert "--voice needs a terminal" in result.stderr

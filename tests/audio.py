@@ -39,10 +39,26 @@ def need_audio_stack() -> None:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         need(", ".join(missing))
-    try:
-        import sounddevice  # noqa: F401
-    except (ImportError, OSError) as exc:
-        need(f"sounddevice with PortAudio ({exc})")
+    # Not imported here: PortAudio lists devices once, when loaded, so it must first see the
+    # test's PulseAudio server (see `use_pulse`).
+    import ctypes.util
+    import importlib.util
+
+    if importlib.util.find_spec("sounddevice") is None:
+        need("sounddevice (pip install 'mockaws[voice]')")
+    if ctypes.util.find_library("portaudio") is None:
+        need("PortAudio (libportaudio2)")
+
+
+def use_pulse(pulse: Pulse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point this process's audio at `pulse`, reloading PortAudio's device list if loaded."""
+    monkeypatch.setenv("PULSE_SERVER", pulse.server)
+    import sys
+
+    sd = sys.modules.get("sounddevice")
+    if sd is not None:
+        sd._terminate()
+        sd._initialize()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from mockaws.models import SessionSettings, Transcript
 from mockaws.regrade import Regrader
 from mockaws.session import Interview
 from mockaws.transcripts import TranscriptStore, load_transcript
-from tests.audio import Pulse, espeak_answer, need_audio_stack, need_numpy, start_pulse
+from tests.audio import (
+    Pulse,
+    espeak_answer,
+    need_audio_stack,
+    need_numpy,
+    start_pulse,
+    use_pulse,
+)
 from tests.conftest import MINI_BANK
 from tests.fake_openai import FakeOpenAI, Reply, error, transcription
 from tests.fakes import ScriptedGrader
@@ -253,3 +260,114 @@ def test_a_spoken_answer_is_recorded_transcribed_edited_graded_and_kept(
         f"\nvoice figures: stop-to-transcript {delay:.2f} s; pause error max {max(errors):.3f} s; "
         f"kept audio {spoken.audio_bytes * 60 / spoken.recorded_seconds / 1e6:.2f} MB/min"
     )
+
+
+def test_a_transcription_fault_at_the_terminal_keeps_the_turn_and_regrade_finishes_it(
+    pulse: Pulse, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from mockaws.cli import app
+
+    played = espeak_answer(tmp_path, SENTENCES[:2], SILENCES[:1])
+    monkeypatch.setenv("PULSE_SERVER", pulse.server)
+    monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
+    monkeypatch.setenv("MOCKAWS_RETRIES", "0")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-1234567890")
+    with FakeOpenAI() as server:
+        server.transcriptions.append(error(429, "Rate limit reached for whisper-1"))
+        term = Terminal.mockaws(
+            "interview",
+            "--voice",
+            "--bank",
+            str(MINI_BANK),
+            "--topic",
+            "networking",
+            "-n",
+            "1",
+            "--grader",
+            "offline",
+            "--follow-ups",
+            "0",
+            "--speech-base-url",
+            server.url,
+            home=home,
+        )
+        term.expect("Enter: start speaking")
+        term.send("\r")
+        term.expect("● REC")
+        pulse.play(played.path)
+        term.send("\r")
+        term.expect("Not transcribed: ")
+        assert term.wait_exit() == 3
+        shown = " ".join(term.text().split())
+        assert "rate limiting transcriptions (HTTP 429)" in shown
+        assert "mockaws regrade" in shown and "sk-test-secret" not in shown
+        [path] = (home / "transcripts").glob("*.json")
+        turn = Transcript.model_validate(json.loads(path.read_text())).turns[0]
+        assert turn.grade is None and turn.spoken is not None and turn.spoken.audio_file
+        assert (home / "transcripts" / turn.spoken.audio_file).is_file()
+        assert "sk-test-secret" not in path.read_text()
+
+        server.transcriptions.append(transcription(" ".join(SENTENCES[:2])))
+        result = CliRunner().invoke(
+            app,
+            [
+                "regrade",
+                "latest",
+                "--grader",
+                "offline",
+                "--speech-base-url",
+                server.url,
+                "--bank",
+                str(MINI_BANK),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    turn = Transcript.model_validate(json.loads(path.read_text())).turns[0]
+    assert turn.grade is not None and turn.answer == " ".join(SENTENCES[:2])
+    assert turn.delivery is not None and len(turn.delivery.long_pauses) == 1
+
+
+def test_the_health_report_lists_devices_and_checks_the_endpoint(
+    pulse: Pulse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockaws.voice.health import voice_health
+    from mockaws.voice.settings import load_speech_settings
+
+    use_pulse(pulse, monkeypatch)
+    monkeypatch.setenv("MOCKAWS_RETRIES", "0")
+    with FakeOpenAI() as server:
+        server.transcriptions.extend([transcription(""), error(500, "down")])
+        settings = load_speech_settings(speech_base_url=server.url)
+        healthy = voice_health(settings, device="pulse")
+        failing = voice_health(settings, device="pulse")
+        assert server.audio_requests[0]["audio_seconds"] == pytest.approx(0.5)
+    assert healthy.audio_problem is None and healthy.portaudio
+    assert any(d.name == "pulse" and d.inputs for d in healthy.devices)
+    assert healthy.input_device == "pulse" and healthy.endpoint_ok and healthy.ready
+    assert failing.endpoint_ok is False and "failed (HTTP 500)" in (failing.endpoint_problem or "")
+    assert not failing.ready
+
+
+def test_a_question_read_aloud_reaches_the_speakers_and_stops_on_demand(
+    pulse: Pulse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockaws.voice.analyse import find_speech
+    from mockaws.voice.capture import Recorder
+    from mockaws.voice.speak import Speaker
+
+    use_pulse(pulse, monkeypatch)
+    speaker = Speaker()
+    assert speaker.via == "espeak-ng"
+    recorder = Recorder("pulse")
+    recorder.start()
+    speaker.speak(SG.question)
+    assert speaker._process is not None
+    deadline = time.monotonic() + 30
+    while recorder.seconds < 2.0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    speaker.stop()
+    recording = recorder.stop()
+    assert find_speech(recording.pcm, recording.sample_rate, 1.0).heard
+    assert speaker._process is None

@@ -84,7 +84,9 @@ class VoiceInput:
             recorder.stop()
             return result
         recording = recorder.stop()
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        now = time.time()
+        # Milliseconds too: a follow-up answered within the second still gets a file of its own.
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1000):03d}"
         relative = f"audio/{transcript_id}/{stamp}-{question_id}.wav"
         from mockaws.ui import waiting
 

@@ -371,3 +371,52 @@ def test_a_question_read_aloud_reaches_the_speakers_and_stops_on_demand(
     recording = recorder.stop()
     assert find_speech(recording.pcm, recording.sample_rate, 1.0).heard
     assert speaker._process is None
+
+
+def test_recording_stops_by_itself_after_the_chosen_silence(
+    pulse: Pulse, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wave
+
+    played = espeak_answer(tmp_path, SENTENCES[:1], [])
+    quiet = tmp_path / "quiet.wav"
+    with wave.open(str(quiet), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(16_000)
+        writer.writeframes(bytes(2 * 16_000 * 3))  # three seconds of silence
+    monkeypatch.setenv("PULSE_SERVER", pulse.server)
+    monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
+    with FakeOpenAI() as server:
+        server.transcriptions.append(transcription(SENTENCES[0]))
+        term = Terminal.mockaws(
+            "interview",
+            "--voice",
+            "--bank",
+            str(MINI_BANK),
+            "--topic",
+            "networking",
+            "-n",
+            "1",
+            "--grader",
+            "offline",
+            "--follow-ups",
+            "0",
+            "--stop-after-silence",
+            "1",
+            "--speech-base-url",
+            server.url,
+            home=home,
+        )
+        term.expect("Enter: start speaking")
+        term.send("\r")
+        term.expect("● REC")
+        pulse.play(played.path)
+        pulse.play(quiet)
+        term.expect("transcribed in")  # no key pressed to stop
+        term.send(SUBMIT)
+        term.expect("Saved")
+        assert term.wait_exit() == 0
+        recorded = server.audio_requests[0]["audio_seconds"]
+    # Stopped after a second of silence, not at the end of the three played.
+    assert played.seconds + 0.9 <= recorded < played.seconds + 3.0

@@ -155,8 +155,6 @@ class VoiceInput:
         def text() -> StyleAndTextTuples:
             if not state["recording"]:
                 return [("bold", " 🎙  Enter: start speaking · t: type instead · Ctrl-C: quit")]
-            if silence and recorder.quiet_seconds >= silence and recorder.seconds > silence:
-                app.exit(result=recorder.seconds)
             return [
                 ("bold #ff5f5f", " ● REC "),
                 ("", f"{clock(recorder.seconds)} "),
@@ -164,10 +162,24 @@ class VoiceInput:
                 ("", "  Enter: stop"),
             ]
 
+        async def stop_after_silence() -> None:
+            import asyncio
+
+            while silence is not None:
+                await asyncio.sleep(0.1)
+                quiet = recorder.quiet_seconds
+                if state["recording"] and quiet >= silence and recorder.seconds > quiet:
+                    app.exit(result=recorder.seconds)
+                    return
+
         app: Application[float | TypeInstead | Interrupted] = Application(
             layout=Layout(Window(FormattedTextControl(text), height=1)),
             key_bindings=keys,
             refresh_interval=0.1,
             full_screen=False,
         )
-        return app.run()
+
+        def watch() -> None:
+            app.create_background_task(stop_after_silence())
+
+        return app.run(pre_run=watch)

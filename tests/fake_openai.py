@@ -179,6 +179,9 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.transcriptions: deque[Script] = deque()
         self.audio_requests: list[dict[str, Any]] = []
+        # `/v1/audio/speech`: replies whose body is bytes are sent as they are (audio).
+        self.speech: deque[Script] = deque()
+        self.speech_requests: list[dict[str, Any]] = []
         self._closing = threading.Event()
         fake = self
 
@@ -190,6 +193,13 @@ class FakeOpenAI:
                 length = int(self.headers.get("content-length") or 0)
                 if self.path.endswith("/audio/transcriptions"):
                     reply = fake._transcribe(self.headers, self.rfile.read(length))
+                elif self.path.endswith("/audio/speech"):
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                    fake.speech_requests.append(body)
+                    script = fake.speech.popleft() if fake.speech else None
+                    reply = error(500, "fake server: no speech scripted")
+                    if script is not None:
+                        reply = script(body) if callable(script) else script
                 else:
                     body = json.loads(self.rfile.read(length) or b"{}")
                     fake.requests.append({"path": self.path, **body})
@@ -204,8 +214,12 @@ class FakeOpenAI:
                     self.close_connection = True
                     return
                 payload = (
-                    reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                ).encode()
+                    reply.body
+                    if isinstance(reply.body, bytes)
+                    else (
+                        reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                    ).encode()
+                )
                 try:
                     self.send_response(reply.status)
                     self.send_header("content-type", "application/json")

@@ -420,3 +420,32 @@ def test_recording_stops_by_itself_after_the_chosen_silence(
         recorded = server.audio_requests[0]["audio_seconds"]
     # Stopped after a second of silence, not at the end of the three played.
     assert played.seconds + 0.9 <= recorded < played.seconds + 3.0
+
+
+def test_the_speech_endpoint_reads_a_question_aloud(
+    pulse: Pulse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockaws.errors import TranscriptionError
+    from mockaws.voice.analyse import find_speech
+    from mockaws.voice.capture import Recorder
+    from mockaws.voice.settings import load_speech_settings
+    from mockaws.voice.speak import play_wav, synthesise
+
+    voiced = espeak_answer(tmp_path, [SG.question], []).path.read_bytes()
+    use_pulse(pulse, monkeypatch)
+    monkeypatch.setenv("MOCKAWS_RETRIES", "0")
+    with FakeOpenAI() as server:
+        server.speech.extend([Reply(body=voiced), error(429, "slow down")])
+        settings = load_speech_settings(speech_base_url=server.url)
+        audio = synthesise(SG.question, settings)
+        with pytest.raises(TranscriptionError, match=r"rate limiting speech \(HTTP 429\)"):
+            synthesise(SG.question, settings)
+        sent = server.speech_requests[0]
+    assert audio == voiced
+    assert sent["input"] == SG.question and sent["response_format"] == "wav"
+    assert sent["model"] == "gpt-4o-mini-tts" and sent["voice"] == "alloy"
+    recorder = Recorder("pulse")
+    recorder.start()
+    play_wav(audio)
+    recording = recorder.stop()
+    assert find_speech(recording.pcm, recording.sample_rate, 1.0).heard

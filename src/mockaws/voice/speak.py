@@ -98,7 +98,7 @@ def synthesise(text: str, settings: SpeechSettings) -> bytes:
             model=settings.tts_model, voice=settings.tts_voice, input=text, response_format="wav"
         )
     except OpenAIError as exc:
-        raise failure(exc, settings) from None
+        raise failure(exc, settings, "speech") from None
     return reply.read()
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockaws.errors import TranscriptionError
 from mockaws.models import WordTime
+from mockaws.safety import clean
 
 if TYPE_CHECKING:
     from mockaws.voice.settings import SpeechSettings
@@ -68,7 +69,10 @@ def transcribe(
     text = getattr(reply, "text", None)
     if not isinstance(text, str):
         raise TranscriptionError(f"{settings.host} sent a transcription reply without text")
-    return Transcription(text.strip(), _words(getattr(reply, "words", None)), round(elapsed, 3))
+    # Shown in the editor and saved: a server's text never carries terminal escape sequences.
+    return Transcription(
+        clean(text).strip(), _words(getattr(reply, "words", None)), round(elapsed, 3)
+    )
 
 
 def _words(raw: Any) -> list[WordTime]:
@@ -90,11 +94,11 @@ def _one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def failure(exc: Exception, settings: SpeechSettings) -> TranscriptionError:
-    """One line saying why transcription failed, after the SDK's own retries."""
+def failure(
+    exc: Exception, settings: SpeechSettings, what: str = "transcriptions"
+) -> TranscriptionError:
+    """One line saying why a speech request failed, after the SDK's own retries."""
     import openai
-
-    from mockaws.safety import clean
 
     host = settings.host
     tries = settings.endpoint.retries
@@ -113,15 +117,14 @@ def failure(exc: Exception, settings: SpeechSettings) -> TranscriptionError:
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         if isinstance(exc, openai.RateLimitError):
-            return TranscriptionError(f"{host} is rate limiting transcriptions (HTTP 429){after}")
+            return TranscriptionError(f"{host} is rate limiting {what} (HTTP 429){after}")
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
             return TranscriptionError(
                 f"{host} refused the API key (HTTP {status}); check OPENAI_API_KEY"
             )
         if isinstance(exc, openai.NotFoundError):
             return TranscriptionError(
-                f"{host} has no speech model '{settings.model}' or no /audio/transcriptions "
-                f"(HTTP 404): {detail}"
+                f"{host} has no model or no /audio/{what} for it (HTTP 404): {detail}"
             )
         if status >= 500:
             return TranscriptionError(

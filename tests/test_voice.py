@@ -234,6 +234,9 @@ def test_a_spoken_answer_is_recorded_transcribed_edited_graded_and_kept(
         term.send(SUBMIT)
         term.expect("Saved")
         assert term.wait_exit() == 0
+        shown = " ".join(term.text().split())
+    # The delivery line after the answer and the session summary both give the measured pace.
+    assert shown.count("words a minute") >= 2 and "long pauses 2" in shown
 
     [path] = (home / "transcripts").glob("*.json")
     turn = Transcript.model_validate(json.loads(path.read_text())).turns[0]
@@ -449,3 +452,40 @@ def test_the_speech_endpoint_reads_a_question_aloud(
     play_wav(audio)
     recording = recorder.stop()
     assert find_speech(recording.pcm, recording.sample_rate, 1.0).heard
+
+
+def test_t_types_the_answer_instead(
+    pulse: Pulse, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULSE_SERVER", pulse.server)
+    monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
+    with FakeOpenAI() as server:
+        term = Terminal.mockaws(
+            "interview",
+            "--voice",
+            "--bank",
+            str(MINI_BANK),
+            "--topic",
+            "networking",
+            "-n",
+            "1",
+            "--grader",
+            "offline",
+            "--follow-ups",
+            "0",
+            "--speech-base-url",
+            server.url,
+            home=home,
+        )
+        term.expect("Enter: start speaking")
+        term.send("t")
+        term.expect("Submit:")
+        term.type("Security groups are stateful; NACLs are stateless.")
+        term.send(SUBMIT)
+        term.expect("Saved")
+        assert term.wait_exit() == 0
+        assert server.audio_requests == []
+    [path] = (home / "transcripts").glob("*.json")
+    turn = Transcript.model_validate(json.loads(path.read_text())).turns[0]
+    assert turn.spoken is None and turn.grade is not None
+    assert turn.delivery is not None and not turn.delivery.measured

@@ -489,3 +489,31 @@ def test_t_types_the_answer_instead(
     turn = Transcript.model_validate(json.loads(path.read_text())).turns[0]
     assert turn.spoken is None and turn.grade is not None
     assert turn.delivery is not None and not turn.delivery.measured
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [("delete", "is missing"), ("truncate", "cannot be read")],
+)
+def test_regrade_says_in_one_line_when_a_kept_recording_is_gone_or_damaged(
+    server: FakeOpenAI, tmp_path: Path, damage: str, reason: str
+) -> None:
+    need_numpy()
+    server.transcriptions.append(error(500, "down"))
+    session, spoken = speak_into_session(tmp_path)
+    session.submit("", spoken)
+    audio = tmp_path / "transcripts" / spoken.audio_file
+    if damage == "delete":
+        audio.unlink()
+    else:
+        audio.write_bytes(b"RIFF\\x00\\x00")
+    from mockaws.voice.settings import load_speech_settings
+
+    regrader = Regrader(session.store, {SG.id: SG}, ScriptedGrader(), speech=load_speech_settings())
+    report = regrader.run(session.store.json_path(session.transcript.id))
+    [line] = report.skipped
+    assert line.startswith(f"1 {SG.id}: not transcribed: ") and reason in line
+    assert server.audio_requests[1:] == []  # nothing was sent
+    turn = load_transcript(session.store.json_path(session.transcript.id)).turns[0]
+    assert turn.needs_transcript and turn.spoken is not None
+    assert turn.spoken.audio_file == spoken.audio_file

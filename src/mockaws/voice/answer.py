@@ -7,6 +7,7 @@ Transcription failures never lose the recording: it is written even with `keep_a
 from __future__ import annotations
 
 import contextlib
+import wave
 from pathlib import Path
 
 from mockaws.errors import TranscriptionError
@@ -73,7 +74,7 @@ def transcribe_kept(spoken: Spoken, folder: Path, settings: SpeechSettings) -> N
         raise TranscriptionError(f"the recording {spoken.audio_file} is missing")
     try:
         recording = read_recording(path)
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, wave.Error) as exc:
         raise TranscriptionError(
             f"the recording {spoken.audio_file} cannot be read: {exc}"
         ) from None

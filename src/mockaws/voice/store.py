@@ -52,8 +52,10 @@ def write_audio(path: Path, data: bytes) -> None:
 
 
 def read_recording(path: Path) -> Recording:
-    """A kept WAV file as a Recording (mono 16-bit, as written by `wav_bytes`)."""
+    """A kept WAV file as a Recording; ValueError unless mono 16-bit (as `wav_bytes` writes)."""
     with wave.open(str(path), "rb") as reader:
+        if reader.getnchannels() != 1 or reader.getsampwidth() != 2:
+            raise ValueError("not a mono 16-bit recording")
         return Recording(reader.readframes(reader.getnframes()), reader.getframerate())
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -581,7 +582,10 @@ def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
     A clause with a negator in it does not make the claim (unless the cue itself denies).
     """
     ignored = _FREE_WORDING_IGNORED
-    forms = {form for form in cue_forms(cue) if form not in ignored and not is_negator(form)}
+    wanted = Counter(
+        form for form in cue_forms(cue) if form not in ignored and not is_negator(form)
+    )
+    forms = set(wanted)
     if len(forms) < _FREE_WORDING_CONTENT_WORDS:
         return []
     cue_denies = any(is_negator(form) for form in cue_forms(cue))
@@ -592,7 +596,8 @@ def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
         last_index = bisect.bisect_left(starts, clause_end)
         inside = list(enumerate(tokens[first_index:last_index], start=first_index))
         found = [(i, t) for i, t in inside if t.form in forms]
-        if {t.form for _, t in found} != forms:
+        # Each word as often as the cue says it: "active-passive" is not "active-active".
+        if not wanted <= Counter(t.form for _, t in found):
             continue
         denied = any(is_negator(t.form) or t.negated_by is not None for _, t in inside)
         if denied is not cue_denies:

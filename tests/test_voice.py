@@ -454,7 +454,7 @@ def test_the_speech_endpoint_reads_a_question_aloud(
     assert find_speech(recording.pcm, recording.sample_rate, 1.0).heard
 
 
-def test_t_types_the_answer_instead(
+def test_silence_is_not_sent_and_t_types_the_answer_instead(
     pulse: Pulse, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PULSE_SERVER", pulse.server)
@@ -478,6 +478,15 @@ def test_t_types_the_answer_instead(
             home=home,
         )
         term.expect("Enter: start speaking")
+        term.send("\r")
+        term.expect("● REC")
+        term.send("\r")  # nothing was said
+        term.expect("heard no speech")
+        # The record screen again, under the message.
+        deadline = time.monotonic() + 60
+        while "Enter: start speaking" not in term.text().rpartition("heard no speech")[2]:
+            assert not term.ended and time.monotonic() < deadline, term.text()
+            term.pump()
         term.send("t")
         term.expect("Submit:")
         term.type("Security groups are stateful; NACLs are stateless.")

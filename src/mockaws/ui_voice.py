@@ -16,6 +16,7 @@ from mockaws.ui import clock, escape, out
 
 if TYPE_CHECKING:
     from mockaws.models import Spoken
+    from mockaws.voice.capture import Recorder
     from mockaws.voice.settings import SpeechSettings
     from mockaws.voice.speak import Speaker
 
@@ -75,15 +76,23 @@ class VoiceInput:
 
     def listen(self, transcript_id: str, question_id: str) -> Spoken | TypeInstead | Interrupted:
         """Wait for Enter, record until Enter (or a silence), then transcribe and keep."""
+        from mockaws.voice.analyse import find_speech
         from mockaws.voice.answer import spoken_answer
         from mockaws.voice.capture import Recorder
 
-        recorder = Recorder(self.options.device)
-        result = self._record(recorder)
-        if not isinstance(result, float):
-            recorder.stop()
-            return result
-        recording = recorder.stop()
+        while True:
+            recorder = Recorder(self.options.device)
+            result = self._record(recorder)
+            recording = recorder.stop()
+            if not isinstance(result, float):
+                return result
+            if find_speech(recording.pcm, recording.sample_rate, self.options.long_pause_s).heard:
+                break
+            # Nothing worth sending: say so and let them try again (or type).
+            out.print(
+                f"[yellow]The microphone heard no speech in {clock(recording.seconds)} "
+                f"({escape(self.device_name)}): check it is not muted, then try again.[/]"
+            )
         now = time.time()
         # Milliseconds too: a follow-up answered within the second still gets a file of its own.
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1000):03d}"
@@ -107,8 +116,6 @@ class VoiceInput:
                 f"recording is kept ({escape(spoken.audio_file or '')}) and `mockaws regrade "
                 f"{escape(transcript_id)}` transcribes and grades it.[/]"
             )
-        elif spoken.speech_end <= spoken.speech_start:
-            out.print("[yellow]The microphone heard no speech in that recording.[/]")
         else:
             out.print(
                 f"[dim]Recorded {clock(spoken.recorded_seconds)} · transcribed in "
@@ -116,7 +123,7 @@ class VoiceInput:
             )
         return spoken
 
-    def _record(self, recorder: object) -> float | TypeInstead | Interrupted:
+    def _record(self, recorder: Recorder) -> float | TypeInstead | Interrupted:
         """Run the start/stop screen; the recorded seconds, or what the candidate chose."""
         from prompt_toolkit.application import Application
         from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -125,9 +132,6 @@ class VoiceInput:
         from prompt_toolkit.layout.containers import Window
         from prompt_toolkit.layout.controls import FormattedTextControl
 
-        from mockaws.voice.capture import Recorder
-
-        assert isinstance(recorder, Recorder)
         state = {"recording": False}
         silence = self.options.stop_after_silence_s
         keys = KeyBindings()

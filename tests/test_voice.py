@@ -526,3 +526,28 @@ def test_regrade_says_in_one_line_when_a_kept_recording_is_gone_or_damaged(
     turn = load_transcript(session.store.json_path(session.transcript.id)).turns[0]
     assert turn.needs_transcript and turn.spoken is not None
     assert turn.spoken.audio_file == spoken.audio_file
+
+
+def test_a_recording_that_cannot_be_written_is_still_transcribed(
+    server: FakeOpenAI, tmp_path: Path
+) -> None:
+    need_numpy()
+    from mockaws.voice.answer import spoken_answer
+    from mockaws.voice.capture import Recording
+    from mockaws.voice.settings import load_speech_settings
+
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "audio").write_text("a file where the audio folder should be")
+    server.transcriptions.append(transcription(SAID))
+    spoken = spoken_answer(
+        Recording(tone_and_silence([("speech", 2.0)])),
+        load_speech_settings(),
+        folder=folder,
+        relative_path="audio/s/01-q.wav",
+        keep_audio=True,
+        long_pause_s=1.0,
+    )
+    assert spoken.raw_transcript == SAID and spoken.audio_file is None
+    assert spoken.audio_problem is not None
+    assert spoken.audio_problem.startswith("the recording could not be saved: ")

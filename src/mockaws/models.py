@@ -361,6 +361,7 @@ class Spoken(Produced):
     transcribe_seconds: float | None = None  # how long the speech endpoint took
     # Recorded with --no-keep-audio but not transcribed yet: deleted once transcribed.
     delete_when_transcribed: bool = False
+    audio_problem: str | None = None  # why the recording could not be written (disk full...)
 
     @property
     def speaking_seconds(self) -> float:

@@ -110,7 +110,14 @@ class VoiceInput:
             )
         if recorder.problem:
             out.print(f"[yellow]Audio warning: {escape(recorder.problem)}[/]")
-        if spoken.needs_transcript:
+        if spoken.audio_problem:
+            out.print(f"[yellow]{escape(spoken.audio_problem)}[/]")
+        if spoken.needs_transcript and spoken.audio_file is None:
+            out.print(
+                f"[yellow]Not transcribed: {escape(spoken.transcribe_error or '')}; type your "
+                "answer instead.[/]"
+            )
+        elif spoken.needs_transcript:
             out.print(
                 f"[yellow]Not transcribed: {escape(spoken.transcribe_error or '')}; the "
                 f"recording is kept ({escape(spoken.audio_file or '')}) and `mockaws regrade "

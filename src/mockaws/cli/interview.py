@@ -296,6 +296,8 @@ def _ask(
         heard = _listen(session, prompt, source, feed, voice)
         if isinstance(heard, Outcome):
             return heard
+        if heard is not None and heard.needs_transcript and heard.audio_file is None:
+            heard = None  # neither transcribed nor kept: the editor is the only way to keep it
         if heard is not None:
             spoken = heard
             if spoken.needs_transcript:

@@ -40,15 +40,29 @@ def spoken_answer(
         model=settings.model,
         base_url_host=settings.host,
     )
+    # On disk before the network call: a crash or a kill while transcribing keeps the recording.
+    path = folder / relative_path
+    try:
+        write_audio(path, wav)
+    except OSError as exc:
+        from mockaws.files import describe_os_error
+
+        spoken.audio_problem = f"the recording could not be saved: {describe_os_error(exc)}"
+    else:
+        spoken.audio_file = relative_path
+        spoken.audio_bytes = len(wav)
     try:
         finish_transcript(spoken, wav, settings)
     except TranscriptionError as exc:
         spoken.transcribe_error = str(exc)
-    if keep_audio or spoken.needs_transcript:
-        write_audio(folder / relative_path, wav)
-        spoken.audio_file = relative_path
-        spoken.audio_bytes = len(wav)
-        spoken.delete_when_transcribed = not keep_audio
+    if not keep_audio and spoken.audio_file is not None:
+        if spoken.needs_transcript:
+            spoken.delete_when_transcribed = True  # kept until `mockaws regrade` transcribes it
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            spoken.audio_file = None
+            spoken.audio_bytes = 0
     return spoken
 
 

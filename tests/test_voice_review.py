@@ -107,3 +107,29 @@ def test_voice_needs_a_terminal() -> None:
     result = runner.invoke(app, ["interview", "--voice", *BANK], input="")
     assert result.exit_code == 2
     assert "--voice needs a terminal" in result.stderr
+
+
+def test_speech_settings_come_from_flag_then_environment_then_config_file(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockaws.errors import ConfigError
+    from mockaws.voice.settings import load_speech_settings
+
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text(
+        'base_url = "http://localhost:11434/v1"\n'
+        'speech_model = "file-model"\nspeech_base_url = "http://localhost:8000/v1"\n'
+    )
+    from_file = load_speech_settings()
+    assert (from_file.model, from_file.base_url) == ("file-model", "http://localhost:8000/v1")
+    monkeypatch.setenv("MOCKAWS_SPEECH_MODEL", "env-model")
+    assert load_speech_settings().model == "env-model"
+    assert load_speech_settings(speech_model="flag-model").model == "flag-model"
+    (home / "config.toml").write_text('base_url = "http://localhost:11434/v1"\n')
+    # Without a speech endpoint of its own, the grader's server transcribes too.
+    assert load_speech_settings().base_url == "http://localhost:11434/v1"
+    result = runner.invoke(app, ["config", "show"])
+    assert "env-model" in result.stdout and "MOCKAWS_SPEECH_MODEL" in result.stdout
+    monkeypatch.setenv("MOCKAWS_SPEECH_BASE_URL", "ftp://example")
+    with pytest.raises(ConfigError, match="MOCKAWS_SPEECH_BASE_URL: 'ftp://example' is not an"):
+        load_speech_settings()

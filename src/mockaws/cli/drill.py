@@ -58,7 +58,13 @@ def drill(
 
     Every graded answer schedules its question: answers that missed a rubric point come back
     first. After each answer, confirm the suggested rating (again, hard, good, easy) or pick
-    another; with piped input the suggestion is kept.
+    another; with piped input the suggestion is kept. With --voice you speak each answer (see
+    `mockaws interview --help`).
+
+    Examples:
+
+        mockaws drill
+        mockaws drill --voice --no-keep-audio
     """
     from mockaws import ui
     from mockaws.bank import load_bank

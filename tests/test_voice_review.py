@@ -75,10 +75,30 @@ def test_show_and_export_name_and_play_the_recording(home: Path, tmp_path: Path)
     )
     assert result.exit_code == 0, result.output
     page = (out / f"{session.transcript.id}.html").read_text()
-    assert f'<audio controls preload="none" src="{spoken.audio_file}"></audio>' in page
     assert spoken.audio_file is not None
-    copied = out / spoken.audio_file
-    assert copied.read_bytes() == (home / "transcripts" / spoken.audio_file).read_bytes()
+    name = spoken.audio_file.rpartition("/")[2]
+    assert f'<audio controls preload="none" src="{name}"></audio>' in page
+    # Beside the page, in no folder of its own: an export creates no folders.
+    assert (out / name).read_bytes() == (home / "transcripts" / spoken.audio_file).read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == sorted([name, f"{session.transcript.id}.html"])
+
+
+def test_an_export_never_links_a_recording_path_a_transcript_was_edited_to_hold(
+    home: Path, tmp_path: Path
+) -> None:
+    session, _ = spoken_session(home)
+    path = session.store.json_path(session.transcript.id)
+    document = json.loads(path.read_text())
+    document["turns"][0]["spoken"]["audio_file"] = "javascript:alert(1)//x.wav"
+    path.write_text(json.dumps(document))
+    out = tmp_path / "page.html"
+    result = runner.invoke(
+        app, ["transcripts", "export", "latest", "--format", "html", "--output", str(out), *BANK]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "<audio" not in page and 'src="javascript' not in page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "page.html"]
 
 
 def test_stats_follow_pace_pauses_and_fillers_across_sessions(home: Path) -> None:

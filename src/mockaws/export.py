@@ -123,6 +123,8 @@ def _grade_view(
 def _turn_view(
     number: int, turn: Turn, question: Question | None, transcript_id: str
 ) -> dict[str, Any]:
+    from mockaws.voice.store import playable
+
     grade = turn.grade
     return {
         "number": number,
@@ -137,13 +139,14 @@ def _turn_view(
         "grade_error": turn.grade_error,
         "rubric_changed": question is not None and question.rubric_hash != turn.rubric_hash,
         "delivery": delivery_notes(turn),
-        "audio": turn.spoken.audio_file if turn.spoken is not None else None,
+        "audio": playable(turn.spoken.audio_file) if turn.spoken is not None else None,
         "follow_ups": [
             {
                 "question": f.question,
                 "answer": f.answer,
                 "score": f.grade.score if f.grade else None,
                 "rating": f.grade.rating.value if f.grade else None,
+                "audio": playable(f.spoken.audio_file) if f.spoken is not None else None,
             }
             for f in turn.follow_ups
         ],

@@ -14,7 +14,7 @@ from mockaws.cli.options import BankOption, TranscriptsDirOption
 
 if TYPE_CHECKING:
     from mockaws.history import History
-    from mockaws.models import Question, Transcript
+    from mockaws.models import FollowUpTurn, Question, Transcript, Turn
 
 transcripts_app = App(help="Read saved sessions back: list, show and export transcripts.")
 
@@ -128,24 +128,35 @@ def export_transcript(
 
 
 def _copy_recordings(transcript: Transcript, folder: Path, beside: Path) -> None:
-    """Put the kept recordings beside an HTML export, where its <audio> elements find them."""
-    import shutil
+    """Put the kept recordings beside an HTML export, where its <audio> elements find them.
 
+    Like the page itself, a copy never replaces anything but a regular file.
+    """
     from mockaws import ui
-    from mockaws.voice.store import resolve
+    from mockaws.files import describe_os_error
+    from mockaws.voice.store import playable, resolve, write_audio
 
+    answers: list[Turn | FollowUpTurn] = []
     for turn in transcript.turns:
-        spoken = turn.spoken
-        if spoken is None or spoken.audio_file is None:
+        answers += [turn, *turn.follow_ups]
+    for answer in answers:
+        spoken = answer.spoken
+        name = playable(spoken.audio_file) if spoken is not None else None
+        if spoken is None or spoken.audio_file is None or name is None:
             continue
         source = resolve(folder, spoken.audio_file)
         if source is None or not source.is_file():
             ui.warning(f"recording {spoken.audio_file} is missing; the page cannot play it")
             continue
-        target = beside / spoken.audio_file
-        if target.resolve() != source:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        target = beside / name
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            ui.warning(f"{target} exists and is not a regular file; the recording is not copied")
+            continue
+        try:
+            if target.resolve() != source:
+                write_audio(target, source.read_bytes())
+        except OSError as exc:
+            ui.warning(f"{target}: cannot copy the recording: {describe_os_error(exc)}")
 
 
 def write_export(target: Path, text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 import wave
 from pathlib import Path
@@ -16,6 +17,9 @@ from pathlib import Path
 from mockaws.voice.capture import Recording
 
 AUDIO_FOLDER = "audio"
+# What `relative_audio_path` and the recorder write; anything else in a (hand-edited) transcript
+# is not put in a web page.
+_PLAYABLE = re.compile(r"audio/[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*\.wav")
 
 
 def relative_audio_path(transcript_id: str, number: int, question_id: str, follow_up: int) -> str:
@@ -64,3 +68,11 @@ def resolve(folder: Path, audio_file: str) -> Path | None:
     base = (folder / AUDIO_FOLDER).resolve()
     candidate = (folder / audio_file).resolve()
     return candidate if candidate.is_relative_to(base) else None
+
+
+def playable(audio_file: str | None) -> str | None:
+    """The file name an exported page plays a recording by (the export puts the file beside
+    the page), or None unless `audio_file` has the shape mockaws writes."""
+    if not audio_file or not _PLAYABLE.fullmatch(audio_file):
+        return None
+    return audio_file.rpartition("/")[2]

@@ -153,3 +153,25 @@ def test_speech_settings_come_from_flag_then_environment_then_config_file(
     monkeypatch.setenv("MOCKAWS_SPEECH_BASE_URL", "ftp://example")
     with pytest.raises(ConfigError, match="MOCKAWS_SPEECH_BASE_URL: 'ftp://example' is not an"):
         load_speech_settings()
+
+
+def test_word_timings_place_each_pause_between_the_exact_words() -> None:
+    from mockaws.models import WordTime
+    from mockaws.voice.analyse import place_pauses
+
+    said = "Use a queue. Then scale the consumers on its depth."
+    timings = [
+        ("Use", 0.0, 0.2), ("a", 0.2, 0.3), ("queue.", 0.3, 0.8),
+        ("Then", 3.0, 3.2), ("scale", 3.2, 3.6), ("the", 3.6, 3.7),
+        ("consumers", 3.7, 4.3), ("on", 6.0, 6.1), ("its", 6.1, 6.3), ("depth.", 6.3, 6.8),
+    ]  # fmt: skip
+    spoken = Spoken(
+        speech_start=0.0,
+        speech_end=6.8,
+        pauses=[Pause(start=0.8, seconds=2.2), Pause(start=4.3, seconds=1.7)],
+        raw_transcript=said,
+        words=[WordTime(word=w, start=a, end=b) for w, a, b in timings],
+    )
+    first, second = place_pauses(spoken, said)
+    assert (first.after_words, first.after) == (3, "Use a queue")
+    assert (second.after_words, second.after) == (7, "Then scale the consumers")

@@ -114,7 +114,7 @@ def finish(process: Process, feeder: threading.Thread) -> None:
 def run_once(
     home: Path, number: int, rng: random.Random, max_kill_after: float
 ) -> tuple[list[str], set[str], int]:
-    """One killed interview (and maybe a refusals resume); returns (reported saved, on disk,
+    """One killed interview (and maybe two resumes at once); returns (reported saved, on disk,
     resumes refused because another process had the session)."""
     from mockaws.transcripts import load_transcript
 
@@ -192,7 +192,7 @@ def main() -> None:
                 print(f"  does not load: {exc.message}")
         temps = list((home / "transcripts").glob(".*.tmp"))
     print(
-        f"runs {options.runs} (a refusals resume every 3rd), answers reported saved {saved}, "
+        f"runs {options.runs} (two resumes at once every 3rd), answers reported saved {saved}, "
         f"lost {lost}, transcripts {len(files)}, unreadable {unreadable}, "
         f"resumes refused {refused}, temp files left {len(temps)}"
     )

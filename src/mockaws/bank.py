@@ -7,7 +7,7 @@ import hashlib
 import json
 import random
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,14 +175,14 @@ class Bank:
                 f"no question with id '{question_id}' (see `mockaws questions list`)"
             ) from None
 
-    def filter(self, topics: Sequence[str] = (), level: Level | None = None) -> list[Question]:
-        """Questions matching any of `topics` (all when empty) and `level` (any when None)."""
-        wanted = {t.lower() for t in topics}
-        return [
-            q
-            for q in self.questions.values()
-            if (not wanted or q.topic in wanted) and (level is None or q.level is level)
-        ]
+    def filter(
+        self,
+        topics: Sequence[str] = (),
+        level: Level | None = None,
+        tracks: Sequence[Track] = (),
+    ) -> list[Question]:
+        """Questions matching any of `topics`, `level` and any of `tracks` (empty: all)."""
+        return filter_questions(self.questions.values(), topics, level, tracks)
 
     @property
     def topics(self) -> list[str]:
@@ -264,6 +264,40 @@ def tracks_of(question: Question) -> list[Track]:
     return [track for track in Track if track in found]
 
 
+def filter_questions(
+    questions: Iterable[Question],
+    topics: Sequence[str] = (),
+    level: Level | None = None,
+    tracks: Sequence[Track] = (),
+) -> list[Question]:
+    """The questions in any of `topics`, at `level`, for any of `tracks` (each: all when empty)."""
+    wanted = {t.lower() for t in topics}
+    roles = set(tracks)
+    return [
+        q
+        for q in questions
+        if (not wanted or q.topic in wanted)
+        and (level is None or q.level is level)
+        and (not roles or not roles.isdisjoint(tracks_of(q)))
+    ]
+
+
+def parse_tracks(values: Sequence[str]) -> list[Track]:
+    """The tracks named by `values`; a BadInputError names an unknown one and the choices."""
+    tracks: list[Track] = []
+    for value in values:
+        try:
+            track = Track(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(t.value for t in Track)
+            raise BadInputError(
+                f"--track: unknown track '{value}' (choose from: {choices})"
+            ) from None
+        if track not in tracks:
+            tracks.append(track)
+    return tracks
+
+
 def select_questions(
     candidates: Sequence[Question], count: int, seed: int | None = None
 ) -> list[Question]:
@@ -271,7 +305,7 @@ def select_questions(
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
     if not candidates:
-        raise BadInputError("no questions match the chosen topic and level")
+        raise BadInputError("no questions match the chosen topic, level and track")
     rng = random.Random(seed)
     by_topic: dict[str, list[Question]] = {}
     for question in sorted(candidates, key=lambda q: q.id):

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,8 @@ from mockaws.models import (
     Delivery,
     Level,
     Question,
+    QuestionKind,
+    Track,
     Transcript,
     TurnStatus,
     Verdict,
@@ -510,6 +512,13 @@ class GroupAverage:
 
 
 @dataclass(frozen=True)
+class KindAverage:
+    kind: str
+    answers: int
+    average: float
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     start: date
     label: str
@@ -536,6 +545,7 @@ class Stats:
     first: datetime | None
     last: datetime | None
     by_topic_level: list[GroupAverage]
+    by_kind: list[KindAverage]  # answers to questions still in the bank, in QuestionKind order
     trend_unit: str
     trend: list[TrendPoint]
     most_missed: list[MissedPoint]
@@ -567,6 +577,10 @@ class Stats:
                 }
                 for g in self.by_topic_level
                 if g.level is not None
+            ],
+            "by_kind": [
+                {"kind": k.kind, "answers": k.answers, "average_score": _round(k.average)}
+                for k in self.by_kind
             ],
             "trend": {
                 "unit": self.trend_unit,
@@ -675,9 +689,26 @@ def _trend(graded: Iterable[AnswerRecord]) -> tuple[str, list[TrendPoint]]:
     return unit, points
 
 
-def compute_stats(history: History, bank: Mapping[str, Question], *, top_missed: int = 10) -> Stats:
-    """Averages per topic and level, the trend, the most-missed points and unattempted questions."""
-    answers = [a for s in history.sessions for a in s.answers]
+def compute_stats(
+    history: History,
+    bank: Mapping[str, Question],
+    *,
+    top_missed: int = 10,
+    tracks: Sequence[Track] = (),
+) -> Stats:
+    """Averages per topic, level and kind, the trend, the most-missed points, unattempted questions.
+
+    With `tracks`, only answers to (and bank questions of) those roles count; an answer whose
+    question is no longer in the bank cannot be placed in a track, nor given a kind.
+    """
+    if tracks:
+        # Here, not at the top: listing transcripts imports this module and needs no bank.
+        from mockaws.bank import filter_questions
+
+        bank = {q.id: q for q in filter_questions(bank.values(), tracks=tracks)}
+    answers = [
+        a for s in history.sessions for a in s.answers if not tracks or a.question_id in bank
+    ]
     graded = [a for a in answers if a.score is not None]
 
     groups: dict[tuple[str, str | None], list[int]] = {}
@@ -691,6 +722,17 @@ def compute_stats(history: History, bank: Mapping[str, Question], *, top_missed:
             groups.items(),
             key=lambda item: (item[0][0], _LEVEL_ORDER.get(item[0][1] or "", len(Level))),
         )
+    ]
+
+    kind_scores: dict[QuestionKind, list[int]] = {}
+    for answer in graded:
+        question = bank.get(answer.question_id)
+        if question is not None and answer.score is not None:
+            kind_scores.setdefault(question.kind, []).append(answer.score)
+    by_kind = [
+        KindAverage(kind.value, len(values), sum(values) / len(values))
+        for kind in QuestionKind
+        if (values := kind_scores.get(kind))
     ]
 
     graded_count: dict[str, int] = {}
@@ -736,6 +778,7 @@ def compute_stats(history: History, bank: Mapping[str, Question], *, top_missed:
         first=datetime.fromisoformat(min(stamps)) if stamps else None,
         last=datetime.fromisoformat(max(stamps)) if stamps else None,
         by_topic_level=by_topic_level,
+        by_kind=by_kind,
         trend_unit=unit,
         trend=trend,
         most_missed=most_missed,

@@ -449,6 +449,7 @@ class Turn(Produced):
     topic: str
     level: Level
     rubric_hash: str
+    kind: QuestionKind | None = None  # None in transcripts saved before questions had kinds
     status: TurnStatus = TurnStatus.ANSWERED
     answer: str = ""
     asked_at: datetime = Field(default_factory=utc_now)
@@ -474,6 +475,7 @@ class Turn(Produced):
             topic=question.topic,
             level=question.level,
             rubric_hash=question.rubric_hash,
+            kind=question.kind,
             **fields,
         )
 
@@ -516,6 +518,15 @@ class SessionSettings(Produced):
     time_limit_s: int | None = None
     adaptive: bool = False
     banks: list[str] = Field(default_factory=list)  # extra --bank paths, so `resume` finds them
+    tracks: list[Track] = Field(default_factory=list)
+    loop: Track | None = None  # `interview --loop TRACK`: the questions and timing of a loop
+    # Seconds per kind of question, overriding `time_limit_s`: a loop times a story and a design
+    # differently.
+    time_limits_s: dict[QuestionKind, int] = Field(default_factory=dict)
+
+    def time_limit_for(self, kind: QuestionKind) -> int | None:
+        """The seconds allowed for an answer to a question of this kind, if limited."""
+        return self.time_limits_s.get(kind, self.time_limit_s)
 
 
 class Transcript(Produced):

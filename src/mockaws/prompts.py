@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from mockaws.errors import ConfigError
-from mockaws.models import Question
+from mockaws.models import Question, QuestionKind
 from mockaws.resources import data_dir
 
 SYSTEM = "grader-system.md"
@@ -27,7 +27,8 @@ QUESTION = "grader-question.md"
 ANSWER = "grader-answer.md"
 JSON_MODE = "grader-json-mode.md"
 REPAIR = "grader-repair.md"
-TEMPLATE_NAMES = (SYSTEM, QUESTION, ANSWER, JSON_MODE, REPAIR)
+KINDS = "grader-kinds.md"
+TEMPLATE_NAMES = (SYSTEM, QUESTION, ANSWER, JSON_MODE, REPAIR, KINDS)
 
 ANSWER_TAG = "candidate_answer"
 # An answer may not close (or reopen) its own fence and put text outside it.
@@ -146,8 +147,29 @@ def system_prompt(json_schema: dict[str, Any] | None = None) -> str:
     return text
 
 
+@cache
+def kind_guidance() -> dict[QuestionKind, str]:
+    """How to judge each kind of question: the `## kind` sections of the kinds template."""
+    sections = re.split(r"^## +(\S+) *$", templates()[KINDS], flags=re.MULTILINE)
+    found = {name: text.strip() for name, text in zip(sections[1::2], sections[2::2], strict=True)}
+    missing = [kind.value for kind in QuestionKind if not found.get(kind.value)]
+    if missing:
+        raise ConfigError(f"prompt template {KINDS}: no section for {', '.join(missing)}")
+    return {kind: found[kind.value] for kind in QuestionKind}
+
+
+def _guidance_for(question: Question) -> str:
+    principles = ", ".join(p.value.replace("-", " ") for p in question.leadership_principles)
+    try:
+        return Template(kind_guidance()[question.kind]).substitute(
+            leadership_principles=principles or "none named"
+        )
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(f"prompt template {KINDS}: bad placeholder {exc}") from exc
+
+
 def question_block(question: Question) -> str:
-    """The question, reference answer, rubric and red flags, as the grader sees them."""
+    """The question, reference answer, rubric, red flags and how to judge its kind."""
     rubric = "\n".join(f"- `{p.id}`, {p.weight}: {p.point}" for p in question.rubric)
     flags = "\n".join(f"- `{f.id}`: {f.flag}" for f in question.red_flags) or "(none)"
     return _render(
@@ -155,10 +177,12 @@ def question_block(question: Question) -> str:
         question_id=question.id,
         topic=question.topic,
         level=question.level.value,
+        kind=question.kind.value,
         question=question.question,
         reference_answer=question.reference_answer.strip(),
         rubric=rubric,
         red_flags=flags,
+        kind_guidance=_guidance_for(question),
     )
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from mockaws.bank import filter_questions
 from mockaws.delivery import analyse, services_in
 from mockaws.errors import GradingError, SaveError, TranscriptError
 from mockaws.files import describe_os_error
@@ -866,8 +867,7 @@ def plan_for(transcript: Transcript, questions: Mapping[str, Question]) -> Quest
     """The question plan of a saved interview, rebuilt from its settings and the bank."""
     settings = transcript.settings
     if settings.adaptive:
-        wanted = {t.lower() for t in settings.topics}
-        pool = [q for q in questions.values() if not wanted or q.topic in wanted]
+        pool = filter_questions(questions.values(), settings.topics, tracks=settings.tracks)
         return AdaptivePlan(pool, settings.count, settings.seed or 0, settings.level or Level.MID)
     missing = [qid for qid in settings.question_ids if qid not in questions]
     if missing:

@@ -10,6 +10,7 @@ from mockaws.delivery import combine
 from mockaws.models import (
     Delivery,
     Question,
+    QuestionKind,
     Rating,
     RubricPoint,
     Transcript,
@@ -24,6 +25,13 @@ MISSED_SHOWN = 3
 @dataclass(frozen=True)
 class TopicAverage:
     topic: str
+    average: float
+    answers: int
+
+
+@dataclass(frozen=True)
+class KindAverage:
+    kind: QuestionKind
     average: float
     answers: int
 
@@ -53,6 +61,7 @@ class NextStep:
 class Report:
     turns: list[Turn]
     topics: list[TopicAverage]
+    kinds: list[KindAverage]  # in the order of QuestionKind; kinds with no graded answer left out
     missed: list[MissedPoint]
     delivery: Delivery  # summed over every answer, follow-ups included
     answers: int  # how many answers `delivery` sums
@@ -113,6 +122,17 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
         TopicAverage(topic, sum(values) / len(values), len(values))
         for topic, values in sorted(scores.items())
     ]
+    by_kind: dict[QuestionKind, list[int]] = {}
+    for turn in turns:
+        known = questions.get(turn.question_id)
+        kind = turn.kind or (known.kind if known is not None else None)
+        if turn.grade is not None and kind is not None:
+            by_kind.setdefault(kind, []).append(turn.grade.score)
+    kinds = [
+        KindAverage(kind, sum(by_kind[kind]) / len(by_kind[kind]), len(by_kind[kind]))
+        for kind in QuestionKind
+        if kind in by_kind
+    ]
     missed: list[MissedPoint] = []
     for number, turn in enumerate(turns, start=1):
         question = questions.get(turn.question_id)
@@ -145,4 +165,4 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
     deliveries = [
         d for t in turns for d in [t.delivery, *(f.delivery for f in t.follow_ups)] if d is not None
     ]
-    return Report(turns, topics, top, combine(deliveries), len(deliveries), steps)
+    return Report(turns, topics, kinds, top, combine(deliveries), len(deliveries), steps)

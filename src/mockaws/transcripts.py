@@ -339,8 +339,11 @@ def render_markdown(transcript: Transcript, questions: Mapping[str, Question]) -
         f"- Grader: {_md(settings.grader)}"
         + (f" ({_md(settings.model)})" if settings.model else ""),
         f"- Filters: topics {_md(', '.join(settings.topics)) or 'all'}; level "
-        f"{settings.level.value if settings.level else 'any'}",
+        f"{settings.level.value if settings.level else 'any'}"
+        + (f"; tracks {', '.join(t.value for t in settings.tracks)}" if settings.tracks else ""),
     ]
+    if settings.loop is not None:
+        lines.append(f"- Mock loop: {settings.loop.value}")
     average = transcript.average_score
     if average is not None:
         lines.append(

@@ -30,6 +30,7 @@ from mockaws.models import (
     Question,
     Rating,
     RubricPoint,
+    Track,
     Transcript,
     Turn,
     TurnStatus,
@@ -79,22 +80,44 @@ def notice(message: str) -> None:
     err.print(f"[dim]{escape(message)}[/]")
 
 
-def question_table(questions: Sequence[Question]) -> None:
+def tracks_label(tracks: Sequence[Track]) -> str:
+    """A question's tracks, short: "all" when every role asks it."""
+    return "all" if set(tracks) == set(Track) else ", ".join(t.value for t in tracks)
+
+
+def question_table(
+    questions: Sequence[Question], tracks: Mapping[str, Sequence[Track]] | None = None
+) -> None:
     table = Table(show_lines=False, header_style="bold")
-    for column in ("id", "topic", "level", "question"):
+    for column in ("id", "topic", "level", "kind", "tracks", "question"):
         table.add_column(column, overflow="fold")
     for q in questions:
-        table.add_row(escape(q.id), escape(q.topic), q.level.value, escape(q.question))
+        roles = tracks_label((tracks or {}).get(q.id, ()))
+        table.add_row(
+            escape(q.id), escape(q.topic), q.level.value, q.kind.value, roles, escape(q.question)
+        )
     out.print(table)
     out.print(f"{len(questions)} questions")
 
 
-def question_detail(question: Question, *, with_answer: bool = True) -> None:
+def question_detail(
+    question: Question, tracks: Sequence[Track] = (), *, with_answer: bool = True
+) -> None:
     out.print(f"[bold]{escape(question.question)}[/]")
-    out.print(f"[dim]{question.id} · {question.topic} · {question.level.value}[/]\n")
+    line = f"{question.id} · {question.topic} · {question.level.value} · {question.kind.value}"
+    if tracks:
+        line += f" · tracks: {tracks_label(tracks)}"
+    out.print(f"[dim]{escape(line)}[/]")
+    if question.leadership_principles:
+        principles = ", ".join(p.value for p in question.leadership_principles)
+        out.print(f"[dim]Leadership Principles: {principles}[/]")
+    out.print()
     if with_answer:
         out.print("[bold]Reference answer[/]")
         out.print(escape(question.reference_answer) + "\n")
+        if question.notes:
+            out.print("[bold]Notes[/] [dim](worth knowing, not expected in an answer)[/]")
+            out.print(escape(question.notes.strip()) + "\n")
         out.print("[bold]Rubric[/]")
         for point in question.rubric:
             out.print(
@@ -418,9 +441,11 @@ def prompt_header(prompt: Prompt, mode: Mode) -> Text:
         header.append(clean(prompt.text), style="bold")
         return header
     question = prompt.question
+    # A behavioural question's topic already says its kind.
+    kind = f" · {question.kind.value}" if question.kind.value != question.topic else ""
     header.append(
         f"── Question {prompt.number} of {prompt.total} · {question.topic} · "
-        f"{question.level.value} ──\n",
+        f"{question.level.value}{kind} ──\n",
         style="dim",
     )
     header.append(clean(question.question), style="bold")
@@ -452,6 +477,9 @@ def reveal(question: Question | None) -> None:
         return
     out.print(f"[bold]Reference answer[/] [dim]({question.id})[/]")
     out.print(escape(question.reference_answer.strip()))
+    if question.notes:
+        out.print("[bold]Notes[/] [dim](worth knowing, not expected in an answer)[/]")
+        out.print(escape(question.notes.strip()))
 
 
 def study_only(command: str) -> None:
@@ -682,6 +710,11 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
             f" over {_count(len(graded), 'graded answer')}"
         )
+    if report.kinds:
+        out.print(
+            "By kind: "
+            + " · ".join(f"{k.kind.value} {k.average:.0f} ({k.answers})" for k in report.kinds)
+        )
     if len(report.topics) > 1:
         out.print(
             "By topic: "
@@ -759,7 +792,9 @@ class AnswerEditor:
         from prompt_toolkit.styles import Style
 
         mode = session.settings.mode
-        limit = session.settings.time_limit_s if not prompt.is_follow_up else None
+        limit = (
+            None if prompt.is_follow_up else session.settings.time_limit_for(prompt.question.kind)
+        )
         keys = KeyBindings()
 
         @keys.add("c-d")
@@ -1136,6 +1171,12 @@ def stats_report(stats: Stats) -> None:
             )
         out.print()
         out.print(table)
+        if stats.by_kind:
+            kinds = " · ".join(
+                f"{escape(k.kind)} {_score_text(k.average).markup} [dim]({k.answers})[/]"
+                for k in stats.by_kind
+            )
+            out.print(f"[bold]By kind of question:[/] {kinds}")
         out.print(f"\n[bold]Trend[/] [dim](average score per {stats.trend_unit})[/]")
         width = max(len(p.label) for p in stats.trend)
         for point in stats.trend:

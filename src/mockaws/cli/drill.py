@@ -14,6 +14,7 @@ from mockaws.cli.options import (
     LevelOption,
     ModelOption,
     TopicOption,
+    TrackOption,
     TranscriptsDirOption,
     parse_level,
 )
@@ -41,6 +42,7 @@ def drill(
         typer.Option("--ahead", help="Fill up with questions not due yet, soonest first."),
     ] = False,
     topic: TopicOption = None,
+    track: TrackOption = None,
     level: LevelOption = None,
     grader: GraderOption = "auto",
     model: ModelOption = None,
@@ -63,11 +65,14 @@ def drill(
 
     Examples:
 
+    \b
         mockaws drill
+        mockaws drill -n 2 --topic networking --ahead
+        mockaws drill --track security
         mockaws drill --voice --no-keep-audio
     """
     from mockaws import ui
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_bank, parse_tracks
     from mockaws.cli.interview import drive
     from mockaws.cli.transcripts import load_user_history
     from mockaws.config import home_dir, load_settings
@@ -93,9 +98,11 @@ def drill(
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
     chosen_level = parse_level(level)
+    tracks = parse_tracks(track or [])
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
-    questions = load_bank(bank or []).questions
+    loaded = load_bank(bank or [])
+    questions = {q.id: q for q in loaded.filter(tracks=tracks)} if tracks else loaded.questions
     folder = resolve_transcripts_dir(transcripts_dir)
     history = load_user_history(folder)
     ui.load_problems(history.problems)
@@ -112,6 +119,7 @@ def drill(
     chosen = [d.question for d in due[:count]]
     settings = SessionSettings(
         topics=sorted(topic or []),
+        tracks=tracks,
         level=chosen_level,
         count=len(chosen),
         mode="drill",
@@ -145,21 +153,20 @@ def drill(
         save_schedule(schedule, schedule_path)
         ui.drill_scheduled(picked.value, suggested.value, state.due)
 
-    voice_in = None
-    if voice:
-        from mockaws.cli.voice_options import voice_input
+    from mockaws.cli.voice_options import voice_input
 
-        voice_in = voice_input(
-            grader_settings=grader_settings,
-            folder=folder,
-            keep_audio=keep_audio,
-            speak_questions=speak_questions,
-            speech_model=speech_model,
-            speech_base_url=speech_base_url,
-            audio_device=audio_device,
-            long_pause=1.0,
-            stop_after_silence=None,
-        )
+    voice_in = voice_input(
+        enabled=voice,
+        grader_settings=grader_settings,
+        folder=folder,
+        keep_audio=keep_audio,
+        speak_questions=speak_questions,
+        speech_model=speech_model,
+        speech_base_url=speech_base_url,
+        audio_device=audio_device,
+        long_pause=1.0,
+        stop_after_silence=None,
+    )
     drive(session, on_answer=rate, voice=voice_in)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +16,7 @@ from mockaws.cli.options import (
     LevelOption,
     ModelOption,
     TopicOption,
+    TrackOption,
     TranscriptsDirOption,
     parse_level,
 )
@@ -31,8 +33,9 @@ from mockaws.cli.voice_options import (
 
 if TYPE_CHECKING:
     from mockaws import ui
-    from mockaws.models import Mode, Question, Spoken, Turn
-    from mockaws.session import Interview, Prompt
+    from mockaws.bank import Bank
+    from mockaws.models import Level, Mode, Question, Spoken, Track, Turn
+    from mockaws.session import Interview, Prompt, QuestionPlan
     from mockaws.ui_voice import VoiceInput
 
 MAX_FOLLOW_UPS = 2
@@ -40,10 +43,22 @@ MAX_FOLLOW_UPS = 2
 
 def interview(
     topic: TopicOption = None,
+    track: TrackOption = None,
     level: LevelOption = None,
     count: Annotated[
-        int, typer.Option("-n", "--count", metavar="N", help="How many questions to ask.")
-    ] = 5,
+        int | None,
+        typer.Option("-n", "--count", metavar="N", help="How many questions to ask (default 5)."),
+    ] = None,
+    loop: Annotated[
+        str | None,
+        typer.Option(
+            "--loop",
+            metavar="TRACK",
+            help="A mock loop for this role: 1 behavioural, 3 technical (concept, scenario or "
+            "troubleshooting, as the role weights them), 1 design a level up; real mode and "
+            "loop timing unless you say otherwise (--level sets your level, default mid).",
+        ),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option(
@@ -52,14 +67,14 @@ def interview(
     ] = None,
     grader: GraderOption = "auto",
     mode: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--mode",
             metavar="MODE",
-            help="study: feedback after each answer, /hint and /reveal. "
-            "real: no feedback until the end, like the real thing.",
+            help="study: feedback after each answer, /hint and /reveal (the default). "
+            "real: no feedback until the end, like the real thing (the default of --loop).",
         ),
-    ] = "study",
+    ] = None,
     follow_ups: Annotated[
         int | None,
         typer.Option(
@@ -74,7 +89,8 @@ def interview(
         typer.Option(
             "--time-limit",
             metavar="SECONDS",
-            help="Time per answer: the toolbar counts down and warns when it runs out.",
+            help="Time per answer: the toolbar counts down and warns when it runs out "
+            "(for every question of a --loop too, instead of its timing).",
         ),
     ] = None,
     adaptive: Annotated[
@@ -108,26 +124,43 @@ def interview(
     With --voice you speak instead: Enter starts and stops recording, the transcript opens in
     the editor to fix misheard words, and pace and pauses are measured from the audio.
 
+    --loop TRACK is a technical screen for that role, in the order interviewers use: a
+    behavioural story (Leadership Principles, STAR form), three technical questions at your
+    level, then a design a level above it. Time per first answer, spoken pace: 3 min for the
+    story, 2 for a concept, 4 for a scenario or troubleshooting, 10 for a first pass at the
+    design; a real round spends the rest of its hour on follow-ups. The summary scores the
+    loop by kind of question and by topic.
+
     Examples:
 
-        mockaws interview --topic s3 -n 3
+    \b
+        mockaws interview -n 3 --topic networking --level senior
+        mockaws interview --track sre --track security --seed 7
+        mockaws interview --loop sre --seed 42        # the same loop every time
+        mockaws interview --loop solutions-architect --level senior --mode study
         mockaws interview --voice --speak-questions
         mockaws interview --voice --speech-base-url http://localhost:8000/v1 --no-keep-audio
     """
-    import secrets
-
     from mockaws import ui
-    from mockaws.bank import load_bank, select_questions
+    from mockaws.bank import load_bank, parse_tracks
     from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError
     from mockaws.grading import make_grader
-    from mockaws.models import Level, SessionSettings
-    from mockaws.session import AdaptivePlan, FixedPlan, Interview, QuestionPlan
+    from mockaws.loops import LOOP_TIME_LIMITS
+    from mockaws.models import Mode, SessionSettings
+    from mockaws.session import Interview
     from mockaws.transcripts import TranscriptStore
 
     chosen_level = parse_level(level)
-    chosen_mode = parse_mode(mode)
+    chosen_tracks = parse_tracks(track or [])
+    loop_track = parse_tracks([loop])[0] if loop is not None else None
+    if loop_track is not None:
+        _refuse_with_loop(topic=topic, track=track, count=count, adaptive=adaptive)
+    if loop_track is not None and mode is None:
+        chosen_mode = Mode.REAL  # a loop is a dress rehearsal
+    else:
+        chosen_mode = parse_mode(mode or Mode.STUDY.value)
     if follow_ups is None:
         follow_ups = 1 if ui.is_interactive() else 0
     if not 0 <= follow_ups <= MAX_FOLLOW_UPS:
@@ -137,18 +170,16 @@ def interview(
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
     loaded = load_bank(bank or [])
-    plan: QuestionPlan
-    if adaptive:
-        if count < 1:
-            raise BadInputError(f"-n must be at least 1 (got {count})")
-        pool = loaded.filter(topic or [])
-        if not pool:
-            raise BadInputError("no questions match the chosen topic")
-        # A seed is always recorded, so the session can be resumed (and replayed) exactly.
-        seed = seed if seed is not None else secrets.randbelow(1_000_000)
-        plan = AdaptivePlan(pool, count, seed, chosen_level or Level.MID)
-    else:
-        plan = FixedPlan(select_questions(loaded.filter(topic or [], chosen_level), count, seed))
+    plan, count, seed = _choose_plan(
+        loaded,
+        topics=topic or [],
+        tracks=chosen_tracks,
+        level=chosen_level,
+        count=count,
+        seed=seed,
+        adaptive=adaptive,
+        loop=loop_track,
+    )
     if notice:
         ui.notice(notice)
     settings = SessionSettings(
@@ -162,27 +193,79 @@ def interview(
         time_limit_s=time_limit,
         adaptive=adaptive,
         banks=[str(path.resolve()) for path in bank or []],
+        tracks=chosen_tracks,
+        loop=loop_track,
+        time_limits_s=dict(LOOP_TIME_LIMITS) if loop_track and time_limit is None else {},
         model=grader_settings.model if chosen_grader.name != "offline" else None,
         base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
     folder = resolve_transcripts_dir(transcripts_dir)
-    voice_in = None
-    if voice:
-        from mockaws.cli.voice_options import voice_input
+    from mockaws.cli.voice_options import voice_input
 
-        voice_in = voice_input(
-            grader_settings=grader_settings,
-            folder=folder,
-            keep_audio=keep_audio,
-            speak_questions=speak_questions,
-            speech_model=speech_model,
-            speech_base_url=speech_base_url,
-            audio_device=audio_device,
-            long_pause=long_pause,
-            stop_after_silence=stop_after_silence,
-        )
+    voice_in = voice_input(
+        enabled=voice,
+        grader_settings=grader_settings,
+        folder=folder,
+        keep_audio=keep_audio,
+        speak_questions=speak_questions,
+        speech_model=speech_model,
+        speech_base_url=speech_base_url,
+        audio_device=audio_device,
+        long_pause=long_pause,
+        stop_after_silence=stop_after_silence,
+    )
     session = Interview(plan, chosen_grader, TranscriptStore(folder), settings)
     drive(session, voice=voice_in)
+
+
+def _choose_plan(
+    loaded: Bank,
+    *,
+    topics: list[str],
+    tracks: list[Track],
+    level: Level | None,
+    count: int | None,
+    seed: int | None,
+    adaptive: bool,
+    loop: Track | None,
+) -> tuple[QuestionPlan, int, int | None]:
+    """The session's questions, with the count and seed to record for it."""
+    import secrets
+
+    from mockaws.bank import select_questions
+    from mockaws.errors import BadInputError
+    from mockaws.loops import select_loop
+    from mockaws.models import Level
+    from mockaws.session import AdaptivePlan, FixedPlan
+
+    if loop is not None:
+        chosen = select_loop(list(loaded.questions.values()), loop, level or Level.MID, seed)
+        return FixedPlan(chosen), len(chosen), seed
+    count = 5 if count is None else count
+    if not adaptive:
+        candidates = loaded.filter(topics, level, tracks)
+        return FixedPlan(select_questions(candidates, count, seed)), count, seed
+    if count < 1:
+        raise BadInputError(f"-n must be at least 1 (got {count})")
+    pool = loaded.filter(topics, tracks=tracks)
+    if not pool:
+        raise BadInputError("no questions match the chosen topic and track")
+    # A seed is always recorded, so the session can be resumed (and replayed) exactly.
+    seed = seed if seed is not None else secrets.randbelow(1_000_000)
+    return AdaptivePlan(pool, count, seed, level or Level.MID), count, seed
+
+
+def _refuse_with_loop(
+    *, topic: list[str] | None, track: list[str] | None, count: int | None, adaptive: bool
+) -> None:
+    """A loop picks its own questions: options that pick them too are a mistake, not a filter."""
+    from mockaws.errors import BadInputError
+
+    given = {"--topic": bool(topic), "--track": bool(track), "-n": count is not None}
+    given["--adaptive"] = adaptive
+    clash = next((name for name, present in given.items() if present), None)
+    if clash is not None:
+        raise BadInputError(f"--loop chooses its own questions: leave out {clash}")
 
 
 def parse_mode(value: str) -> Mode:
@@ -293,19 +376,11 @@ def _ask(
     show_prompt = True
     spoken: Spoken | None = None
     if voice is not None and isinstance(source, ui.AnswerEditor) and not draft.strip():
-        heard = _listen(session, prompt, source, feed, voice)
-        if isinstance(heard, Outcome):
-            return heard
-        if heard is not None and heard.needs_transcript and heard.audio_file is None:
-            heard = None  # neither transcribed nor kept: the editor is the only way to keep it
-        if heard is not None:
-            spoken = heard
-            if spoken.needs_transcript:
-                # Saved with its recording and reason; `mockaws regrade` finishes it.
-                turn = session.submit("", spoken)
-                ui.answer_saved(turn, mode, session.settings.time_limit_s)
-                return None
-            draft = spoken.raw_transcript or ""
+        start = _start_by_voice(session, prompt, source, feed, voice)
+        if isinstance(start, Outcome) or start.saved:
+            return start if isinstance(start, Outcome) else None
+        spoken = start.spoken
+        draft = spoken.raw_transcript or "" if spoken is not None else draft
     while True:
         text = _read(session, prompt, source, feed, draft, show_prompt)
         if isinstance(text, Outcome):
@@ -319,7 +394,8 @@ def _ask(
             turn = session.submit(text, spoken)
             if session.save_problem:
                 ui.save_problem(session.save_problem)
-            ui.answer_saved(turn, mode, session.settings.time_limit_s)
+            limit = session.settings.time_limit_for(prompt.question.kind)
+            ui.answer_saved(turn, mode, limit)
             if on_answer is not None and isinstance(turn, Turn):
                 with ui.waiting("Grading your answer…"):
                     session.wait_for_grade(turn)
@@ -341,6 +417,36 @@ def _ask(
             ui.hint(point, len(session.hints_used))
         elif command is Command.REVEAL:
             ui.reveal(session.reveal())
+
+
+@dataclass(frozen=True)
+class _VoiceStart:
+    """What speaking gave: a transcript to edit (or None: type it), or a turn already saved."""
+
+    spoken: Spoken | None
+    saved: bool = False
+
+
+def _start_by_voice(
+    session: Interview,
+    prompt: Prompt,
+    source: ui.AnswerEditor,
+    feed: ui.Feed,
+    voice: VoiceInput,
+) -> _VoiceStart | Outcome:
+    from mockaws import ui
+
+    heard = _listen(session, prompt, source, feed, voice)
+    if heard is None or isinstance(heard, Outcome):
+        return heard if isinstance(heard, Outcome) else _VoiceStart(None)
+    if not heard.needs_transcript:
+        return _VoiceStart(heard)
+    if heard.audio_file is None:
+        return _VoiceStart(None)  # neither transcribed nor kept: only the editor can keep it
+    # Saved with its recording and the reason; `mockaws regrade` transcribes and grades it.
+    turn = session.submit("", heard)
+    ui.answer_saved(turn, session.settings.mode, session.settings.time_limit_s)
+    return _VoiceStart(heard, saved=True)
 
 
 def _listen(

@@ -28,6 +28,15 @@ TopicOption = Annotated[
         help="Only this topic (repeatable; see `mockaws questions topics`).",
     ),
 ]
+TrackOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--track",
+        metavar="TRACK",
+        help="Only questions for this role (repeatable; see `mockaws questions tracks`): "
+        "solutions-architect, devops, developer, sre, security, data-engineer, genai.",
+    ),
+]
 LevelOption = Annotated[
     str | None,
     typer.Option("--level", "-l", metavar="LEVEL", help="Only this level: junior, mid or senior."),

@@ -82,6 +82,7 @@ StopAfterSilenceOption = Annotated[
 
 def voice_input(
     *,
+    enabled: bool,
     grader_settings: Settings,
     folder: Path,
     keep_audio: bool,
@@ -91,8 +92,11 @@ def voice_input(
     audio_device: str | None,
     long_pause: float,
     stop_after_silence: float | None,
-) -> VoiceInput:
-    """The terminal voice input for an interview, or a one-line error saying what is missing."""
+) -> VoiceInput | None:
+    """The terminal voice input for an interview (None unless `enabled`), or a one-line error
+    saying what is missing."""
+    if not enabled:
+        return None
     from mockaws import ui
     from mockaws.errors import BadInputError
     from mockaws.ui_voice import VoiceInput, VoiceOptions

@@ -24,6 +24,7 @@ from mockaws.errors import TranscriptError
 from mockaws.files import atomic_write_text, loads_json, read_text
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
+    Delivery,
     Level,
     Question,
     QuestionKind,
@@ -34,7 +35,7 @@ from mockaws.models import (
 )
 from mockaws.transcripts import TranscriptStore, load_transcript
 
-INDEX_VERSION = 2  # bump when a summary's shape or meaning changes: caches then rebuild
+INDEX_VERSION = 3  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)
 
 
@@ -52,6 +53,9 @@ class AnswerRecord:
     missed: tuple[str, ...]  # ids of rubric points missed or contradicted
     red_flags: int
     grader_score: int | None = None  # the grader's own score, when the user marked the points
+    # A spoken answer's delivery measured from its audio: (speaking seconds, words, long
+    # pauses, fillers); None for a typed answer.
+    spoken: tuple[float, int, int, int] | None = None
 
     @property
     def self_assessed(self) -> bool:
@@ -69,13 +73,25 @@ class AnswerRecord:
             list(self.missed),
             self.red_flags,
             self.grader_score,
+            list(self.spoken) if self.spoken is not None else None,
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> AnswerRecord:
-        turn, question_id, topic, level, answered_at, score, rating, missed, flags, own = row
+        (turn, question_id, topic, level, answered_at, score, rating, missed, flags, own,
+         spoken) = row  # fmt: skip
         return cls(
-            turn, question_id, topic, level, answered_at, score, rating, tuple(missed), flags, own
+            turn,
+            question_id,
+            topic,
+            level,
+            answered_at,
+            score,
+            rating,
+            tuple(missed),
+            flags,
+            own,
+            (float(spoken[0]), int(spoken[1]), int(spoken[2]), int(spoken[3])) if spoken else None,
         )
 
 
@@ -222,6 +238,54 @@ class SessionSummary:
         }
 
 
+def _spoken_facts(delivery: Delivery | None) -> tuple[float, int, int, int] | None:
+    if delivery is None or not delivery.measured:
+        return None
+    return (
+        delivery.speaking_seconds,
+        delivery.words,
+        len(delivery.long_pauses),
+        delivery.filler_count,
+    )
+
+
+@dataclass(frozen=True)
+class SpokenPoint:
+    """The delivery of one session's spoken answers, for the trend across sessions."""
+
+    session_id: str
+    started_at: datetime
+    answers: int
+    words_per_minute: float
+    pauses_per_answer: float
+    fillers_per_100_words: float
+
+
+SPOKEN_TREND_SESSIONS = 10
+
+
+def spoken_trend(history: History) -> list[SpokenPoint]:
+    """Pace, long pauses and fillers of spoken answers, one point per session (latest last)."""
+    points: list[SpokenPoint] = []
+    for session in sorted(history.sessions, key=lambda s: s.started_at):
+        facts = [a.spoken for a in session.answers if a.spoken is not None]
+        if not facts:
+            continue
+        seconds = sum(f[0] for f in facts)
+        words = sum(f[1] for f in facts)
+        points.append(
+            SpokenPoint(
+                session.id,
+                datetime.fromisoformat(session.started_at),
+                len(facts),
+                words * 60 / seconds if seconds else 0.0,
+                sum(f[2] for f in facts) / len(facts),
+                100 * sum(f[3] for f in facts) / words if words else 0.0,
+            )
+        )
+    return points[-SPOKEN_TREND_SESSIONS:]
+
+
 def summarise(transcript: Transcript, path: Path) -> SessionSummary:
     """The summary of a loaded transcript."""
     answers = []
@@ -244,6 +308,7 @@ def summarise(transcript: Transcript, path: Path) -> SessionSummary:
                 else (),
                 red_flags=len(grade.red_flags_hit) if grade else 0,
                 grader_score=grade.score if grade and grade.self_assessed else None,
+                spoken=_spoken_facts(turn.delivery),
             )
         )
     settings = transcript.settings
@@ -501,6 +566,7 @@ class Stats:
     # every graded answer (the same as `average` when nothing was marked).
     self_assessed: int = 0
     grader_average: float | None = None
+    spoken: list[SpokenPoint] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The stats as `mockaws stats --json` prints them."""
@@ -563,6 +629,17 @@ class Stats:
                 },
             },
             "skipped_files": self.skipped_files,
+            "spoken": [
+                {
+                    "session": p.session_id,
+                    "started_at": p.started_at.isoformat(),
+                    "answers": p.answers,
+                    "words_per_minute": _round(p.words_per_minute),
+                    "long_pauses_per_answer": _round(p.pauses_per_answer),
+                    "fillers_per_100_words": _round(p.fillers_per_100_words),
+                }
+                for p in self.spoken
+            ],
         }
 
 
@@ -731,4 +808,5 @@ def compute_stats(
             if graded
             else None
         ),
+        spoken=spoken_trend(history),
     )

@@ -27,6 +27,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # 3: a grade may carry a `self_assessment` (the user's own verdicts); older grades have none.
 GRADE_SCHEMA_VERSION = 3
 TRANSCRIPT_SCHEMA_VERSION = 1
+# Version of a spoken answer's record (`Spoken`); transcripts without one are typed answers.
+SPOKEN_SCHEMA_VERSION = 1
 
 
 def utc_now() -> datetime:
@@ -370,11 +372,68 @@ class Mode(StrEnum):
     DRILL = "drill"  # `mockaws drill`: study-style feedback, then a spaced-repetition rating
 
 
+class Pause(Produced):
+    """A silence inside a spoken answer longer than the long-pause threshold."""
+
+    start: float  # seconds from the start of the recording
+    seconds: float
+    after_words: int = 0  # how many words of the answer came before it
+    after: str = ""  # the last few words said before it, as transcribed
+
+
+class WordTime(Produced):
+    """One transcribed word with when it was said (when the speech endpoint gives timings)."""
+
+    word: str
+    start: float
+    end: float
+
+
+class Spoken(Produced):
+    """A spoken answer: the recording, what the audio showed, and its raw transcript.
+
+    `audio_file` is relative to the transcripts folder, or None when recordings are not kept.
+    `transcribe_error` holds why transcription failed; `mockaws regrade` transcribes it later.
+    """
+
+    schema_version: int = SPOKEN_SCHEMA_VERSION
+    audio_file: str | None = None
+    audio_bytes: int = 0
+    recorded_seconds: float = 0.0
+    sample_rate: int = 16_000
+    speech_start: float = 0.0  # first and last moments the level shows speech
+    speech_end: float = 0.0
+    pauses: list[Pause] = Field(default_factory=list)
+    raw_transcript: str | None = None  # before the candidate's corrections
+    words: list[WordTime] = Field(default_factory=list)
+    model: str | None = None
+    base_url_host: str | None = None
+    transcribe_error: str | None = None
+    transcribe_seconds: float | None = None  # how long the speech endpoint took
+    # Recorded with --no-keep-audio but not transcribed yet: deleted once transcribed.
+    delete_when_transcribed: bool = False
+    audio_problem: str | None = None  # why the recording could not be written (disk full...)
+
+    @property
+    def speaking_seconds(self) -> float:
+        return round(max(0.0, self.speech_end - self.speech_start), 2)
+
+    @property
+    def needs_transcript(self) -> bool:
+        return self.raw_transcript is None
+
+
 class Delivery(Produced):
-    """Observable facts about how an answer would sound spoken aloud (see `delivery.py`)."""
+    """Observable facts about how an answer would sound spoken aloud (see `delivery.py`).
+
+    For a spoken answer (`measured`), the speaking time, pace and pauses come from the audio and
+    the words and fillers from the raw transcript.
+    """
 
     words: int = 0
-    speaking_seconds: float = 0.0  # at `delivery.WORDS_PER_MINUTE`
+    speaking_seconds: float = 0.0  # at `delivery.WORDS_PER_MINUTE`, or measured
+    measured: bool = False
+    long_pauses: list[Pause] = Field(default_factory=list)
     fillers: dict[str, int] = Field(default_factory=dict)  # filler -> count, most used first
     hedges: dict[str, int] = Field(default_factory=dict)
     repeated: dict[str, int] = Field(default_factory=dict)  # content words said 3+ times
@@ -384,6 +443,13 @@ class Delivery(Produced):
     @property
     def filler_count(self) -> int:
         return sum(self.fillers.values())
+
+    @property
+    def words_per_minute(self) -> float | None:
+        """Measured pace; None for a typed answer (its time is estimated from a fixed pace)."""
+        if not self.measured or self.speaking_seconds <= 0:
+            return None
+        return round(self.words * 60 / self.speaking_seconds, 1)
 
     @property
     def hedge_count(self) -> int:
@@ -412,10 +478,18 @@ class FollowUpTurn(Produced):
     delivery: Delivery | None = None
     grade: Grade | None = None
     grade_error: str | None = None
+    spoken: Spoken | None = None
+
+    @property
+    def needs_transcript(self) -> bool:
+        """Spoken, but the speech endpoint has not transcribed it yet."""
+        return self.spoken is not None and self.spoken.needs_transcript and not self.skipped
 
     @property
     def needs_grade(self) -> bool:
-        return self.submitted and not self.skipped and self.grade is None
+        return (
+            self.submitted and not self.skipped and self.grade is None and not self.needs_transcript
+        )
 
 
 class Turn(Produced):
@@ -441,6 +515,7 @@ class Turn(Produced):
     delivery: Delivery | None = None
     hints: list[str] = Field(default_factory=list)  # rubric point ids revealed by /hint
     revealed: bool = False  # the reference answer was shown with /reveal
+    spoken: Spoken | None = None  # set when the answer was spoken (`--voice`)
 
     @classmethod
     def asking(cls, question: Question, **fields: Any) -> Turn:
@@ -456,8 +531,22 @@ class Turn(Produced):
         )
 
     @property
+    def needs_transcript(self) -> bool:
+        """Spoken, but the speech endpoint has not transcribed it yet."""
+        return (
+            self.spoken is not None
+            and self.spoken.needs_transcript
+            and self.status is TurnStatus.ANSWERED
+        )
+
+    @property
     def needs_grade(self) -> bool:
-        return self.status is TurnStatus.ANSWERED and self.submitted and self.grade is None
+        return (
+            self.status is TurnStatus.ANSWERED
+            and self.submitted
+            and self.grade is None
+            and not self.needs_transcript
+        )
 
 
 class SessionStatus(StrEnum):

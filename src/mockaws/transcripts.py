@@ -355,6 +355,8 @@ def render_turn_markdown(
         services = describe_services(turn.delivery)
         lines += [f"Delivery: {describe(turn.delivery)}", ""]
         lines += [services, ""] if services else []
+    if turn.spoken is not None and turn.spoken.audio_file:
+        lines += [f"Recording: [{_md(turn.spoken.audio_file)}]({turn.spoken.audio_file})", ""]
     grade = turn.grade
     if not turn.submitted:
         lines += [

@@ -580,6 +580,12 @@ def delivery_summary_lines(delivery: Delivery, answers: int) -> list[str]:
     if delivery.hedges:
         hedges = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.hedges.items())
         lines.append(f"hedges {delivery.hedge_count}: {hedges}")
+    if delivery.measured and delivery.words_per_minute is not None:
+        pauses = delivery.long_pauses
+        longest = max((p.seconds for p in pauses), default=0.0)
+        line = f"spoken at {delivery.words_per_minute:.0f} words a minute (measured)"
+        line += f", {len(pauses)} long pauses" + (f" (longest {longest:.1f} s)" if pauses else "")
+        lines.append(line)
     services = services_line(delivery)
     if services:
         lines.append(services)
@@ -1410,6 +1416,15 @@ def stats_report(stats: Stats) -> None:
                 rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
             width = max(len(str(row[0])) for row in rows)
             out.print(_hanging([("", *row) for row in rows], (1, width)))
+    if stats.spoken:
+        out.print("\n[bold]Spoken answers[/] [dim](per session, latest last)[/]")
+        for spoken in stats.spoken:
+            out.print(
+                f"  {_local_time(spoken.started_at)[:10]}  {spoken.words_per_minute:4.0f} words/min"
+                f" · {spoken.pauses_per_answer:.1f} long pauses per answer"
+                f" · {spoken.fillers_per_100_words:.1f} fillers per 100 words"
+                f"  [dim]({spoken.answers})[/]"
+            )
     if stats.bank_size:
         never = len(stats.never_attempted)
         out.print(f"\n[bold]Never attempted:[/] {never} of {stats.bank_size} questions in the bank")

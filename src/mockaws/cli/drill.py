@@ -19,6 +19,14 @@ from mockaws.cli.options import (
     TranscriptsDirOption,
     parse_level,
 )
+from mockaws.cli.voice_options import (
+    AudioDeviceOption,
+    KeepAudioOption,
+    SpeakQuestionsOption,
+    SpeechBaseUrlOption,
+    SpeechModelOption,
+    VoiceOption,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,17 +59,25 @@ def drill(
     ] = False,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
+    voice: VoiceOption = False,
+    keep_audio: KeepAudioOption = True,
+    speak_questions: SpeakQuestionsOption = False,
+    speech_model: SpeechModelOption = None,
+    speech_base_url: SpeechBaseUrlOption = None,
+    audio_device: AudioDeviceOption = None,
 ) -> None:
     """Drill the questions that are due again, weakest first (FSRS spaced repetition).
 
     Every graded answer schedules its question: answers that missed a rubric point come back
     first. After each answer, confirm the suggested rating (again, hard, good, easy) or pick
-    another; with piped input the suggestion is kept.
+    another; with piped input the suggestion is kept. With --voice you speak each answer (see
+    `mockaws interview --help`).
 
     Examples:
       mockaws drill
       mockaws drill -n 2 --topic networking --ahead
       mockaws drill --track security
+      mockaws drill --voice --no-keep-audio
       mockaws drill --json
     """
     from mockaws import ui
@@ -145,7 +161,21 @@ def drill(
         save_schedule(schedule, schedule_path)
         ui.drill_scheduled(picked.value, suggested.value, state.due)
 
-    drive(session, on_answer=rate)
+    from mockaws.cli.voice_options import voice_input
+
+    voice_in = voice_input(
+        enabled=voice,
+        grader_settings=grader_settings,
+        folder=folder,
+        keep_audio=keep_audio,
+        speak_questions=speak_questions,
+        speech_model=speech_model,
+        speech_base_url=speech_base_url,
+        audio_device=audio_device,
+        long_pause=1.0,
+        stop_after_silence=None,
+    )
+    drive(session, on_answer=rate, voice=voice_in)
 
 
 # The version of the JSON `drill --json` prints (see the README).

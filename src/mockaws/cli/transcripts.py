@@ -20,7 +20,7 @@ from mockaws.cli.options import (
 
 if TYPE_CHECKING:
     from mockaws.history import History
-    from mockaws.models import Question, Transcript, Turn
+    from mockaws.models import FollowUpTurn, Question, Transcript, Turn
 
 transcripts_app = App(
     help="Read saved sessions back: list, show and export transcripts, and correct a grade."
@@ -168,6 +168,42 @@ def export_transcript(
         target = target / f"{transcript.id}.{chosen}"
     write_export(target, text)
     ui.saved([target.resolve()])
+    if chosen == "html":
+        from mockaws.config import transcripts_dir as resolve_transcripts_dir
+
+        _copy_recordings(transcript, resolve_transcripts_dir(transcripts_dir), target.parent)
+
+
+def _copy_recordings(transcript: Transcript, folder: Path, beside: Path) -> None:
+    """Put the kept recordings beside an HTML export, where its <audio> elements find them.
+
+    Like the page itself, a copy never replaces anything but a regular file.
+    """
+    from mockaws import ui
+    from mockaws.files import describe_os_error
+    from mockaws.voice.store import playable, resolve, write_audio
+
+    answers: list[Turn | FollowUpTurn] = []
+    for turn in transcript.turns:
+        answers += [turn, *turn.follow_ups]
+    for answer in answers:
+        spoken = answer.spoken
+        name = playable(spoken.audio_file) if spoken is not None else None
+        if spoken is None or spoken.audio_file is None or name is None:
+            continue
+        source = resolve(folder, spoken.audio_file)
+        if source is None or not source.is_file():
+            ui.warning(f"recording {spoken.audio_file} is missing; the page cannot play it")
+            continue
+        target = beside / name
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            ui.warning(f"{target} exists and is not a regular file; the recording is not copied")
+            continue
+        try:
+            if target.resolve() != source:
+                write_audio(target, source.read_bytes())
+        except OSError as exc:
+            ui.warning(f"{target}: cannot copy the recording: {describe_os_error(exc)}")
 
 
 def _point_ids(values: list[str] | None) -> list[str]:

@@ -14,7 +14,7 @@ from mockaws import doctor
 from mockaws.bank import load_bank
 from mockaws.cli import app
 from mockaws.grading.llm import ServerMemory
-from tests.fake_openai import FakeOpenAI, Reply, completion, error, labels
+from tests.fake_openai import FakeOpenAI, Reply, completion, error, labels, transcription
 
 runner = CliRunner()
 PROBE = load_bank().get(doctor.PROBE_QUESTION)
@@ -143,3 +143,30 @@ def test_an_interview_with_a_dead_server_goes_on_offline_with_a_notice(
     assert "Grading with the offline grader" in result.stderr
     (saved,) = (home / "transcripts").glob("*.json")
     assert json.loads(saved.read_text())["settings"]["grader"] == "offline"
+
+
+def test_the_speech_endpoint_is_checked_only_when_asked(server: FakeOpenAI) -> None:
+    server.fallback = GOOD
+    code, out, _ = run()
+    assert code == 0
+    assert "not checked" in line(out, "speech endpoint")
+    assert server.audio_requests == []  # nothing billed without --voice
+
+
+def test_doctor_voice_transcribes_silence_through_the_speech_endpoint(server: FakeOpenAI) -> None:
+    server.fallback = GOOD
+    server.transcriptions.append(transcription(""))
+    code, out, _ = run("--voice")
+    assert code == 0, out
+    assert line(out, "speech endpoint").startswith("✔")
+    assert "whisper-1" in line(out, "speech endpoint") and "transcribes" in out
+    (request,) = server.audio_requests
+    assert request["audio_seconds"] == pytest.approx(0.5, abs=0.01)
+
+
+def test_doctor_voice_reports_a_failing_speech_endpoint_with_exit_3(server: FakeOpenAI) -> None:
+    server.fallback = GOOD
+    server.transcriptions.append(error(500, "speech model is down"))
+    code, out, _ = run("--voice")
+    assert code == 3
+    assert line(out, "speech endpoint").startswith("✘")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mockaws.config import Settings
+    from mockaws.voice.settings import SpeechSettings
 
 # How long the tiny request that asks whether anything is listening may take.
 REACH_TIMEOUT_S = 5.0
@@ -184,6 +185,52 @@ def run_checks(settings: Settings, home: Path, bank: Sequence[Path] = ()) -> lis
         )
         return checks
     return checks + check_model(settings)
+
+
+def check_voice(speech: SpeechSettings, *, check_endpoint: bool) -> list[Check]:
+    """Spoken answers: the audio library and microphone, and (when asked) the speech endpoint.
+
+    Checking the endpoint transcribes half a second of silence, which a paid endpoint bills, so
+    it runs only with `mockaws doctor --voice`.
+    """
+    from mockaws.voice.health import voice_health
+
+    health = voice_health(speech, check_endpoint=check_endpoint)
+    if health.audio_problem is not None:
+        audio = Check("audio", Status.SKIP, f"{health.audio_problem} (needed only for --voice)")
+    elif health.input_device is None:
+        audio = Check("audio", Status.WARN, "no microphone found: --voice cannot record here")
+    else:
+        inputs = sum(1 for d in health.devices if d.inputs)
+        audio = Check(
+            "audio",
+            Status.OK,
+            f"PortAudio {health.portaudio}; records from {health.input_device} "
+            f"({inputs} input {'device' if inputs == 1 else 'devices'})",
+        )
+    checks = [audio]
+    if health.endpoint_ok is None:
+        checks.append(
+            Check(
+                "speech endpoint",
+                Status.SKIP,
+                f"{health.model} at {health.endpoint_host}: not checked "
+                "(mockaws doctor --voice sends it half a second of silence)",
+            )
+        )
+    elif health.endpoint_ok:
+        checks.append(
+            Check(
+                "speech endpoint",
+                Status.OK,
+                f"{health.model} at {health.endpoint_host} transcribes",
+            )
+        )
+    else:
+        checks.append(
+            Check("speech endpoint", Status.FAIL, health.endpoint_problem or "did not transcribe")
+        )
+    return checks
 
 
 def to_json(checks: Sequence[Check]) -> dict[str, Any]:

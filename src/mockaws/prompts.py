@@ -38,8 +38,8 @@ VERDICTS = ("covered", "partial", "missed", "contradicted")
 # Bounds that keep a rambling model from filling its output cap with one list.
 MAX_POINTS = 12  # no question has more rubric points than this
 MAX_RED_FLAGS = 5
-MAX_FEEDBACK_ITEMS = 3
-MAX_OUTLINE_ITEMS = 6
+MAX_FEEDBACK_ITEMS = 2
+MAX_OUTLINE_ITEMS = 4
 
 
 class PointLabel(BaseModel):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockaws.config import PLACEHOLDER_KEY, Settings, home_dir
+from mockaws.config import OPENAI_BASE_URL, PLACEHOLDER_KEY, Settings, home_dir
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading.injection import without_injections
 from mockaws.grading.scoring import Labels, finalise
@@ -586,7 +586,10 @@ class OpenAIGrader:
             params["reasoning_effort"] = effort
         for name in shape.dropped:
             params.pop(name, None)
-        schema = reply_schema(question)
+        # OpenAI puts the schema before the system message in its prompt cache: a schema that
+        # names each question's ids would make every grade's prefix new. Its models label by
+        # id well without the constraint; small local models need it (and cache nothing).
+        schema = reply_schema(None if settings.effective_base_url == OPENAI_BASE_URL else question)
         if shape.mode == "json_schema":
             params["response_format"] = {
                 "type": "json_schema",

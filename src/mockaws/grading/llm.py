@@ -618,7 +618,7 @@ class OpenAIGrader:
                 raise self._deadline_failure(run, "the reply was still arriving") from None
             except openai.APIStatusError as exc:
                 try:
-                    self._classify(exc, params, run)
+                    self._classify(exc, params)
                 except _ContextOverflowError as overflow:
                     if self._fit_cap(overflow, messages, run):
                         continue
@@ -693,7 +693,7 @@ class OpenAIGrader:
                 f"{self.settings.base_url_host} sent something that is not a chat completion"
             ) from None
 
-    def _classify(self, exc: Exception, params: Mapping[str, Any], run: _Run) -> None:
+    def _classify(self, exc: Exception, params: Mapping[str, Any]) -> None:
         """Raise what the server's refusal means; return if it is none of the known kinds."""
         text = _error_text(exc)
         status = getattr(exc, "status_code", 0)

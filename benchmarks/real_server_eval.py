@@ -48,6 +48,7 @@ def server_command(kind: str, port: int) -> list[str]:
         os.environ["MOCKAWS_TEST_LLAMA_CPP_PYTHON"],
         *("-m", "llama_cpp.server", "--model", model, "--model_alias", MODEL_NAME),
         *("--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"),
+        *("--n_threads", str(os.cpu_count() or 2)),
     ]
 
 

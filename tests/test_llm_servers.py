@@ -339,3 +339,11 @@ def test_a_failed_grade_says_what_it_spent(server: FakeOpenAI) -> None:
     )
     with pytest.raises(GradingError, match=r"even after one repair attempt.*2,922 tokens spent"):
         grader_for(server).grade(SG, ANSWER)
+
+
+def test_openai_itself_gets_one_schema_for_every_question_so_the_prefix_caches() -> None:
+    grader = OpenAIGrader(Settings(api_key="sk-test-key-not-real", sources={}))
+    params = grader._params(RequestShape(), SG, 4096)
+    schema = params["response_format"]["json_schema"]["schema"]
+    assert "enum" not in schema["properties"]["points"]["items"]["properties"]["point_id"]
+    assert list(schema["properties"])[0] == "points"

@@ -90,6 +90,8 @@ def _server_definition(name: str, port: int) -> RealServer:
             os.environ["MOCKAWS_TEST_LLAMA_CPP_PYTHON"],
             *("-m", "llama_cpp.server", "--model", model, "--model_alias", MODEL_NAME),
             *("--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(CONTEXT)),
+            # Its default is half the cores: a grade would take twice as long.
+            *("--n_threads", str(os.cpu_count() or 2)),
         ],
         "json_object_schema",
     )

@@ -346,4 +346,4 @@ def test_openai_itself_gets_one_schema_for_every_question_so_the_prefix_caches()
     params = grader._params(RequestShape(), SG, 4096)
     schema = params["response_format"]["json_schema"]["schema"]
     assert "enum" not in schema["properties"]["points"]["items"]["properties"]["point_id"]
-    assert list(schema["properties"])[0] == "points"
+    assert next(iter(schema["properties"])) == "points"

@@ -182,9 +182,17 @@ def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
 
 
 def remembered(home: Path, url: str) -> object:
-    """The response format remembered for the server's endpoint and our model."""
-    saved = json.loads((home / "servers.json").read_text())
-    return saved[url][MODEL_NAME]["response_format"]
+    """The response format remembered for the server's endpoint and our model (or None)."""
+    path = home / "servers.json"
+    saved = json.loads(path.read_text()) if path.is_file() else {}
+    return saved.get(url, {}).get(MODEL_NAME, {}).get("response_format")
+
+
+def assert_remembered(home: Path, running: Running, graded: bool) -> None:
+    """A refused format is remembered at once; the format that worked, once a grade came back."""
+    learnt = remembered(home, running.url)
+    if graded or running.server.response_format != "json_schema":
+        assert learnt == running.server.response_format
 
 
 def test_grade_ends_in_a_grade_or_one_line(home: Path, real_server: Running) -> None:
@@ -203,8 +211,7 @@ def test_grade_ends_in_a_grade_or_one_line(home: Path, real_server: Running) -> 
         grade = Grade.model_validate_json(result.stdout)
         assert grade.model == MODEL_NAME and grade.usage is not None
         assert len(grade.points) == len(load_bank([]).get("sg-vs-nacl").rubric)
-        # The shape that worked is remembered for this endpoint and model.
-        assert remembered(home, real_server.url) == real_server.server.response_format
+    assert_remembered(home, real_server, graded=result.returncode == 0)
 
 
 def test_a_piped_interview_ends_graded_or_with_a_reason(home: Path, real_server: Running) -> None:
@@ -234,5 +241,4 @@ def test_eval_grades_every_answer_or_lists_its_reason(home: Path, real_server: R
     assert everything["graded"] + everything["failed"] == answers
     assert len(report["failures"]) == everything["failed"]
     assert all("\n" not in failure for failure in report["failures"])
-    if everything["graded"]:
-        assert remembered(home, real_server.url) == real_server.server.response_format
+    assert_remembered(home, real_server, graded=everything["graded"] > 0)

@@ -157,9 +157,10 @@ class UnusableReplyError(Exception):
 
 
 class _FormatRejectedError(Exception):
-    def __init__(self, failure: GradingError) -> None:
+    def __init__(self, failure: GradingError, *, named: bool) -> None:
         super().__init__(failure.message)
         self.failure = failure
+        self.named = named  # the server named the response format: not a guess
 
 
 class _ParamRejectedError(Exception):
@@ -527,11 +528,17 @@ class OpenAIGrader:
                 if next_mode is None:
                     raise first_rejection from None
                 shape = replace(shape, mode=next_mode)
+                if rejected.named:
+                    # Known now, whatever becomes of this grade: the next skips the refusal.
+                    self.memory.remember(base_url, model, shape)
+                    remembered = shape
                 continue
             except _ParamRejectedError as rejected:
                 if rejected.param in shape.dropped:
                     raise rejected.failure from None
                 shape = replace(shape, dropped=shape.dropped | {rejected.param})
+                self.memory.remember(base_url, model, shape)
+                remembered = shape
                 continue
             if shape != remembered:
                 self.memory.remember(base_url, model, shape)
@@ -706,13 +713,13 @@ class OpenAIGrader:
         if isinstance(named, str) and named in sent:
             raise _ParamRejectedError(named, failure)
         if _FORMAT_WORDS.search(text) and "response_format" in params:
-            raise _FormatRejectedError(failure)
+            raise _FormatRejectedError(failure, named=True)
         for name in sent:
             if re.search(rf"\b{name}\b", text):
                 raise _ParamRejectedError(name, failure)
         if status in (400, 422) and "response_format" in params:
             # An unexplained refusal: a simpler request may still pass.
-            raise _FormatRejectedError(failure)
+            raise _FormatRejectedError(failure, named=False)
 
     def _fit_cap(
         self, overflow: _ContextOverflowError, messages: list[dict[str, str]], run: _Run

@@ -115,11 +115,12 @@ def main() -> None:
         if result.returncode != 0:
             raise SystemExit(f"mockaws eval failed ({result.returncode}): {result.stderr.strip()}")
         report = json.loads(result.stdout)
-        memory = json.loads((folder / "home" / "servers.json").read_text())
+        servers = folder / "home" / "servers.json"
+        memory = json.loads(servers.read_text()) if servers.is_file() else {}
     overall = report["splits"]["all"]
     answers, graded = overall["answers"], overall["graded"]
     print(f"server:            {args.start or url} ({args.model})")
-    print(f"request shape:     {memory.get(url, {}).get(args.model)}")
+    print(f"request shape:     {memory.get(url, {}).get(args.model) or 'nothing learnt'}")
     print(f"answers:           {answers}, graded {graded} ({graded / answers:.0%})")
     print(f"wall time:         {elapsed:.0f} s, {elapsed / answers:.1f} s per answer")
     usage = report.get("usage") or {}

@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "evals" / "labels.jsonl"
@@ -73,6 +74,37 @@ def subset(limit: int | None, folder: Path) -> Path:
     return path
 
 
+def show(
+    report: dict[str, Any],
+    memory: dict[str, Any],
+    server: str,
+    url: str,
+    model: str,
+    elapsed: float,
+) -> None:
+    """Time per grade, share graded, agreement, and why the others were not graded."""
+    overall = report["splits"]["all"]
+    answers, graded = overall["answers"], overall["graded"]
+    print(f"server:            {server}")
+    print(f"request shape:     {memory.get(url, {}).get(model) or 'nothing learnt'}")
+    print(f"answers:           {answers}, graded {graded} ({graded / answers:.0%})")
+    print(f"wall time:         {elapsed:.0f} s, {elapsed / answers:.1f} s per answer")
+    usage = report.get("usage") or {}
+    if usage:
+        print(
+            f"latency per grade: mean {usage['latency_mean_s']:.1f} s, "
+            f"p95 {usage['latency_p95_s']:.1f} s"
+        )
+    print(f"rating exact:      {overall.get('rating_exact')}")
+    print(f"point kappa:       {overall.get('point_kappa')}")
+    reasons: dict[str, int] = {}
+    for failure in report["failures"]:
+        reason = failure.split(": ", 1)[-1][:90]
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        print(f"  not graded x{count}: {reason}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)
@@ -117,26 +149,7 @@ def main() -> None:
         report = json.loads(result.stdout)
         servers = folder / "home" / "servers.json"
         memory = json.loads(servers.read_text()) if servers.is_file() else {}
-    overall = report["splits"]["all"]
-    answers, graded = overall["answers"], overall["graded"]
-    print(f"server:            {args.start or url} ({args.model})")
-    print(f"request shape:     {memory.get(url, {}).get(args.model) or 'nothing learnt'}")
-    print(f"answers:           {answers}, graded {graded} ({graded / answers:.0%})")
-    print(f"wall time:         {elapsed:.0f} s, {elapsed / answers:.1f} s per answer")
-    usage = report.get("usage") or {}
-    if usage:
-        print(
-            f"latency per grade: mean {usage['latency_mean_s']:.1f} s, "
-            f"p95 {usage['latency_p95_s']:.1f} s"
-        )
-    print(f"rating exact:      {overall.get('rating_exact')}")
-    print(f"point kappa:       {overall.get('point_kappa')}")
-    reasons: dict[str, int] = {}
-    for failure in report["failures"]:
-        reason = failure.split(": ", 1)[-1][:90]
-        reasons[reason] = reasons.get(reason, 0) + 1
-    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
-        print(f"  not graded x{count}: {reason}")
+    show(report, memory, f"{args.start or url} ({args.model})", url, args.model, elapsed)
 
 
 if __name__ == "__main__":

@@ -142,7 +142,11 @@ def main() -> None:
         finally:
             if process is not None:
                 process.terminate()
-                process.wait()
+                try:  # llama-cpp-python ignores SIGTERM while it is generating
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         elapsed = time.perf_counter() - started
         if result.returncode != 0:
             raise SystemExit(f"mockaws eval failed ({result.returncode}): {result.stderr.strip()}")

@@ -83,7 +83,8 @@ def show(
     elapsed: float,
 ) -> None:
     """Time per grade, share graded, agreement, and why the others were not graded."""
-    overall = report["splits"]["all"]
+    # With nothing graded there is no agreement to report, only the reasons.
+    overall = report["splits"].get("all") or {"answers": len(report["failures"]), "graded": 0}
     answers, graded = overall["answers"], overall["graded"]
     print(f"server:            {server}")
     print(f"request shape:     {memory.get(url, {}).get(model) or 'nothing learnt'}")

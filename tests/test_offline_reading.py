@@ -259,3 +259,14 @@ def test_compound_terms_do_not_make_a_keyword_list_prose() -> None:
         "Upgrade: control plane first, then add-ons, then node groups; PDBs via staging-to-prod."
     )
     assert verdicts(upgrades, terse)["order"] is Verdict.COVERED
+
+
+def test_an_age_word_that_names_the_subject_does_not_report_the_claim() -> None:
+    assert flag_fires("versions cost nothing extra", "Old versions don't cost anything extra.")
+    assert not flag_fires(
+        "S3 is eventually consistent", "S3 is eventually consistent, which is the old model."
+    )
+    assert not flag_fires(
+        "S3 is eventually consistent",
+        "S3 changed. It used to be, like, eventually consistent, but not since 2020.",
+    )

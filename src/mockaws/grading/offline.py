@@ -41,6 +41,7 @@ from mockaws.grading.textmatch import (
     OPPOSITES,
     Match,
     Sentence,
+    Token,
     Tokens,
     clause_spans,
     clauses,
@@ -103,6 +104,15 @@ _DISCOURSE_NEGATORS = frozenset(
         "antipattern",
     }
 )
+# Words of age that, right before the claim, describe its subject rather than report it.
+_AGE_ADJECTIVES = frozenset({"old", "previous", "legaci", "former"})
+
+
+def _next_word_starts(text: _Text, token: Token, match: Match) -> bool:
+    """True when the word after `token` is where the match starts."""
+    return token.end <= match.start and not text.answer[token.end : match.start].strip()
+
+
 # Verbs that deny what follows them closely ("prevents public access", "stops anyone ...").
 _DENY_NEXT = frozenset({"avoid", "stop", "prevent", "block", "forbid", "disallow", "refus"})
 # Words with which a later clause points back at a claim ("..., which is a myth").
@@ -226,13 +236,16 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
     """
     tokens = text.tokens.folded
     in_clause = [(i, t) for i, t in enumerate(tokens) if clause.start <= t.start < clause.end]
-    for (_, word), (_, after) in itertools.pairwise(in_clause):
-        written = text.answer[word.start : word.end].lower()
-        if written == "used" and after.form == "to":
-            # "is used to store" means employed for, not a past habit.
-            previous = [t.form for _, t in in_clause if t.end <= word.start][-1:]
-            if not previous or previous[0] not in _LINKING_FORMS:
-                return True
+    # "It used to be, like, eventually consistent": up to the claim's end, in its sentence.
+    leading = [t for t in tokens if sentence.start <= t.start < match.end]
+    for previous, word, after in zip([None, *leading], leading, leading[1:], strict=False):
+        # "is used to store" means employed for, not a past habit.
+        if (
+            text.answer[word.start : word.end].lower() == "used"
+            and after.form == "to"
+            and (previous is None or previous.form not in _LINKING_FORMS)
+        ):
+            return True
     # A year anywhere in the sentence dates the claim ("In 2019, S3 was ..."); the past tense
     # must be the claim's own.
     forms = [t.form for t in tokens if sentence.start <= t.start < sentence.end]
@@ -288,6 +301,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         t.form in _DISCOURSE_NEGATORS
         and not match.start <= t.start < match.end  # "replaces backups" in the cue itself
         and any(c.start <= t.start < c.end for c in reporting)
+        # "old versions are free" names old things; it does not call the claim old.
+        and not (t.form in _AGE_ADJECTIVES and _next_word_starts(text, t, match))
         for t in inside
     ):
         return False

@@ -81,6 +81,15 @@ class ConfigFile(BaseModel):
     timeout: float | None = Field(default=None, gt=0, le=3600)
     retries: int | None = Field(default=None, ge=0, le=10)
     reasoning_effort: ReasoningEffort | None = None
+    # Spoken answers (`--voice`): see `voice/settings.py`.
+    speech_model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = (
+        None
+    )
+    speech_base_url: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None
+    ) = None
+    tts_model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    tts_voice: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,11 @@ class SessionInterruptedError(MockawsError):
     """The user pressed Ctrl-C; the session was saved first."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class AudioError(MockawsError):
+    """Recording or playing audio is not possible here (no audio library, PortAudio, device)."""
+
+
+class TranscriptionError(GradingError):
+    """The speech endpoint could not transcribe a recording; the recording is kept."""

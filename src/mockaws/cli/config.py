@@ -19,6 +19,8 @@ _SOURCE_NAMES = {
     "timeout": "MOCKAWS_TIMEOUT",
     "retries": "MOCKAWS_RETRIES",
     "reasoning_effort": "MOCKAWS_REASONING_EFFORT",
+    "speech_model": "MOCKAWS_SPEECH_MODEL",
+    "speech_base_url": "MOCKAWS_SPEECH_BASE_URL",
 }
 
 
@@ -38,8 +40,10 @@ def show(
     from mockaws.grading.llm import ServerMemory
     from mockaws.prompts import prompt_version
     from mockaws.tokens import counter_for, price_for
+    from mockaws.voice.settings import load_speech_settings
 
     settings = load_settings(model=model, base_url=base_url)
+    speech = load_speech_settings(grader=settings)
     auto = "openai" if settings.model_configured else "offline"
     price = price_for(settings.model)
     remembered = ServerMemory().mode(settings.effective_base_url)
@@ -61,6 +65,8 @@ def show(
             else "unknown (no cost shown)"
         ),
         "token counts": counter_for(settings.model).name,
+        "speech_model": speech.model,
+        "speech_base_url": speech.endpoint.display_base_url,
         "prompt_version": prompt_version(),
         "config file": f"{settings.config_file}"
         + ("" if settings.config_file and settings.config_file.is_file() else " (not found)"),
@@ -70,7 +76,9 @@ def show(
         return
 
     def source(name: str) -> str:
-        where = settings.sources.get(name)
+        where = settings.sources.get(name) or speech.sources.get(name)
+        if name == "speech_base_url" and where == "default":
+            return "the grader's"
         if where == "env":
             return _SOURCE_NAMES[name]
         if where == "flag":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,12 +20,23 @@ from mockaws.cli.options import (
     TranscriptsDirOption,
     parse_level,
 )
+from mockaws.cli.voice_options import (
+    AudioDeviceOption,
+    KeepAudioOption,
+    LongPauseOption,
+    SpeakQuestionsOption,
+    SpeechBaseUrlOption,
+    SpeechModelOption,
+    StopAfterSilenceOption,
+    VoiceOption,
+)
 
 if TYPE_CHECKING:
     from mockaws import ui
     from mockaws.bank import Bank
-    from mockaws.models import Level, Mode, Question, Track, Turn
+    from mockaws.models import Level, Mode, Question, Spoken, Track, Turn
     from mockaws.session import Interview, Prompt, QuestionPlan
+    from mockaws.ui_voice import VoiceInput
 
 MAX_FOLLOW_UPS = 2
 
@@ -93,6 +105,14 @@ def interview(
     base_url: BaseUrlOption = None,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
+    voice: VoiceOption = False,
+    keep_audio: KeepAudioOption = True,
+    speak_questions: SpeakQuestionsOption = False,
+    speech_model: SpeechModelOption = None,
+    speech_base_url: SpeechBaseUrlOption = None,
+    audio_device: AudioDeviceOption = None,
+    long_pause: LongPauseOption = 1.0,
+    stop_after_silence: StopAfterSilenceOption = None,
 ) -> None:
     """Run a mock interview: answer each question as you would aloud, get graded point by point.
 
@@ -100,6 +120,9 @@ def interview(
     or Ctrl-D) submits. Piped answers end at a line holding only '.'. Type /hint, /reveal,
     /repeat, /skip or /quit as the answer. Each answer is saved the moment it is submitted and
     graded in the background; `mockaws resume` continues an interrupted interview.
+
+    With --voice you speak instead: Enter starts and stops recording, the transcript opens in
+    the editor to fix misheard words, and pace and pauses are measured from the audio.
 
     --loop TRACK is a technical screen for that role, in the order interviewers use: a
     behavioural story (Leadership Principles, STAR form), three technical questions at your
@@ -115,6 +138,8 @@ def interview(
         mockaws interview --track sre --track security --seed 7
         mockaws interview --loop sre --seed 42        # the same loop every time
         mockaws interview --loop solutions-architect --level senior --mode study
+        mockaws interview --voice --speak-questions
+        mockaws interview --voice --speech-base-url http://localhost:8000/v1 --no-keep-audio
     """
     from mockaws import ui
     from mockaws.bank import load_bank, parse_tracks
@@ -174,13 +199,23 @@ def interview(
         model=grader_settings.model if chosen_grader.name != "offline" else None,
         base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
-    session = Interview(
-        plan,
-        chosen_grader,
-        TranscriptStore(resolve_transcripts_dir(transcripts_dir)),
-        settings,
+    folder = resolve_transcripts_dir(transcripts_dir)
+    from mockaws.cli.voice_options import voice_input
+
+    voice_in = voice_input(
+        enabled=voice,
+        grader_settings=grader_settings,
+        folder=folder,
+        keep_audio=keep_audio,
+        speak_questions=speak_questions,
+        speech_model=speech_model,
+        speech_base_url=speech_base_url,
+        audio_device=audio_device,
+        long_pause=long_pause,
+        stop_after_silence=stop_after_silence,
     )
-    drive(session)
+    session = Interview(plan, chosen_grader, TranscriptStore(folder), settings)
+    drive(session, voice=voice_in)
 
 
 def _choose_plan(
@@ -260,11 +295,13 @@ def drive(
     session: Interview,
     *,
     on_answer: Callable[[Question, Turn], None] | None = None,
+    voice: VoiceInput | None = None,
 ) -> None:
     """Run `session` at the terminal (or from piped stdin) until done, quit or Ctrl-C; then save.
 
     `on_answer` is called after each main answer once its grade is in (drills use it to ask
-    for a rating), so with it the interview waits for each grade.
+    for a rating), so with it the interview waits for each grade. With `voice`, each answer is
+    first spoken and its transcript opens in the editor.
     """
     from mockaws import ui
 
@@ -275,7 +312,7 @@ def drive(
     try:
         outcome = Outcome.DONE
         while (prompt := session.prompt) is not None:
-            ended = _ask(session, prompt, source, feed, on_answer)
+            ended = _ask(session, prompt, source, feed, on_answer, voice)
             if ended is not None:
                 outcome = ended
                 break
@@ -327,6 +364,7 @@ def _ask(
     source: ui.AnswerEditor | ui.AnswerReader,
     feed: ui.Feed,
     on_answer: Callable[[Question, Turn], None] | None,
+    voice: VoiceInput | None = None,
 ) -> Outcome | None:
     """Ask one prompt until it is answered or skipped (None), or the interview ends."""
     from mockaws import ui
@@ -336,6 +374,13 @@ def _ask(
     mode = session.settings.mode
     draft = prompt.draft
     show_prompt = True
+    spoken: Spoken | None = None
+    if voice is not None and isinstance(source, ui.AnswerEditor) and not draft.strip():
+        start = _start_by_voice(session, prompt, source, feed, voice)
+        if isinstance(start, Outcome) or start.saved:
+            return start if isinstance(start, Outcome) else None
+        spoken = start.spoken
+        draft = spoken.raw_transcript or "" if spoken is not None else draft
     while True:
         text = _read(session, prompt, source, feed, draft, show_prompt)
         if isinstance(text, Outcome):
@@ -346,7 +391,7 @@ def _ask(
             if not text.strip() and isinstance(source, ui.AnswerEditor):
                 ui.nothing_to_submit()
                 continue
-            turn = session.submit(text)
+            turn = session.submit(text, spoken)
             if session.save_problem:
                 ui.save_problem(session.save_problem)
             limit = session.settings.time_limit_for(prompt.question.kind)
@@ -372,6 +417,92 @@ def _ask(
             ui.hint(point, len(session.hints_used))
         elif command is Command.REVEAL:
             ui.reveal(session.reveal())
+        elif command is Command.MARK:
+            _mark(session, source)
+
+
+def _mark(session: Interview, source: ui.AnswerEditor | ui.AnswerReader) -> None:
+    """/mark: tick the points the latest graded answer did cover, saved as self-assessed."""
+    from mockaws import ui
+    from mockaws.models import mark_command
+
+    found = session.last_graded()
+    if found is None:
+        ui.notice("No graded answer to mark yet: its feedback comes first.")
+        return
+    number, turn = found
+    question = session.question_of(turn)
+    if question is None or turn.grade is None:
+        return
+    if not isinstance(source, ui.AnswerEditor):
+        ui.notice(f"Mark points from a script with: {mark_command(session.transcript.id, number)}")
+        return
+    ui.out.print(f"[bold]Question {number}[/] · {ui.escape(turn.question_id)}")
+    choice = ui.checklist(question, turn.grade, source.read_line)
+    if choice is None:
+        return
+    covered, missed = choice
+    grade = session.self_assess(number, covered=covered, missed=missed)
+    if session.save_problem:
+        ui.save_problem(session.save_problem)
+    ui.marked(question, grade, number, session.transcript.id)
+
+
+@dataclass(frozen=True)
+class _VoiceStart:
+    """What speaking gave: a transcript to edit (or None: type it), or a turn already saved."""
+
+    spoken: Spoken | None
+    saved: bool = False
+
+
+def _start_by_voice(
+    session: Interview,
+    prompt: Prompt,
+    source: ui.AnswerEditor,
+    feed: ui.Feed,
+    voice: VoiceInput,
+) -> _VoiceStart | Outcome:
+    from mockaws import ui
+
+    heard = _listen(session, prompt, source, feed, voice)
+    if heard is None or isinstance(heard, Outcome):
+        return heard if isinstance(heard, Outcome) else _VoiceStart(None)
+    if not heard.needs_transcript:
+        return _VoiceStart(heard)
+    if heard.audio_file is None:
+        return _VoiceStart(None)  # neither transcribed nor kept: only the editor can keep it
+    # Saved with its recording and the reason; `mockaws regrade` transcribes and grades it.
+    turn = session.submit("", heard)
+    ui.answer_saved(turn, session.settings.mode, session.settings.time_limit_s)
+    return _VoiceStart(heard, saved=True)
+
+
+def _listen(
+    session: Interview,
+    prompt: Prompt,
+    source: ui.AnswerEditor,
+    feed: ui.Feed,
+    voice: VoiceInput,
+) -> Spoken | Outcome | None:
+    """A spoken answer to `prompt`; None when the candidate chose to type it instead."""
+    from mockaws import ui
+    from mockaws.ui_voice import Interrupted, TypeInstead
+
+    feed.show()
+    ui.ask_prompt(prompt, session.settings.mode, interactive=False)
+    voice.say(prompt.text)
+    while True:
+        heard = voice.listen(session.transcript.id, prompt.question.id)
+        if isinstance(heard, TypeInstead):
+            return None
+        if not isinstance(heard, Interrupted):
+            return heard
+        choice = source.confirm_quit()
+        if choice is ui.QuitChoice.CONTINUE:
+            continue
+        session.save_unsent("")
+        return Outcome.INTERRUPTED if choice is ui.QuitChoice.QUIT else Outcome.INTERRUPTED_NOW
 
 
 def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:

@@ -13,6 +13,7 @@ from mockaws.cli.options import (
     ModelOption,
     TranscriptsDirOption,
 )
+from mockaws.cli.voice_options import SpeechBaseUrlOption, SpeechModelOption, speech_settings
 
 
 def regrade(
@@ -42,12 +43,20 @@ def regrade(
     ] = 4,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
+    speech_model: SpeechModelOption = None,
+    speech_base_url: SpeechBaseUrlOption = None,
 ) -> None:
     """Grade the ungraded answers of a saved interview, e.g. after the model server was down.
 
-    With --all, answers that already have a grade are graded again; the old grade is kept in the
-    transcript and the changes are shown. Safe to run again: only what is still ungraded is
-    picked up.
+    Spoken answers the speech endpoint could not transcribe are transcribed from their kept
+    recordings first, then graded. With --all, answers that already have a grade are graded
+    again; the old grade is kept in the transcript and the changes are shown. Safe to run
+    again: only what is still ungraded is picked up.
+
+    Examples:
+
+        mockaws regrade latest
+        mockaws regrade --ungraded --speech-base-url http://localhost:8000/v1
     """
     from mockaws import ui
     from mockaws.bank import load_bank
@@ -74,12 +83,18 @@ def regrade(
     if not paths:
         typer.echo("Nothing to grade: every answer has a grade.")
         return
-    chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
+    grader_settings = load_settings(model=model, base_url=base_url)
+    chosen, notice = make_grader(grader, grader_settings)
     if notice:
         ui.notice(notice)
     questions = load_bank(bank or []).questions
     regrader = Regrader(
-        store, questions, chosen, concurrency=concurrency, include_graded=regrade_all
+        store,
+        questions,
+        chosen,
+        concurrency=concurrency,
+        include_graded=regrade_all,
+        speech=speech_settings(grader_settings, speech_model, speech_base_url),
     )
     failed = graded = 0
     for path in paths:

@@ -270,3 +270,12 @@ def test_an_age_word_that_names_the_subject_does_not_report_the_claim() -> None:
         "S3 is eventually consistent",
         "S3 changed. It used to be, like, eventually consistent, but not since 2020.",
     )
+
+
+def test_a_pronoun_stands_for_its_own_sentence_subject_first() -> None:
+    answer = (
+        "A security group is a stateful firewall on the ENI. "
+        "A network ACL sits at the subnet level and it's stateless."
+    )
+    assert not flag_fires("security groups are stateless", answer)
+    assert flag_fires("network ACLs are stateful", "A network ACL is simple, and it's stateful.")

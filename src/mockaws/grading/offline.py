@@ -335,6 +335,35 @@ _LOOSE_GAP = 3  # other words allowed between two words of a cue
 # Pronouns that point back at the subject of what was just said.
 _PRONOUNS = frozenset({"it", "they"})
 _HEAD_WORDS = 2  # how many leading words of a cue a pronoun may stand for
+_SUBJECT_WORDS = 3  # how many first words of a sentence may name its subject
+
+
+# Words before a sentence's subject that are not it: "So, um, a security group is ...".
+_LEAD_IN = FUNCTION_WORDS | frozenset(
+    cue_forms("and but or so yeah yes um uh er oh ok okay well right like basically honestly")
+)
+
+
+def _subject(text: _Text, k: int) -> list[str]:
+    """The first words of the subject a pronoun at token `k` points back at.
+
+    That is the first content words of the pronoun's own sentence when they come before it
+    ("A network ACL sits at the subnet and it's stateless": the ACL), else of the sentence
+    before ("Express is cheap. It runs ...": Express).
+    """
+    tokens = text.tokens.folded
+    index = text.sentence_index(tokens[k].start)
+    for sentence in (text.spans[index], text.spans[index - 1] if index else None):
+        if sentence is None:
+            return []
+        words = [
+            t.form
+            for t in tokens[:k]
+            if sentence.start <= t.start < sentence.end and t.form not in _LEAD_IN
+        ]
+        if words:
+            return words[:_SUBJECT_WORDS]
+    return []
 
 
 def _said_of_antecedent(text: _Text, cue: str) -> list[Match]:
@@ -353,13 +382,14 @@ def _said_of_antecedent(text: _Text, cue: str) -> list[Match]:
     for k, token in enumerate(tokens):
         if token.form not in _PRONOUNS:
             continue
-        index = text.sentence_index(token.start)
-        region_start = text.spans[max(0, index - 1)].start
-        region = [t.form for t in tokens[:k] if t.start >= region_start]
+        subject = _subject(text, k)
+        if not subject:
+            continue
         clause_end = clause_ends[min(bisect_right(clause_ends, token.start), len(clause_ends) - 1)]
         for size in range(1, min(_HEAD_WORDS, len(forms) - 1) + 1):
             head, tail = forms[:size], forms[size:]
-            if not any(region[i : i + size] == head for i in range(len(region) - size + 1)):
+            # "An IAM role ..., it has": the subject may name more than the cue's head.
+            if not any(subject[i : i + size] == head for i in range(len(subject) - size + 1)):
                 continue
             position = k
             for form in tail:

@@ -20,7 +20,6 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from mockaws.evidence import Mark, MarkKind, grade_marks, segments
 from mockaws.models import (
     Delivery,
     FollowUpTurn,
@@ -42,6 +41,7 @@ from mockaws.safety import clean
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
+    from mockaws.evidence import Mark
     from mockaws.history import LoadProblem, SessionSummary, Stats
     from mockaws.regrade import RegradeReport
     from mockaws.session import Graded, Interview, Prompt
@@ -53,8 +53,16 @@ def escape(text: str) -> str:
     return escape_markup(clean(text))
 
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader went away (`| head`): the command layer ends quietly with exit 0.
+        self.quiet = True
+        raise BrokenPipeError
+
+
+out = _Console(highlight=False, soft_wrap=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
 
 _RATING_STYLE = {
     Rating.STRONG: "bold green",
@@ -88,16 +96,40 @@ def tracks_label(tracks: Sequence[Track]) -> str:
 def question_table(
     questions: Sequence[Question], tracks: Mapping[str, Sequence[Track]] | None = None
 ) -> None:
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("id", "topic", "level", "kind", "tracks", "question"):
-        table.add_column(column, overflow="fold")
-    for q in questions:
-        roles = tracks_label((tracks or {}).get(q.id, ()))
-        table.add_row(
-            escape(q.id), escape(q.topic), q.level.value, q.kind.value, roles, escape(q.question)
+    """id, topic, level, kind and tracks in columns; long questions wrap in their own column.
+
+    Drawn by hand rather than with a rich Table: measuring every cell of a bank of hundreds of
+    questions took longer than everything else the command does.
+    """
+    import textwrap
+
+    header = ("id", "topic", "level", "kind", "tracks", "question")
+    rows = [
+        (
+            clean(q.id),
+            clean(q.topic),
+            q.level.value,
+            q.kind.value,
+            tracks_label((tracks or {}).get(q.id, ())),
+            clean(q.question),
         )
-    out.print(table)
-    out.print(f"{len(questions)} questions")
+        for q in questions
+    ]
+    columns = len(header) - 1
+    widths = [max([len(header[i]), *(len(row[i]) for row in rows)]) for i in range(columns)]
+    indent = sum(widths) + 2 * columns
+    room = max(out.width - indent, 30)
+    text = Text()
+    text.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)), style="bold")
+    text.append("  question\n", style="bold")
+    for *cells, question in rows:
+        lines = textwrap.wrap(question, room) or [""]
+        text.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  ")
+        text.append(lines[0] + "\n")
+        for line in lines[1:]:
+            text.append(" " * indent + line + "\n")
+    text.append(count(len(questions), "question"), style="dim")
+    out.print(text, soft_wrap=True)
 
 
 def question_detail(
@@ -717,7 +749,8 @@ def _score_cell(turn: Turn) -> tuple[str, Text]:
     return str(grade.score), Text(grade.rating.value, style=style)
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
@@ -761,7 +794,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
     if graded:
         out.print(
             f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
-            f" over {_count(len(graded), 'graded answer')}"
+            f" over {count(len(graded), 'graded answer')}"
         )
     if report.kinds:
         out.print(
@@ -774,7 +807,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
         )
     if report.answers and report.delivery.words:
-        out.print(f"[bold]Delivery[/] over {_count(report.answers, 'answer')}:")
+        out.print(f"[bold]Delivery[/] over {count(report.answers, 'answer')}:")
         for line in delivery_summary_lines(report.delivery, report.answers):
             out.print(f"  {escape(line)}")
     if report.missed:
@@ -1165,15 +1198,18 @@ def transcript_table(sessions: Sequence[SessionSummary], total: int) -> None:
         )
 
 
+# By MarkKind value: evidence (and the text matcher under it) loads only to show a transcript.
 _MARK_STYLE = {
-    MarkKind.COVERED: "green underline",
-    MarkKind.PARTIAL: "yellow underline",
-    MarkKind.CONTRADICTED: "bold red underline",
-    MarkKind.RED_FLAG: "bold red underline",
+    "covered": "green underline",
+    "partial": "yellow underline",
+    "contradicted": "bold red underline",
+    "red_flag": "bold red underline",
 }
 
 
 def _highlighted_answer(answer: str, marks: Sequence[Mark]) -> Text:
+    from mockaws.evidence import segments
+
     text = Text()
     for piece in segments(answer, marks):
         kind = piece.kind
@@ -1206,6 +1242,8 @@ def _grade_detail(
     out.print(f"{score_line(grade)}  [dim]({escape(made_by(grade))})[/]")
     _low_confidence(grade, transcript_id, number=number)
     out.print("\n[bold]Your answer[/]")
+    from mockaws.evidence import grade_marks
+
     out.print(_highlighted_answer(answer, grade_marks(grade, answer)))
     out.print("\n[bold]Rubric[/]")
     rows: list[tuple[str | Text, ...]] = []
@@ -1333,7 +1371,7 @@ def stats_report(stats: Stats) -> None:
         if stats.self_assessed:
             grader = f"{stats.grader_average:.0f}" if stats.grader_average is not None else "—"
             out.print(
-                f"[dim]{_count(stats.self_assessed, 'answer')} self-assessed (you marked the "
+                f"[dim]{count(stats.self_assessed, 'answer')} self-assessed (you marked the "
                 f"points you covered); by the grader's scores alone the average is {grader}/100[/]"
             )
         levels = [level.value for level in Level]
@@ -1404,6 +1442,13 @@ def _rating_band(score: float) -> Rating:
     from mockaws.grading.scoring import rating_for
 
     return rating_for(round(score))
+
+
+def confirm(question: str, *, default: bool = True) -> bool:
+    """A yes/no question at the terminal; Enter takes the default."""
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, console=out, default=default)
 
 
 MARK_REPLY = "/mark"
@@ -1531,3 +1576,19 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
     for name, value, source in rows:
         table.add_row(name, escape(value), Text(source, style="dim"))
     out.print(table)
+
+
+_CHECK_STYLE = {
+    "ok": ("✔", "green"),
+    "warn": ("!", "yellow"),
+    "fail": ("✘", "bold red"),
+    "skip": ("·", "dim"),
+}
+
+
+def doctor_report(checks: Sequence[tuple[str, str, str]]) -> None:
+    """One line per check: a mark, its name and what was found."""
+    width = max((len(name) for name, _, _ in checks), default=0)
+    for name, status, detail in checks:
+        mark, style = _CHECK_STYLE[status]
+        out.print(f"[{style}]{mark}[/] [bold]{name:<{width}}[/]  {escape(detail)}", soft_wrap=True)

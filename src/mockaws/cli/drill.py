@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,8 +30,9 @@ from mockaws.cli.voice_options import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
-    from mockaws.drill import DrillRating
+    from mockaws.drill import DrillRating, DueQuestion
     from mockaws.models import Grade, Question, Turn
     from mockaws.session import Interview
 
@@ -49,6 +51,12 @@ def drill(
     grader: GraderOption = "auto",
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the questions that would be drilled as JSON; ask nothing."
+        ),
+    ] = False,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
     voice: VoiceOption = False,
@@ -66,12 +74,11 @@ def drill(
     `mockaws interview --help`).
 
     Examples:
-
-    \b
-        mockaws drill
-        mockaws drill -n 2 --topic networking --ahead
-        mockaws drill --track security
-        mockaws drill --voice --no-keep-audio
+      mockaws drill
+      mockaws drill -n 2 --topic networking --ahead
+      mockaws drill --track security
+      mockaws drill --voice --no-keep-audio
+      mockaws drill --json
     """
     from mockaws import ui
     from mockaws.bank import load_bank, parse_tracks
@@ -111,6 +118,9 @@ def drill(
     if sync(schedule, history):
         save_schedule(schedule, schedule_path)
     due = due_questions(schedule, questions, topics=topic or [], level=chosen_level, ahead=ahead)
+    if as_json:
+        typer.echo(json.dumps(_due_json(due[:count], next_due(schedule, questions)), indent=2))
+        return
     if not due:
         ui.nothing_due(next_due(schedule, questions))
         return
@@ -166,6 +176,31 @@ def drill(
         stop_after_silence=None,
     )
     drive(session, on_answer=rate, voice=voice_in)
+
+
+# The version of the JSON `drill --json` prints (see the README).
+JSON_SCHEMA_VERSION = 1
+
+
+def _due_json(
+    due: Sequence[DueQuestion], upcoming: tuple[Question, datetime] | None
+) -> dict[str, Any]:
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "due": [
+            {
+                "question_id": d.question.id,
+                "topic": d.question.topic,
+                "level": d.question.level.value,
+                "due": d.due.isoformat(),
+                "missed": list(d.missed),
+            }
+            for d in due
+        ],
+        "next_due": (
+            {"question_id": upcoming[0].id, "due": upcoming[1].isoformat()} if upcoming else None
+        ),
+    }
 
 
 def _rate(

@@ -34,6 +34,8 @@ from mockaws.cli.voice_options import (
 if TYPE_CHECKING:
     from mockaws import ui
     from mockaws.bank import Bank
+    from mockaws.config import Settings
+    from mockaws.grading import Grader
     from mockaws.models import Level, Mode, Question, Spoken, Track, Turn
     from mockaws.session import Interview, Prompt, QuestionPlan
     from mockaws.ui_voice import VoiceInput
@@ -132,14 +134,13 @@ def interview(
     loop by kind of question and by topic.
 
     Examples:
-
-    \b
-        mockaws interview -n 3 --topic networking --level senior
-        mockaws interview --track sre --track security --seed 7
-        mockaws interview --loop sre --seed 42        # the same loop every time
-        mockaws interview --loop solutions-architect --level senior --mode study
-        mockaws interview --voice --speak-questions
-        mockaws interview --voice --speech-base-url http://localhost:8000/v1 --no-keep-audio
+      mockaws interview -n 3 --topic networking --level senior
+      mockaws interview --track sre --track security --seed 7
+      mockaws interview --loop sre --seed 42        # the same loop every time
+      mockaws interview --loop solutions-architect --level senior --mode study
+      mockaws interview --voice --speak-questions
+      mockaws interview --voice --speech-base-url http://localhost:8000/v1 --no-keep-audio
+      mockaws interview -n 1 --grader offline < answers.txt
     """
     from mockaws import ui
     from mockaws.bank import load_bank, parse_tracks
@@ -169,6 +170,8 @@ def interview(
         raise BadInputError(f"--time-limit must be a positive number of seconds (got {time_limit})")
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
+    if chosen_grader.name == "openai":
+        chosen_grader, notice = offline_if_unreachable(chosen_grader, grader_settings, notice)
     loaded = load_bank(bank or [])
     plan, count, seed = _choose_plan(
         loaded,
@@ -218,6 +221,27 @@ def interview(
     drive(session, voice=voice_in)
 
 
+def offline_if_unreachable(
+    grader: Grader, settings: Settings, notice: str | None
+) -> tuple[Grader, str | None]:
+    """A model server that does not answer is said at once, not after every answer.
+
+    At a terminal the user chooses: the offline grader now, or the model (answers are kept
+    ungraded for `mockaws regrade`). Piped, the interview goes on offline with a notice.
+    """
+    from mockaws import ui
+    from mockaws.doctor import unreachable_reason
+    from mockaws.grading.offline import OfflineGrader
+
+    reason = unreachable_reason(settings)
+    if reason is None:
+        return grader, notice
+    ui.warning(f"the model server does not answer: {reason}")
+    if ui.is_interactive() and not ui.confirm("Continue with the offline grader?"):
+        return grader, "Answers the model cannot grade are kept for `mockaws regrade`."
+    return OfflineGrader(), "Grading with the offline grader (`mockaws doctor` checks the server)."
+
+
 def _choose_plan(
     loaded: Bank,
     *,
@@ -232,7 +256,7 @@ def _choose_plan(
     """The session's questions, with the count and seed to record for it."""
     import secrets
 
-    from mockaws.bank import select_questions
+    from mockaws.bank import check_count, select_questions
     from mockaws.errors import BadInputError
     from mockaws.loops import select_loop
     from mockaws.models import Level
@@ -244,6 +268,7 @@ def _choose_plan(
     count = 5 if count is None else count
     if not adaptive:
         candidates = loaded.filter(topics, level, tracks)
+        check_count(count, candidates)
         return FixedPlan(select_questions(candidates, count, seed)), count, seed
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mockaws.cli._app import App
-from mockaws.cli.options import BankOption, TranscriptsDirOption
+from mockaws.cli.options import (
+    BankOption,
+    FormatOption,
+    TranscriptsDirOption,
+    complete_transcript_id,
+    listing_format,
+)
 
 if TYPE_CHECKING:
     from mockaws.history import History
@@ -25,6 +31,7 @@ ReferenceArgument = Annotated[
     typer.Argument(
         metavar="ID",
         help="A transcript id (or its unique start), a transcript file, or 'latest'.",
+        autocompletion=complete_transcript_id,
     ),
 ]
 
@@ -38,6 +45,7 @@ def list_transcripts(
         ),
     ] = 20,
     show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every transcript.")] = False,
+    output_format: FormatOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every transcript's summary as JSON.")
     ] = False,
@@ -45,20 +53,48 @@ def list_transcripts(
 ) -> None:
     """List saved transcripts, newest first: date, answers, average score, grader and status.
 
-    Unreadable files are reported on stderr, one line each, and skipped.
+    Unreadable files are reported on stderr, one line each, and skipped. Piped, each transcript
+    is one tab-separated record (id, started, mode, answered, questions, score, grader, model,
+    status, ungraded) with no header.
+
+    Examples:
+      mockaws transcripts list
+      mockaws transcripts list --all | cut -f1
+      mockaws transcripts list --all --json
     """
     from mockaws import ui
     from mockaws.errors import BadInputError
 
+    chosen_format = listing_format(output_format, as_json=as_json)
     if limit < 1:
         raise BadInputError(f"--limit must be at least 1 (got {limit})")
     history = load_user_history(transcripts_dir)
     ui.load_problems(history.problems)
     newest_first = history.sessions[::-1]
-    if as_json:
+    if chosen_format == "json":
         typer.echo(json.dumps([s.to_json() for s in newest_first], indent=2))
         return
-    ui.transcript_table(newest_first if show_all else newest_first[:limit], len(newest_first))
+    shown = newest_first if show_all else newest_first[:limit]
+    if chosen_format == "tsv":
+        from mockaws.records import records
+
+        records(
+            (
+                s.id,
+                s.started_at,
+                s.mode,
+                s.answered,
+                s.questions,
+                "" if s.average is None else f"{s.average:.0f}",
+                s.grader,
+                s.model or "",
+                s.status,
+                s.ungraded,
+            )
+            for s in shown
+        )
+        return
+    ui.transcript_table(shown, len(newest_first))
 
 
 @transcripts_app.command("show")
@@ -74,6 +110,10 @@ def show_transcript(
 
     Each rubric point is marked covered, partial, missed or contradicted, numbered as its quote
     is in the answer; follow-ups and delivery notes follow.
+
+    Examples:
+      mockaws transcripts show latest
+      mockaws transcripts show 20260101 --reference
     """
     from mockaws import ui
 
@@ -102,7 +142,12 @@ def export_transcript(
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
 ) -> None:
-    """Export a transcript as Markdown, JSON or a self-contained HTML page."""
+    """Export a transcript as Markdown, JSON or a self-contained HTML page.
+
+    Examples:
+      mockaws transcripts export latest --format html
+      mockaws transcripts export latest -f md -o -
+    """
     from mockaws import ui
     from mockaws.errors import BadInputError
     from mockaws.export import EXPORT_FORMATS, export_text

@@ -19,6 +19,10 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
 - a sentence that asserts a red flag earns no credit, and the point the red flag denies is
   **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless"); a red flag of three
   or more content words is also found in any order within one clause, a few words apart;
+- a red-flag cue may itself deny ("inter-AZ traffic doesn't cost anything"); "it" or "they" at
+  the start of a claim stands for the subject just named ("Express is cheaper; it runs each step
+  exactly once"); a claim told as history ("used to", "before 2024 ... were") or as what others
+  believe ("people assume ..."), or taken back ("..., but it does"), is not asserted;
 - words in a passage that addresses the grader count for nothing (see `grading.injection`), and
   a sentence said again earns nothing more.
 

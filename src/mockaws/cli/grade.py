@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -76,8 +77,16 @@ def grade(
     chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
     if notice and not as_json:
         ui.notice(notice)
+    from mockaws.grading.llm import OpenAIGrader
+
+    # A model can take a while: show that it is working, and for how long, on stderr.
+    waiting: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if isinstance(chosen, OpenAIGrader) and not as_json:
+        limit = chosen.settings.grade_timeout
+        waiting = ui.waiting(f"Grading (limit {limit:g} s)…", console=ui.err)
     try:
-        result = grade_answer(chosen, question, answer)
+        with waiting:
+            result = grade_answer(chosen, question, answer)
     except GradingError as exc:
         if answer_file is not None:
             raise

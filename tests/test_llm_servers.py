@@ -16,7 +16,7 @@ from mockaws.config import Settings
 from mockaws.errors import GradingError
 from mockaws.grading.llm import OpenAIGrader, RequestShape, ServerMemory
 from mockaws.models import Verdict
-from mockaws.prompts import prompt_version
+from mockaws.prompts import TEXT_BOUNDS, prompt_version
 from tests.conftest import MINI_BANK
 from tests.fake_openai import (
     FakeOpenAI,
@@ -347,3 +347,19 @@ def test_openai_itself_gets_one_schema_for_every_question_so_the_prefix_caches()
     schema = params["response_format"]["json_schema"]["schema"]
     assert "enum" not in schema["properties"]["points"]["items"]["properties"]["point_id"]
     assert next(iter(schema["properties"])) == "points"
+    # OpenAI's strict mode takes no string bounds: none are sent there.
+    assert "maxLength" not in json.dumps(schema)
+
+
+def test_a_local_server_gets_bounded_text_so_a_small_model_closes_its_json(
+    server: FakeOpenAI,
+) -> None:
+    server.enqueue(completion(labels(SG)))
+    grader_for(server).grade(SG, ANSWER)
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    point = schema["properties"]["points"]["items"]["properties"]
+    assert point["evidence"]["maxLength"] == TEXT_BOUNDS["evidence"]
+    assert point["note"]["maxLength"] == TEXT_BOUNDS["note"]
+    feedback = schema["properties"]["feedback"]["properties"]
+    assert feedback["gaps"]["items"]["maxLength"] == TEXT_BOUNDS["feedback"]
+    assert schema["properties"]["follow_up"]["maxLength"] == TEXT_BOUNDS["follow_up"]

@@ -91,8 +91,19 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _strings(max_items: int) -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "string"}, "maxItems": max_items}
+# Character bounds on the reply's text, for servers whose grammar-constrained decoding enforces
+# them (llama.cpp, vLLM, Ollama): a small local model otherwise pads a quote or a note until the
+# output cap and never closes the JSON. OpenAI's strict structured outputs take no such bounds,
+# so they go only into a schema made for one question (never sent to OpenAI).
+TEXT_BOUNDS = {"evidence": 240, "note": 160, "feedback": 200, "follow_up": 240}
+
+
+def _text(bound: int | None) -> dict[str, Any]:
+    return {"type": "string"} if bound is None else {"type": "string", "maxLength": bound}
+
+
+def _strings(max_items: int, bound: int | None = None) -> dict[str, Any]:
+    return {"type": "array", "items": _text(bound), "maxItems": max_items}
 
 
 def reply_schema(question: Question | None = None) -> dict[str, Any]:
@@ -106,6 +117,9 @@ def reply_schema(question: Question | None = None) -> dict[str, Any]:
     """
     point_id: dict[str, Any] = {"type": "string"}
     flag_id: dict[str, Any] = {"type": "string"}
+    bounds: dict[str, int | None] = dict.fromkeys(TEXT_BOUNDS)
+    if question is not None:
+        bounds.update(TEXT_BOUNDS)
     points: dict[str, Any] = {"type": "array", "maxItems": MAX_POINTS}
     flags: dict[str, Any] = {"type": "array", "maxItems": MAX_RED_FLAGS}
     if question is not None:
@@ -117,12 +131,12 @@ def reply_schema(question: Question | None = None) -> dict[str, Any]:
     points["items"] = _object(
         {
             "point_id": point_id,
-            "evidence": {"type": "string"},
-            "note": {"type": "string"},
+            "evidence": _text(bounds["evidence"]),
+            "note": _text(bounds["note"]),
             "verdict": {"type": "string", "enum": list(VERDICTS)},
         }
     )
-    flags["items"] = _object({"flag_id": flag_id, "evidence": {"type": "string"}})
+    flags["items"] = _object({"flag_id": flag_id, "evidence": _text(bounds["evidence"])})
     return _object(
         {
             "points": points,
@@ -130,12 +144,12 @@ def reply_schema(question: Question | None = None) -> dict[str, Any]:
             "answer_addresses_grader": {"type": "boolean"},
             "feedback": _object(
                 {
-                    "strengths": _strings(MAX_FEEDBACK_ITEMS),
-                    "gaps": _strings(MAX_FEEDBACK_ITEMS),
-                    "outline": _strings(MAX_OUTLINE_ITEMS),
+                    "strengths": _strings(MAX_FEEDBACK_ITEMS, bounds["feedback"]),
+                    "gaps": _strings(MAX_FEEDBACK_ITEMS, bounds["feedback"]),
+                    "outline": _strings(MAX_OUTLINE_ITEMS, bounds["feedback"]),
                 }
             ),
-            "follow_up": {"type": "string"},
+            "follow_up": _text(bounds["follow_up"]),
         }
     )
 

@@ -245,3 +245,20 @@ def test_eval_grades_every_answer_or_lists_its_reason(home: Path, real_server: R
     assert len(report["failures"]) == everything["failed"]
     assert all("\n" not in failure for failure in report["failures"])
     assert_remembered(home, real_server, graded=everything["graded"] > 0)
+
+
+def test_doctor_reports_the_real_server_in_one_screen(home: Path, real_server: Running) -> None:
+    result = mockaws(home, real_server.url, "doctor")
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 24
+    server = next(line for line in lines if " model server " in line)
+    assert f"{MODEL_NAME} at {real_server.url}" in server
+    if result.returncode == 0:
+        # It graded: the format it settled on is named and remembered for the next interview.
+        assert "answers and grades" in server
+        assert any(" response format " in line and "accepted" in line for line in lines)
+    else:
+        # A model too slow for the grade's time limit on a loaded machine: said in one line.
+        assert result.returncode == 3 and server.startswith("✘")
+        assert "answers (" in server or "did not finish" in server

@@ -122,7 +122,7 @@ def test_a_slow_server_that_grades_is_a_warning(
     code, out, _ = run()
     assert code == 0
     slow = line(out, "round trip")
-    assert slow.startswith("!") and "raise MOCKAWS_TIMEOUT" in slow
+    assert slow.startswith("!") and "raise MOCKAWS_GRADE_TIMEOUT" in slow
 
 
 def test_doctor_json_has_a_versioned_shape(server: FakeOpenAI) -> None:

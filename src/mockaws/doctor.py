@@ -149,7 +149,9 @@ def check_model(settings: Settings) -> list[Check]:
     if learnt is not None:
         ServerMemory().remember(settings.effective_base_url, settings.model, learnt)
     speed = Status.WARN if elapsed > SLOW_ROUND_TRIP_S else Status.OK
-    advice = " (slow: raise MOCKAWS_GRADE_TIMEOUT if grades time out)" if speed is Status.WARN else ""
+    advice = (
+        " (slow: raise MOCKAWS_GRADE_TIMEOUT if grades time out)" if speed is Status.WARN else ""
+    )
     return [
         Check("model server", Status.OK, f"{server} answers and grades (score {grade.score})"),
         Check("response format", Status.OK, formats),

@@ -22,13 +22,13 @@ from pathlib import Path
 from mockaws.bank import load_bank
 from mockaws.grading.offline import OfflineGrader
 from mockaws.models import (
+    AnswerState,
     Grade,
     Question,
     SessionSettings,
     SessionStatus,
     Transcript,
     Turn,
-    TurnStatus,
 )
 from mockaws.transcripts import TranscriptStore
 
@@ -67,7 +67,7 @@ def generate(folder: Path, sessions: int, answers_per: int, seed: int) -> int:
             turns.append(
                 Turn.asking(
                     question,
-                    status=TurnStatus.SKIPPED if skipped else TurnStatus.ANSWERED,
+                    state=AnswerState.SKIPPED if skipped else AnswerState.SUBMITTED,
                     answer="" if skipped else answer,
                     asked_at=moment - timedelta(minutes=2),
                     answered_at=moment,

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from mockaws.cli import app
 from mockaws.cli.interview import drive
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import (
     Mode,
     Question,
@@ -167,7 +168,7 @@ def test_drive_calls_on_answer_with_the_grade_in(
     grader.enqueue(Verdict.COVERED, delay=0.05)
     session = Interview(
         [questions["mini-sg-vs-nacl"]],
-        grader,
+        GradingRunner(grader),
         TranscriptStore(tmp_path),
         SessionSettings(grader="fake"),
     )

@@ -118,7 +118,7 @@ def _turn_view(
         "answer": turn.answer,
         "seconds": turn.seconds,
         "grade": _grade_view(grade, question, turn.answer, transcript_id) if grade else None,
-        "grade_error": turn.grade_error,
+        "grade_error": turn.ungraded_reason,
         "rubric_changed": question is not None and question.rubric_hash != turn.rubric_hash,
         "delivery": delivery_notes(turn),
         "follow_ups": [

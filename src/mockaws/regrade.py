@@ -9,14 +9,15 @@ up what is still ungraded.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockaws.errors import BadInputError, GradingError, TranscriptError
 from mockaws.files import atomic_write_text
-from mockaws.grading import Grader, grade_answer
-from mockaws.models import Grade, Question, Transcript, Turn, TurnStatus, Verdict
+from mockaws.grading import Grader
+from mockaws.grading.runner import GradingRunner
+from mockaws.models import Grade, Question, Transcript, Turn, Verdict
 from mockaws.transcripts import TranscriptStore, load_transcript
 
 MAX_CONCURRENCY = 32
@@ -89,9 +90,9 @@ class RegradeReport:
 def needs_regrade(transcript: Transcript) -> bool:
     """True when some answer in the transcript has no grade."""
     return any(
-        turn.needs_grade or any(f.grade is None for f in turn.follow_ups)
+        turn.needs_grade or any(f.needs_grade for f in turn.follow_ups)
         for turn in transcript.turns
-        if turn.status is TurnStatus.ANSWERED
+        if turn.submitted and not turn.skipped
     )
 
 
@@ -102,11 +103,11 @@ def plan(
     jobs: list[Job] = []
     skipped: list[str] = []
     for index, turn in enumerate(transcript.turns):
-        if turn.status is not TurnStatus.ANSWERED:
-            continue
+        if not turn.submitted or turn.skipped:
+            continue  # a draft or a skipped question has nothing to grade
         wanted = turn.grade is None or include_graded
-        # Follow-ups keep no grade history, so only ungraded ones are graded.
-        follow_ups = [i for i, f in enumerate(turn.follow_ups) if f.grade is None]
+        # Follow-ups keep no grade history, so only ungraded ones are graded; a skipped one never.
+        follow_ups = [i for i, f in enumerate(turn.follow_ups) if f.needs_grade]
         if not wanted and not follow_ups:
             continue
         question = questions.get(turn.question_id)
@@ -142,18 +143,11 @@ def _apply(transcript: Transcript, job: Job, grade: Grade | None, error: str | N
     if not _target(turn, job):
         return False
     if job.follow_up_index is not None:
-        follow_up = turn.follow_ups[job.follow_up_index]
-        if grade is not None:
-            follow_up.grade, follow_up.grade_error = grade, None
-        elif follow_up.grade is None:
-            follow_up.grade_error = error
+        turn.follow_ups[job.follow_up_index].record_grade(grade, error)
         return True
-    if grade is not None:
-        if turn.grade is not None:
-            turn.previous_grades.append(turn.grade)
-        turn.grade, turn.grade_error = grade, None
-    elif turn.grade is None:
-        turn.grade_error = error  # a failed regrade of a graded turn keeps its grade
+    if grade is not None and turn.grade is not None:
+        turn.previous_grades.append(turn.grade)
+    turn.record_grade(grade, error)  # a failed regrade of a graded turn keeps its grade
     return True
 
 
@@ -174,10 +168,8 @@ class Regrader:
         self.store = store
         self.questions = questions
         self.grader = grader
-        # Only a grader that says it is thread-safe (the LLM grader, which waits on the network)
-        # runs several answers at once; the offline grader's stemmer is not thread-safe, and it
-        # needs milliseconds per answer anyway.
-        self.concurrency = concurrency if getattr(grader, "thread_safe", False) else 1
+        # The runner grades side by side only with a grader that declares itself thread-safe.
+        self.runner = GradingRunner(grader, concurrency)
         self.include_graded = include_graded
 
     def plan(self, transcript: Transcript) -> tuple[list[Job], list[str]]:
@@ -216,12 +208,10 @@ class Regrader:
         report: RegradeReport,
         on_outcome: Callable[[Outcome], None] | None,
     ) -> RegradeReport:
-        pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(jobs)))
+        pending: dict[Future[Grade], Job] = {
+            self.runner.submit(job.question, job.answer): job for job in jobs
+        }
         try:
-            pending: dict[Future[Grade], Job] = {
-                pool.submit(grade_answer, self.grader, job.question, job.answer): job
-                for job in jobs
-            }
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -232,7 +222,8 @@ class Regrader:
                         on_outcome(outcome)
         finally:
             # On Ctrl-C: what finished is saved; drop what has not started.
-            pool.shutdown(wait=False, cancel_futures=True)
+            for future in pending:
+                future.cancel()
         latest = load_transcript(path)
         report.json_path = path
         report.markdown_path = store.save_markdown(latest, self.questions)

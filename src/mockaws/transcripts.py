@@ -139,7 +139,44 @@ class TranscriptStore:
 # Each function turns a document of schema version N (the key) into version N + 1. When a
 # produced model changes incompatibly, bump TRANSCRIPT_SCHEMA_VERSION, add the step here and a
 # fixture of the old version under tests/data/transcripts/.
-TRANSCRIPT_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+# The note version 1 wrote on an answer interrupted before it was submitted (often with no
+# `submitted` field at all): in version 2 the answer's state says it.
+_V1_INTERRUPTED_NOTE = "interrupted before the answer was submitted"
+
+
+def _v1_state(answer: dict[str, Any], *, skipped: bool, submitted: bool) -> str:
+    if answer.get("grade_error") == _V1_INTERRUPTED_NOTE and answer.get("grade") is None:
+        answer["grade_error"] = None
+        submitted = False
+    if not submitted:
+        return "draft" if str(answer.get("answer") or "").strip() else "asked"
+    if skipped:
+        return "skipped"
+    if answer.get("grade") is not None:
+        return "graded"
+    return "grade_failed" if answer.get("grade_error") else "submitted"
+
+
+def _answer_states(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 to 2: one `state` per answer in place of `status`, `submitted` and `skipped`."""
+    turns = document.get("turns")
+    for turn in turns if isinstance(turns, list) else []:
+        if not isinstance(turn, dict):
+            continue  # validation names what is wrong with it
+        skipped = turn.pop("status", "answered") == "skipped"
+        turn["state"] = _v1_state(turn, skipped=skipped, submitted=turn.pop("submitted", True))
+        follow_ups = turn.get("follow_ups")
+        for follow_up in follow_ups if isinstance(follow_ups, list) else []:
+            if isinstance(follow_up, dict):
+                follow_up["state"] = _v1_state(
+                    follow_up,
+                    skipped=bool(follow_up.pop("skipped", False)),
+                    submitted=follow_up.pop("submitted", True),
+                )
+    return document
+
+
+TRANSCRIPT_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _answer_states}
 
 
 def upgrade_document(document: dict[str, Any], source: Path | str) -> dict[str, Any]:
@@ -261,7 +298,7 @@ def render_turn_markdown(
         ]
         return "\n".join(lines)
     if grade is None:
-        reason = _md(turn.grade_error or "not graded yet")
+        reason = _md(turn.ungraded_reason)
         lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]
         return "\n".join(lines)
     lines += [

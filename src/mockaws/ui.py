@@ -6,8 +6,8 @@ prompt_toolkit (the answer editor) is imported only when an interactive intervie
 from __future__ import annotations
 
 import contextlib
-import queue
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +21,20 @@ from rich.table import Table
 from rich.text import Text
 
 from mockaws.evidence import Mark, MarkKind, grade_marks, segments
+from mockaws.frontends import (
+    AnswerSaved,
+    Asked,
+    EndOfInput,
+    Event,
+    HintGiven,
+    Interrupt,
+    LiveSession,
+    Reply,
+    Revealed,
+    SaveFailed,
+    StudyOnly,
+    Waiting,
+)
 from mockaws.models import (
     Delivery,
     FollowUpTurn,
@@ -42,9 +56,10 @@ from mockaws.safety import clean
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
+    from mockaws.frontends import Graded, Prompt
     from mockaws.history import LoadProblem, SessionSummary, Stats
     from mockaws.regrade import RegradeReport
-    from mockaws.session import Graded, Interview, Prompt
+    from mockaws.session import Interview
     from mockaws.summary import Report
 
 
@@ -576,31 +591,6 @@ def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
     out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
 
 
-class Feed:
-    """Grades that arrived in the background, waiting to be shown (thread-safe)."""
-
-    def __init__(self, mode: Mode, transcript_id: str | None = None) -> None:
-        self.mode = mode
-        self.transcript_id = transcript_id  # named in advice on grades to check
-        self._items: queue.SimpleQueue[Graded] = queue.SimpleQueue()
-
-    def put(self, graded: Graded) -> None:
-        """Called from a grading thread."""
-        if self.mode is not Mode.REAL:
-            self._items.put(graded)
-
-    def take(self) -> list[Graded]:
-        items = []
-        with contextlib.suppress(queue.Empty):
-            while True:
-                items.append(self._items.get_nowait())
-        return items
-
-    def show(self) -> None:
-        for graded in self.take():
-            graded_feedback(graded, self.transcript_id)
-
-
 @contextlib.contextmanager
 def waiting(message: str) -> Iterator[None]:
     """A spinner while the interview waits for something (rarely: the last grade)."""
@@ -766,29 +756,52 @@ class AnswerEditor:
     in-answer commands and the time; grades arriving in the background are printed above.
     """
 
-    interactive = True
+    live = True
 
-    def __init__(self, feed: Feed | None = None) -> None:
+    def __init__(
+        self, session: LiveSession | None = None, transcript_id: str | None = None
+    ) -> None:
         from prompt_toolkit import PromptSession
 
-        self.feed = feed
+        self.live_session = session
+        self.transcript_id = transcript_id  # named in advice on grades to check
         self.session: PromptSession[str] = PromptSession()
         self._interrupted_with: str | None = None
+        self._shown_at = time.monotonic()
 
-    def read(
-        self,
-        prompt: Prompt,
-        session: Interview,
-        draft: str = "",
-    ) -> str | Interrupted:
+    def read(self, prompt: Prompt, draft: str = "") -> Reply:
+        """The answer (never empty), or an Interrupt once the user confirms quitting."""
+        while True:
+            typed = self.edit(prompt, draft)
+            if isinstance(typed, Interrupted):
+                choice = self.confirm_quit()
+                if choice is QuitChoice.CONTINUE:
+                    draft = typed.draft
+                    continue
+                return Interrupt(typed.draft, at_once=choice is QuitChoice.QUIT_NOW)
+            if not typed.strip():
+                nothing_to_submit()
+                draft = ""
+                continue
+            return typed
+
+    def show(self, event: Event) -> None:
+        if not isinstance(event, Asked):  # the editor shows its prompt itself
+            show_event(event, self.transcript_id)
+
+    def _elapsed(self) -> float:
+        if self.live_session is not None:
+            return self.live_session.elapsed
+        return time.monotonic() - self._shown_at
+
+    def edit(self, prompt: Prompt, draft: str = "") -> str | Interrupted:
+        """One editing of an answer: the text submitted, or `Interrupted` with the text so far."""
         from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples
         from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
         from prompt_toolkit.styles import Style
 
-        mode = session.settings.mode
-        limit = (
-            None if prompt.is_follow_up else session.settings.time_limit_for(prompt.question.kind)
-        )
+        mode = prompt.mode
+        limit = None if prompt.is_follow_up else prompt.time_limit
         keys = KeyBindings()
 
         @keys.add("c-d")
@@ -813,7 +826,7 @@ class AnswerEditor:
             event.app.exit(exception=KeyboardInterrupt())
 
         def toolbar() -> StyleAndTextTuples:
-            elapsed = session.elapsed
+            elapsed = self._elapsed()
             timer = f"⏱ {clock(elapsed)}"
             style = "class:bottom-toolbar"
             if limit:
@@ -823,7 +836,8 @@ class AnswerEditor:
                 else:
                     timer += " · time is up: wrap up"
                     style = "class:bottom-toolbar.over"
-            grading = session.pending_grades if mode is not Mode.REAL else 0
+            live = self.live_session
+            grading = live.pending_grades if live is not None and mode is not Mode.REAL else 0
             commands = " ".join(_commands_for(prompt, mode))
             return [
                 (
@@ -865,7 +879,7 @@ class AnswerEditor:
             return Interrupted(draft)
 
     def _start_feed(self) -> None:
-        if self.feed is not None:
+        if self.live_session is not None:
             self.session.app.create_background_task(self._show_feed())
 
     async def _show_feed(self) -> None:
@@ -874,15 +888,15 @@ class AnswerEditor:
 
         from prompt_toolkit.application import run_in_terminal
 
-        assert self.feed is not None
+        assert self.live_session is not None
         while True:
             await asyncio.sleep(0.2)
-            items = self.feed.take()
+            items = self.live_session.take_events()
             if items:
 
                 def show(items: list[Graded] = items) -> None:
                     for graded in items:
-                        graded_feedback(graded, self.feed.transcript_id if self.feed else None)
+                        graded_feedback(graded, self.transcript_id)
                     out.print()
 
                 await run_in_terminal(show)
@@ -910,11 +924,58 @@ class AnswerEditor:
         return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
 
 
-def answer_source(feed: Feed | None, stream: TextIO | None = None) -> AnswerEditor | AnswerReader:
+class PipeFrontend:
+    """Answers read line by line (piped, or typed at a terminal without the editor)."""
+
+    live = False
+
+    def __init__(self, transcript_id: str | None = None, stream: TextIO | None = None) -> None:
+        self.reader = AnswerReader(stream)
+        self.transcript_id = transcript_id
+
+    def read(self, prompt: Prompt, draft: str = "") -> Reply:
+        try:
+            text = self.reader.read(draft)
+        except KeyboardInterrupt:
+            return Interrupt("\n".join(self.reader.pending), at_once=True)
+        return EndOfInput() if text is None else text
+
+    def show(self, event: Event) -> None:
+        if isinstance(event, Asked):
+            ask_prompt(event.prompt, event.prompt.mode, interactive=self.reader.interactive)
+        else:
+            show_event(event, self.transcript_id)
+
+
+def show_event(event: Event, transcript_id: str | None = None) -> None:
+    """What the user sees of something that happened in the interview."""
+    match event:
+        case Asked(prompt=prompt):
+            out.print()
+            out.print(prompt_header(prompt, prompt.mode))
+        case Waiting(message=message):
+            out.print(f"[dim]{escape(message)}[/]")
+        case AnswerSaved(prompt=prompt, answer=answer):
+            answer_saved(answer, prompt.mode, prompt.time_limit)
+        case SaveFailed(message=message):
+            save_problem(message)
+        case HintGiven(point=point, used=used):
+            hint(point, used)
+        case Revealed(question=question):
+            reveal(question)
+        case StudyOnly(command=command):
+            study_only(command)
+        case _:
+            graded_feedback(event, transcript_id)
+
+
+def frontend_for(
+    session: LiveSession, transcript_id: str, stream: TextIO | None = None
+) -> AnswerEditor | PipeFrontend:
     """The editor for a person at a terminal, else the line reader (piped answers)."""
     if stream is None and is_interactive():
-        return AnswerEditor(feed)
-    return AnswerReader(stream)
+        return AnswerEditor(session, transcript_id)
+    return PipeFrontend(transcript_id, stream)
 
 
 # ---------------------------------------------------------------- review: transcripts, stats, drill
@@ -1102,7 +1163,7 @@ def transcript_detail(
         if turn.grade is None:
             out.print("\n[bold]Your answer[/]")
             out.print(escape(turn.answer) or "[dim](empty)[/]")
-            reason = turn.grade_error or "not graded yet"
+            reason = turn.ungraded_reason
             out.print(f"[yellow]Not graded:[/] {escape(reason)}")
         else:
             _grade_detail(turn.grade, question, turn.answer, transcript.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,10 +20,9 @@ from mockaws.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mockaws import ui
     from mockaws.bank import Bank
     from mockaws.models import Level, Mode, Question, Track, Turn
-    from mockaws.session import Interview, Prompt, QuestionPlan
+    from mockaws.session import Interview, Outcome, QuestionPlan
 
 MAX_FOLLOW_UPS = 2
 
@@ -122,6 +120,7 @@ def interview(
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError
     from mockaws.grading import make_grader
+    from mockaws.grading.runner import GradingRunner
     from mockaws.loops import LOOP_TIME_LIMITS
     from mockaws.models import Mode, SessionSettings
     from mockaws.session import Interview
@@ -176,7 +175,7 @@ def interview(
     )
     session = Interview(
         plan,
-        chosen_grader,
+        GradingRunner(chosen_grader),
         TranscriptStore(resolve_transcripts_dir(transcripts_dir)),
         settings,
     )
@@ -246,139 +245,27 @@ def parse_mode(value: str) -> Mode:
     return chosen
 
 
-class Outcome(Enum):
-    """How the question loop ended."""
-
-    DONE = "done"  # every question asked
-    QUIT = "quit"  # /quit
-    END_OF_INPUT = "end-of-input"
-    INTERRUPTED = "interrupted"  # Ctrl-C, confirmed: save, summarise, exit 130
-    INTERRUPTED_NOW = "interrupted-now"  # Ctrl-C twice: save and exit 130 at once
-
-
 def drive(
     session: Interview,
     *,
     on_answer: Callable[[Question, Turn], None] | None = None,
 ) -> None:
-    """Run `session` at the terminal (or from piped stdin) until done, quit or Ctrl-C; then save.
-
-    `on_answer` is called after each main answer once its grade is in (drills use it to ask
-    for a rating), so with it the interview waits for each grade.
-    """
+    """Run `session` at the terminal (or from piped stdin) through the core loop; then report."""
     from mockaws import ui
+    from mockaws.session import run_interview
 
-    feed = ui.Feed(session.settings.mode, session.transcript.id)
-    source = ui.answer_source(feed)
-    session.on_graded = feed.put
-    session.waiting = ui.waiting
-    try:
-        outcome = Outcome.DONE
-        while (prompt := session.prompt) is not None:
-            ended = _ask(session, prompt, source, feed, on_answer)
-            if ended is not None:
-                outcome = ended
-                break
-    except KeyboardInterrupt:
-        pending = "\n".join(source.pending) if isinstance(source, ui.AnswerReader) else ""
-        session.save_unsent(pending)
-        outcome = Outcome.INTERRUPTED_NOW
-    _close(session, outcome, feed)
+    outcome = run_interview(
+        session, ui.frontend_for(session, session.transcript.id), on_answer=on_answer
+    )
+    _close(session, outcome)
 
 
-def _read(
-    session: Interview,
-    prompt: Prompt,
-    source: ui.AnswerEditor | ui.AnswerReader,
-    feed: ui.Feed,
-    draft: str,
-    show_prompt: bool,
-) -> str | Outcome:
-    """One answer (or command) for `prompt`, or how the interview ends while asking it."""
-    from mockaws import ui
-    from mockaws.models import Mode
-
-    mode = session.settings.mode
-    if isinstance(source, ui.AnswerReader):
-        if mode is not Mode.REAL:
-            # Nobody waits at a pipe: keep the output in order, feedback before the next one.
-            session.wait_for_grades()
-        feed.show()
-        if show_prompt:
-            ui.ask_prompt(prompt, mode, interactive=source.interactive)
-        text = source.read(draft)
-        return Outcome.END_OF_INPUT if text is None else text
-    while True:
-        feed.show()
-        result = source.read(prompt, session, draft)
-        if not isinstance(result, ui.Interrupted):
-            return result
-        choice = source.confirm_quit()
-        if choice is ui.QuitChoice.CONTINUE:
-            draft = result.draft
-            continue
-        session.save_unsent(result.draft)
-        return Outcome.INTERRUPTED if choice is ui.QuitChoice.QUIT else Outcome.INTERRUPTED_NOW
-
-
-def _ask(
-    session: Interview,
-    prompt: Prompt,
-    source: ui.AnswerEditor | ui.AnswerReader,
-    feed: ui.Feed,
-    on_answer: Callable[[Question, Turn], None] | None,
-) -> Outcome | None:
-    """Ask one prompt until it is answered or skipped (None), or the interview ends."""
-    from mockaws import ui
-    from mockaws.models import Mode, Turn
-    from mockaws.session import Command, split_command
-
-    mode = session.settings.mode
-    draft = prompt.draft
-    show_prompt = True
-    while True:
-        text = _read(session, prompt, source, feed, draft, show_prompt)
-        if isinstance(text, Outcome):
-            return text
-        show_prompt = False
-        command, draft = split_command(text)
-        if command is None:
-            if not text.strip() and isinstance(source, ui.AnswerEditor):
-                ui.nothing_to_submit()
-                continue
-            turn = session.submit(text)
-            if session.save_problem:
-                ui.save_problem(session.save_problem)
-            limit = session.settings.time_limit_for(prompt.question.kind)
-            ui.answer_saved(turn, mode, limit)
-            if on_answer is not None and isinstance(turn, Turn):
-                with ui.waiting("Grading your answer…"):
-                    session.wait_for_grade(turn)
-                feed.show()
-                on_answer(prompt.question, turn)
-            return None
-        if command is Command.SKIP:
-            session.skip(draft)
-            return None
-        if command is Command.QUIT:
-            session.save_unsent(draft)
-            return Outcome.QUIT
-        if command is Command.REPEAT:
-            show_prompt = True
-        elif mode is Mode.REAL:
-            ui.study_only(command.value)
-        elif command is Command.HINT:
-            point = session.hint()
-            ui.hint(point, len(session.hints_used))
-        elif command is Command.REVEAL:
-            ui.reveal(session.reveal())
-
-
-def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
+def _close(session: Interview, outcome: Outcome) -> None:
     """Wait for the last grades (unless quitting at once), save, summarise, and say where."""
     from mockaws import ui
     from mockaws.errors import GradingError, SaveError, SessionInterruptedError
     from mockaws.models import Mode, SessionStatus
+    from mockaws.session import Outcome
     from mockaws.summary import report
 
     at_once = outcome is Outcome.INTERRUPTED_NOW
@@ -399,7 +286,8 @@ def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
         if session.settings.mode is Mode.REAL:
             ui.final_feedback(session)
         else:
-            feed.show()
+            for graded in session.take_events():
+                ui.show_event(graded, transcript.id)
         ui.interview_summary(report(transcript, session.known), transcript)
     elif session.pending_grades or session.ungraded:
         ui.notice(f"Answers not graded yet are kept: `mockaws resume {transcript.id}` grades them.")

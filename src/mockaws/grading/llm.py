@@ -23,8 +23,8 @@ from pydantic import ValidationError
 from mockaws.config import PLACEHOLDER_KEY, Settings, home_dir
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading.injection import find_injections
-from mockaws.grading.scoring import Labels, finalise
-from mockaws.models import Feedback, Grade, PointVerdict, Question, RedFlagHit, Usage, Verdict
+from mockaws.grading.scoring import Labels
+from mockaws.models import Feedback, PointVerdict, Question, RedFlagHit, Usage, Verdict
 from mockaws.prompts import GraderReply, grading_prompt, prompt_version, repair_prompt, reply_schema
 from mockaws.tokens import add_usage, count_tokens, make_usage, truncate_to_tokens
 
@@ -132,8 +132,8 @@ class OpenAIGrader:
 
     # ------------------------------------------------------------------ public
 
-    def grade(self, question: Question, answer: str) -> Grade:
-        """Label the answer with the model, then score it in code."""
+    def label(self, question: Question, answer: str) -> Labels:
+        """Label the answer with the model (scoring, in code, is `grade_answer`'s)."""
         started = time.monotonic()
         notes: list[str] = []
         notices: list[str] = []
@@ -150,24 +150,14 @@ class OpenAIGrader:
             notes.append("the answer was cut at the grading length limit")
         reply, usage = self._ask(question, gradable, notes)
         labels = self._labels(reply, notices)
-        return self._finalise(question, answer, labels, usage, time.monotonic() - started)
+        labels.model = self.settings.model
+        labels.base_url_host = self.settings.base_url_host
+        labels.prompt_version = prompt_version()
+        labels.usage = usage
+        labels.latency_s = round(time.monotonic() - started, 2)
+        return labels
 
     # ------------------------------------------------------------------ steps
-
-    def _finalise(
-        self, question: Question, answer: str, labels: Labels, usage: Usage | None, latency: float
-    ) -> Grade:
-        return finalise(
-            question,
-            answer,
-            labels,
-            grader=self.name,
-            model=self.settings.model,
-            base_url_host=self.settings.base_url_host,
-            prompt_version=prompt_version(),
-            usage=usage,
-            latency_s=round(latency, 2),
-        )
 
     @staticmethod
     def _labels(reply: GraderReply, notices: list[str]) -> Labels:

@@ -239,3 +239,24 @@ def test_a_grader_that_is_not_thread_safe_grades_one_answer_at_a_time(
 def test_concurrency_is_bounded(store: TranscriptStore) -> None:
     with pytest.raises(BadInputError, match="--concurrency"):
         Regrader(store, QUESTIONS, FakeGrader(), concurrency=0)
+
+
+def test_skipped_follow_ups_and_drafts_are_never_graded(store: TranscriptStore) -> None:
+    graded = grade_answer(OfflineGrader(), SG, SG_ANSWER)
+    follow_ups = [
+        FollowUpTurn(question="Ephemeral ports?", answer="", state=AnswerState.SKIPPED),
+        FollowUpTurn(question="Rule order?", answer="Lowest number first.", grade_error="500"),
+    ]
+    path = saved(
+        store,
+        turn(SG, SG_ANSWER, graded, follow_ups=follow_ups),
+        turn(S3, "half a thou", state=AnswerState.DRAFT, grade_error=None),
+    )
+    grader = FakeGrader()
+    Regrader(store, QUESTIONS, grader).run(path)
+    assert grader.history == [(SG.id, "Lowest number first.")]
+    after = load_transcript(path)
+    skipped, answered = after.turns[0].follow_ups
+    assert skipped.state is AnswerState.SKIPPED and skipped.grade is None
+    assert answered.state is AnswerState.GRADED
+    assert after.turns[1].state is AnswerState.DRAFT and after.turns[1].grade is None

@@ -11,6 +11,7 @@ import pytest
 from mockaws.bank import load_bank
 from mockaws.grading.runner import GradingRunner
 from mockaws.models import (
+    AnswerState,
     Level,
     Mode,
     Question,
@@ -435,3 +436,33 @@ def test_a_grader_not_marked_thread_safe_grades_one_answer_at_a_time(tmp_path: P
     session.wait_for_grades()
     assert grader.most == 1
     assert all(t.grade is not None for t in session.transcript.turns)
+
+
+def test_a_draft_kept_while_typing_is_on_disk_and_resumes(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = TranscriptStore(tmp_path)
+    session = Interview(
+        [SG, S3], GradingRunner(ScriptedGrader()), store, SessionSettings(), clock=clock
+    )
+    prompt = session.prompt
+    assert prompt is not None
+    clock.now += 30
+    session.keep_draft(prompt, "Security groups are")
+    session.keep_draft(prompt, "Security groups are stateful")
+    (draft,) = on_disk(session).turns
+    assert draft.state is AnswerState.DRAFT and draft.answer == "Security groups are stateful"
+    assert draft.seconds == 30 and not draft.needs_grade
+
+    # Picked up again after the process died: the draft comes back, its time carried on.
+    found = find_resumable(store)
+    again = resume(found, BANK, GradingRunner(ScriptedGrader()), store, plan_for(found, BANK))
+    resumed = again.prompt
+    assert resumed is not None and resumed.draft == "Security groups are stateful"
+    turn = again.submit("Security groups are stateful; NACLs are not.")
+    assert turn.seconds >= 30
+    assert [t.answer for t in on_disk(again).turns] == [
+        "Security groups are stateful; NACLs are not."
+    ]
+    # Text that arrives for a prompt already answered is not saved as a new draft.
+    again.keep_draft(resumed, "late text")
+    assert len(on_disk(again).turns) == 1

@@ -108,7 +108,7 @@ def _wait_for_turns(home: Path, count: int) -> dict[str, Any]:
     raise AssertionError(f"the transcript never had {count} turns")
 
 
-def test_a_killed_interview_keeps_its_answers_and_resumes(
+def test_a_killed_interview_keeps_its_answers_and_the_draft_and_resumes(
     home: Path, banks: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The grader hangs, like a model that never answers: nothing gets graded before the kill.
@@ -124,20 +124,26 @@ def test_a_killed_interview_keeps_its_answers_and_resumes(
     term.send("My second answer." + SUBMIT)
     term.expect("Question 3 of 3")
     term.type("half of a third")
-    _wait_for_turns(home, 2)
+    # Typing pauses: the draft is saved without Ctrl-C or /quit, so kill -9 cannot lose it.
+    draft = _wait_for_turns(home, 3)["turns"][2]
+    assert draft["state"] == "draft" and draft["answer"] == "half of a third"
     os.kill(term.child.pid, signal.SIGKILL)
     assert term.wait_exit() is None
     assert term.child.signalstatus == signal.SIGKILL
 
     killed = only_transcript(home)
     assert killed.status is SessionStatus.IN_PROGRESS
-    assert [t.answer for t in killed.turns] == ["My first answer.", "My second answer."]
+    assert [t.answer for t in killed.turns] == [
+        "My first answer.",
+        "My second answer.",
+        "half of a third",
+    ]
     assert all(t.grade is None for t in killed.turns)
 
-    # `mockaws resume` grades both with the session's grader, then asks the third question.
+    # `mockaws resume` grades both with the session's grader, then carries on from the draft.
     grader = ScriptedGrader("fake")
     monkeypatch.setattr(mockaws.grading, "make_grader", lambda *_, **__: (grader, None))
-    result = CliRunner().invoke(app, ["resume"], input="My third answer.\n.\n")
+    result = CliRunner().invoke(app, ["resume"], input="and its other half.\n.\n")
     assert result.exit_code == 0, result.output
     assert "2 of 3 questions done" in result.stderr
     resumed = only_transcript(home)
@@ -145,7 +151,7 @@ def test_a_killed_interview_keeps_its_answers_and_resumes(
     assert [t.answer for t in resumed.turns] == [
         "My first answer.",
         "My second answer.",
-        "My third answer.",
+        "half of a third\nand its other half.",
     ]
     assert all(t.grade is not None and t.grade.grader == "fake" for t in resumed.turns)
     assert resumed.status is SessionStatus.COMPLETED

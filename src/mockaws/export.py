@@ -11,6 +11,7 @@ from mockaws.errors import BadInputError
 from mockaws.evidence import grade_marks, segments
 from mockaws.models import Feedback, Grade, Question, Transcript, Turn, TurnStatus
 from mockaws.transcripts import render_markdown
+from mockaws.views import follow_up_contribution, think_about_next
 
 EXPORT_FORMATS = ("md", "json", "html")
 
@@ -125,12 +126,12 @@ def _turn_view(
             {
                 "question": f.question,
                 "answer": f.answer,
-                "score": f.grade.score if f.grade else None,
-                "rating": f.grade.rating.value if f.grade else None,
+                "added": follow_up_contribution(question, turn, f),
             }
             for f in turn.follow_ups
         ],
         "reference": question.reference_answer if question else None,
+        "think_about_next": think_about_next(turn),
     }
 
 

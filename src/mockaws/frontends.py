@@ -122,6 +122,8 @@ class LiveSession(Protocol):
 
     def take_events(self) -> list[Graded]: ...
 
+    def keep_draft(self, prompt: Prompt, text: str) -> None: ...
+
 
 class Frontend(Protocol):
     """Whoever answers the interview's questions.

@@ -112,6 +112,9 @@ class RubricPoint(Authored):
     point: Text
     weight: int = Field(ge=1, le=3)
     cues: list[Cue] = Field(min_length=1)
+    # What /hint says: the area to think about, without giving the point away. Without it,
+    # /hint shows the point with its key words held back (see `hints.hint_for`).
+    hint: Text | None = None
     # Set by mockaws on points it derived from the reference answer of a question that came
     # without a rubric (see grading/derive.py); authors leave it out.
     derived: bool = False
@@ -172,8 +175,8 @@ class Question(Authored):
             {
                 "question": self.question,
                 "reference_answer": self.reference_answer,
-                # `derived` changes no verdict; leaving it out keeps hashes of older grades valid.
-                "rubric": [p.model_dump(exclude={"derived"}) for p in self.rubric],
+                # `derived` and `hint` change no verdict; leaving them out keeps older hashes valid.
+                "rubric": [p.model_dump(exclude={"derived", "hint"}) for p in self.rubric],
                 "red_flags": [f.model_dump() for f in self.red_flags],
             },
             sort_keys=True,

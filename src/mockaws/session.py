@@ -234,6 +234,7 @@ class Interview:
         self._closed = False
         self._asked_at = clock()
         self._asked_wall: datetime = utc_now()
+        self._carried = 0.0  # seconds spent on the current prompt before an interruption
         # Compile the delivery patterns now rather than on the first submit (tens of ms).
         services_in("")
         # Set when a save fails (disk full, read-only home): everything stays in memory and the
@@ -287,6 +288,10 @@ class Interview:
             self._prompt = self._next_prompt()
             self._asked_at = self.clock()
             self._asked_wall = utc_now()
+            if self._prompt is not None and self._prompt.follow_up is not None:
+                self._carried = self._prompt.follow_up.seconds
+            else:
+                self._carried = self._draft[1].seconds if self._draft is not None else 0.0
         return self._prompt
 
     @property
@@ -483,19 +488,19 @@ class Interview:
             raise RuntimeError("the interview has no question left to answer")
         return prompt
 
-    def _seconds(self, carried: float = 0.0) -> float:
-        return round(carried + self.clock() - self._asked_at, 1)
+    def _seconds(self) -> float:
+        """Seconds spent on the current prompt, time before an interruption included."""
+        return round(self._carried + self.clock() - self._asked_at, 1)
 
     def _new_turn(self, prompt: Prompt, state: AnswerState, answer: str) -> Turn:
         question = prompt.question
-        carried = self._draft[1].seconds if self._draft is not None else 0.0
         return Turn.asking(
             question,
             state=state,
             answer=answer,
             asked_at=self._asked_wall,
             answered_at=utc_now(),
-            seconds=self._seconds(carried),
+            seconds=self._seconds(),
             hints=list(self._hints),
         )
 
@@ -509,8 +514,8 @@ class Interview:
             else:
                 turns.append(turn)
             self._save()
-        self._draft = None
-        self._prompt = None
+            self._draft = None
+            self._prompt = None
         return turn
 
     def submit(self, answer: str) -> Turn | FollowUpTurn:
@@ -533,7 +538,7 @@ class Interview:
         with self._lock:
             follow_up.answer = answer
             follow_up.state = AnswerState.SUBMITTED
-            follow_up.seconds = self._seconds(follow_up.seconds)
+            follow_up.seconds = self._seconds()
             follow_up.delivery = analyse(answer)  # the rubric's services belong to the main answer
             self._save()
         self._prompt = None
@@ -547,7 +552,7 @@ class Interview:
             with self._lock:
                 prompt.follow_up.answer = draft
                 prompt.follow_up.state = AnswerState.SKIPPED
-                prompt.follow_up.seconds = self._seconds(prompt.follow_up.seconds)
+                prompt.follow_up.seconds = self._seconds()
                 self._save()
             self._open = None
             self._prompt = None
@@ -563,12 +568,44 @@ class Interview:
             with self._lock:
                 prompt.follow_up.answer = draft
                 prompt.follow_up.state = AnswerState.DRAFT if draft.strip() else AnswerState.ASKED
-                prompt.follow_up.seconds = self._seconds(prompt.follow_up.seconds)
+                prompt.follow_up.seconds = self._seconds()
                 self._save()
             return prompt.follow_up
-        if not draft.strip() and not self._hints:
+        if not draft.strip() and not self._hints and self._draft is None:
             return None
         return self._record(self._new_turn(prompt, AnswerState.DRAFT, draft))
+
+    def keep_draft(self, prompt: Prompt, text: str) -> None:
+        """Save `text`, typed so far for `prompt`, as its draft (not graded).
+
+        A front end calls this every few seconds and when typing pauses, off its UI thread, so
+        a killed process loses at most those seconds; `resume` puts the draft back. Text for a
+        prompt that is no longer the current one (already submitted) is ignored.
+        """
+        with self._lock:
+            if prompt is not self._prompt or self._closed:
+                return
+            follow_up = prompt.follow_up
+            if follow_up is not None:
+                if follow_up.answer == text:
+                    return
+                follow_up.answer = text
+                follow_up.state = AnswerState.DRAFT if text.strip() else AnswerState.ASKED
+                follow_up.seconds = self._seconds()
+            elif self._draft is None:
+                if not text.strip():
+                    return
+                turn = self._new_turn(prompt, AnswerState.DRAFT, text)
+                self.transcript.turns.append(turn)
+                self._draft = (prompt.question, turn)
+            else:
+                turn = self._draft[1]
+                if turn.answer == text:
+                    return
+                turn.answer = text
+                turn.seconds = self._seconds()
+                turn.hints = list(self._hints)
+            self._save()
 
     @property
     def hints_used(self) -> list[str]:

@@ -33,6 +33,7 @@ from mockaws.models import (
     utc_now,
 )
 from mockaws.safety import clean
+from mockaws.views import follow_up_contribution
 
 _VERDICT_MARK = {
     Verdict.COVERED: "✅ covered",
@@ -355,11 +356,8 @@ def render_turn_markdown(
             _quote_block(follow_up.answer),
             "",
         ]
-        if follow_up.grade:
-            lines += [
-                f"Follow-up score {follow_up.grade.score}/100 · {follow_up.grade.rating.value}",
-                "",
-            ]
+        added = follow_up_contribution(question, turn, follow_up)
+        lines += [f"*What it added:* {_md(added)}", ""]
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from mockaws.frontends import (
     StudyOnly,
     Waiting,
 )
+from mockaws.hints import hint_for
 from mockaws.models import (
     Delivery,
     FollowUpTurn,
@@ -53,6 +54,7 @@ from mockaws.models import (
     utc_now,
 )
 from mockaws.safety import clean
+from mockaws.views import follow_up_contribution, think_about_next
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
@@ -204,9 +206,10 @@ def turn_feedback(
     transcript_id: str | None = None,
 ) -> None:
     if turn.grade is not None:
-        grade_report(
-            question, turn.grade, show_follow_up=show_follow_up, transcript_id=transcript_id
-        )
+        grade_report(question, turn.grade, show_follow_up=False, transcript_id=transcript_id)
+        suggestion = think_about_next(turn) if show_follow_up else None
+        if suggestion:
+            out.print(f"  [cyan]Think about next:[/] {escape(suggestion)}")
     elif turn.grade_error:
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
 
@@ -436,6 +439,10 @@ def is_interactive() -> bool:
 
 
 SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, Ctrl-D)"
+# The draft being typed is saved when typing pauses this long, and at least this often while
+# it goes on: a killed terminal loses a few seconds of typing at most.
+DRAFT_PAUSE_S = 1.0
+DRAFT_EVERY_S = 4.0
 
 
 def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
@@ -448,6 +455,12 @@ def prompt_header(prompt: Prompt, mode: Mode) -> Text:
     header = Text()
     if prompt.follow_up is not None:
         follow_up = prompt.follow_up
+        # The question it follows, so a follow-up makes sense after a resume or a /repeat.
+        header.append(
+            f"── Following up question {prompt.number} · {prompt.question.topic} ──\n",
+            style="dim",
+        )
+        header.append(clean(prompt.question.question) + "\n", style="dim")
         if mode is Mode.REAL:
             header.append("Interviewer: ", style="bold cyan")
         else:
@@ -483,7 +496,7 @@ def hint(point: RubricPoint | None, used: int) -> None:
     if point is None:
         out.print("[yellow]No hints left: every rubric point has been shown.[/]")
         return
-    out.print(f"[yellow]Hint {used}:[/] {escape(point.point)}  [dim](weight {point.weight})[/]")
+    out.print(f"[yellow]Hint {used}:[/] {escape(hint_for(point))}  [dim](weight {point.weight})[/]")
 
 
 def reveal(question: Question | None) -> None:
@@ -564,16 +577,7 @@ def _made(grade: Grade | None) -> set[str]:
 
 def follow_up_result(question: Question, turn: Turn, follow_up: FollowUpTurn) -> str:
     """What a follow-up answer added: the rubric points it made that the answer had not."""
-    if follow_up.grade is None:
-        return f"not graded: {follow_up.grade_error or 'pending'} (your answer is saved)"
-    new = [
-        point.point
-        for point in question.rubric
-        if point.id in _made(follow_up.grade) - _made(turn.grade)
-    ]
-    if not new:
-        return "no rubric point beyond your first answer"
-    return "now made: " + "; ".join(new)
+    return follow_up_contribution(question, turn, follow_up)
 
 
 def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
@@ -582,10 +586,8 @@ def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
     out.print()
     if follow_up is None:
         out.rule(f"Feedback on question {graded.number} · {question.id}", style="dim")
-        # Its "think about next" is the follow-up just asked; no need to say it twice.
-        asked = {f.question for f in turn.follow_ups}
-        repeated = turn.grade is not None and turn.grade.follow_up in asked
-        turn_feedback(question, turn, show_follow_up=not repeated, transcript_id=transcript_id)
+        # Its "think about next" is left out when it is a follow-up already asked.
+        turn_feedback(question, turn, transcript_id=transcript_id)
         return
     result = follow_up_result(question, turn, follow_up)
     out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
@@ -871,16 +873,39 @@ class AnswerEditor:
                 style=style,
                 prompt_continuation="",
                 placeholder=[("class:placeholder", "Answer as you would say it out loud…")],
-                pre_run=self._start_feed,
+                pre_run=lambda: self._start_feed(prompt),
             )
         except KeyboardInterrupt:
             return Interrupted(self._interrupted_with or "")
         except EOFError:
             return Interrupted(draft)
 
-    def _start_feed(self) -> None:
+    def _start_feed(self, prompt: Prompt) -> None:
         if self.live_session is not None:
             self.session.app.create_background_task(self._show_feed())
+            self.session.app.create_background_task(self._keep_drafts(prompt))
+
+    async def _keep_drafts(self, prompt: Prompt) -> None:
+        """Save the text typed, on every pause in typing and every few seconds, off this thread."""
+        import asyncio
+
+        assert self.live_session is not None
+        keep = self.live_session.keep_draft
+        buffer = self.session.default_buffer
+        loop = asyncio.get_running_loop()
+        saved = buffer.text
+        changed_at = saved_at = loop.time()
+        seen = saved
+        while True:
+            await asyncio.sleep(DRAFT_PAUSE_S / 4)
+            text, now = buffer.text, loop.time()
+            if text != seen:
+                seen, changed_at = text, now
+            paused = now - changed_at >= DRAFT_PAUSE_S
+            if text != saved and (paused or now - saved_at >= DRAFT_EVERY_S):
+                saved, saved_at = text, now
+                # An atomic write of the session file: not on the thread that draws the editor.
+                await loop.run_in_executor(None, keep, prompt, text)
 
     async def _show_feed(self) -> None:
         """Print grades above the editor as they arrive, without touching what is typed."""

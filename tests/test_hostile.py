@@ -271,6 +271,7 @@ def test_a_full_disk_mid_interview_keeps_answers_in_memory_and_saves_them_later(
     session.submit("second answer")  # the next save writes everything
     session.wait_for_grades()
     paths = session.finish()
+    assert paths is not None
     saved = load_transcript(paths.json)
     assert [t.answer for t in saved.turns] == [
         "first answer, saved while the disk is full",

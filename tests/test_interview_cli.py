@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,24 @@ def test_a_follow_up_shows_what_it_added_never_a_score_of_its_own(tmp_path: Path
         assert "Follow-up score" not in rendering
         # The grader's suggestion was asked as the follow-up: not suggested again.
         assert "Think about next" not in rendering
+
+
+def test_a_session_with_no_answer_is_not_kept_nor_resumed(home: Path, two: list[str]) -> None:
+    code, _, err = run("interview", *two, input="")
+    assert code == 0
+    assert "Nothing was answered: the session is not kept." in err
+    assert not list((home / "transcripts").glob("*.json"))
+    code, _, err = run("resume")
+    assert code != 0 and "no unfinished interview to resume" in err
+
+
+def test_an_adaptive_session_quit_early_counts_answered_of_planned(
+    home: Path, banks: list[str]
+) -> None:
+    args = ["-n", "2", "--adaptive", "--seed", "3", *banks, *only_test_topics()]
+    code, out, err = run("interview", *args, input=f"{SG_ANSWER}\n.\n/quit\n.\n")
+    assert code == 0, out + err
+    code, out, _ = run("transcripts", "list", "--json")
+    assert code == 0, out
+    (row,) = json.loads(out)
+    assert row["answered"] == 1 and row["questions"] == 2

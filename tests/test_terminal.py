@@ -155,3 +155,18 @@ def test_a_killed_interview_keeps_its_answers_and_the_draft_and_resumes(
     ]
     assert all(t.grade is not None and t.grade.grader == "fake" for t in resumed.turns)
     assert resumed.status is SessionStatus.COMPLETED
+
+
+def test_grade_at_a_terminal_uses_the_interview_editor(home: Path, tmp_path: Path) -> None:
+    from tests.conftest import MINI_BANK
+
+    term = Terminal.mockaws(
+        "grade", "-q", "mini-sg-vs-nacl", "--grader", "offline", "--bank", str(MINI_BANK), home=home
+    )
+    term.expect("How do security groups and network ACLs differ?")
+    term.type("Security groups are stateful.\nNACLs are stateless.")
+    # Esc then Enter submits, as in the interview (it used to put an ESC into the answer).
+    term.send(SUBMIT)
+    term.expect("Score ")
+    assert term.wait_exit() == 0
+    assert "“Security groups are stateful.”" in term.text()

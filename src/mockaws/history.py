@@ -34,7 +34,7 @@ from mockaws.models import (
 )
 from mockaws.transcripts import TranscriptStore, load_transcript
 
-INDEX_VERSION = 1  # bump when a summary's shape or meaning changes: caches then rebuild
+INDEX_VERSION = 2  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)
 
 
@@ -250,7 +250,11 @@ def summarise(transcript: Transcript, path: Path) -> SessionSummary:
         mode=settings.mode,
         grader=settings.grader,
         model=settings.model,
-        questions=max(len(settings.question_ids), len(transcript.turns)),
+        # Planned: an adaptive session chooses its questions as it goes, so its count says.
+        questions=max(
+            settings.count if settings.adaptive else len(settings.question_ids),
+            len(transcript.turns),
+        ),
         skipped=sum(t.status is TurnStatus.SKIPPED for t in transcript.turns),
         answered=len(answers),
         ungraded=len(answers) - len(scores),

@@ -699,12 +699,23 @@ class Interview:
 
     # ------------------------------------------------------------ ending and resuming
 
-    def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> SavedPaths:
+    def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> SavedPaths | None:
         """Close the session: final JSON and the annotated Markdown beside it.
 
         Grades still on their way are saved when they arrive; anything left ungraded is
-        graded by `mockaws resume`.
+        graded by `mockaws resume`. A session with nothing answered is not kept: None.
         """
+        if not has_answers(self.transcript):
+            self._closed = True
+            self._prompt = None
+            with self._lock:
+                try:
+                    self.store.discard(self.transcript.id)
+                except OSError:
+                    pass  # left behind, it is never a resume target (nothing answered)
+                finally:
+                    self._session_lock.release()
+            return None
         self._closed = True
         self._prompt = None
         with self._lock:
@@ -806,8 +817,18 @@ def _answers(transcript: Transcript) -> list[GradeTarget]:
     return [target for turn in transcript.turns for target in _answers_of(turn)]
 
 
+def has_answers(transcript: Transcript) -> bool:
+    """True when something was answered, skipped or typed: a session worth keeping."""
+    return any(a.submitted or a.answer.strip() for a in _answers(transcript))
+
+
 def is_unfinished(transcript: Transcript) -> bool:
-    """True when an interview has questions left or answers never graded (killed, quit at once)."""
+    """True when an interview has questions left or answers never graded (killed, quit at once).
+
+    A session with nothing answered is never one to resume.
+    """
+    if not has_answers(transcript):
+        return False
     if transcript.status is not SessionStatus.COMPLETED:
         return True
     return any(a.needs_grade and a.grade_error is None for a in _answers(transcript))

@@ -97,6 +97,11 @@ class TranscriptStore:
             pass  # a folder that cannot hold a lock cannot hold the transcript: its save says so
         return lock
 
+    def discard(self, transcript_id: str) -> None:
+        """Remove a session's files (one nothing was answered in: there is nothing to keep)."""
+        for path in (self.json_path(transcript_id), self.markdown_path(transcript_id)):
+            path.unlink(missing_ok=True)
+
     def remove_stale_temps(self) -> int:
         """Delete temp files left in the folder by saves that were killed mid-write."""
         return remove_stale_temps(self.folder)

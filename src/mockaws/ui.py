@@ -949,6 +949,14 @@ class AnswerEditor:
         return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
 
 
+def edit_answer(question: Question) -> str | None:
+    """One answer to `question` typed in the interview's editor; None when the user quits."""
+    from mockaws.frontends import Prompt
+
+    reply = AnswerEditor().read(Prompt(question, number=1, total=1))
+    return reply if isinstance(reply, str) else None
+
+
 class PipeFrontend:
     """Answers read line by line (piped, or typed at a terminal without the editor)."""
 

@@ -34,7 +34,7 @@ def grade(
     from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.config import home_dir, load_settings
-    from mockaws.errors import BadInputError, GradingError, SaveError
+    from mockaws.errors import BadInputError, GradingError, SaveError, SessionInterruptedError
     from mockaws.files import atomic_write_text, describe_os_error, read_bytes
     from mockaws.grading import grade_answer, make_grader
     from mockaws.models import utc_now
@@ -49,9 +49,14 @@ def grade(
             ) from exc
         where = str(answer_file)
     else:
-        if sys.stdin.isatty():
-            ui.notice("Type your answer, then press Ctrl-D on an empty line.")
-        answer = sys.stdin.read()
+        if ui.is_interactive():
+            # The interview's editor: the same keys submit, and nothing stray enters the answer.
+            typed = ui.edit_answer(question)
+            if typed is None:
+                raise SessionInterruptedError("interrupted: nothing was graded")
+            answer = typed
+        else:
+            answer = sys.stdin.read()
         where = "standard input"
     if ui.REPLACEMENT_CHARACTER in answer and not as_json:
         ui.replaced_bytes_notice(where)

@@ -282,6 +282,11 @@ def _close(session: Interview, outcome: Outcome) -> None:
         ui.last_resort_copy(session.answers_typed())
         raise
     transcript = session.transcript
+    if paths is None:
+        ui.notice("Nothing was answered: the session is not kept.")
+        if outcome in (Outcome.INTERRUPTED, Outcome.INTERRUPTED_NOW):
+            raise SessionInterruptedError("interrupted before any answer: nothing to keep")
+        return
     if not at_once:
         if session.settings.mode is Mode.REAL:
             ui.final_feedback(session)

@@ -3,15 +3,23 @@
 Each request to `/v1/chat/completions` takes the next scripted `Reply` from the queue (or the
 `fallback` once the queue is empty); a reply can also be a function of the request, to play a
 model that reacts to what it is sent. Every request body is kept in `requests`.
+
+`/v1/audio/transcriptions` (multipart) has a queue of its own, `transcriptions`: the server reads
+the uploaded file as a WAV, as a real endpoint decodes it, answers 400 when it is not one, and
+records its length in seconds with the form fields in `audio_requests`.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import threading
+import wave
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -117,6 +125,51 @@ def user_message(request: Mapping[str, Any]) -> str:
     return str(users[-1]) if users else ""
 
 
+def transcription(
+    text: str, words: Iterable[tuple[str, float, float]] = (), *, duration: float = 0.0
+) -> Reply:
+    """A verbose_json transcription reply; `words` are (word, start, end) timings."""
+    return Reply(
+        body={
+            "task": "transcribe",
+            "language": "english",
+            "duration": duration,
+            "text": text,
+            "words": [{"word": w, "start": a, "end": b} for w, a, b in words],
+        }
+    )
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """The fields of a multipart/form-data body; the file's bytes under "file"."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"content-type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if part.get_filename() is not None:
+            fields[str(name)] = payload
+            fields["filename"] = part.get_filename()
+        elif isinstance(name, str):
+            value = payload.decode() if isinstance(payload, bytes) else str(payload)
+            if name.endswith("[]"):
+                fields.setdefault(name, []).append(value)
+            else:
+                fields[name] = value
+    return fields
+
+
+def wav_seconds(data: bytes) -> float | None:
+    """The length of a WAV file in seconds, or None when it is not a WAV file."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as reader:
+            return reader.getnframes() / reader.getframerate()
+    except (wave.Error, EOFError):
+        return None
+
+
 class FakeOpenAI:
     """A scripted OpenAI-compatible server; use as a context manager."""
 
@@ -124,6 +177,11 @@ class FakeOpenAI:
         self.queue: deque[Script] = deque()
         self.fallback: Script | None = None
         self.requests: list[dict[str, Any]] = []
+        self.transcriptions: deque[Script] = deque()
+        self.audio_requests: list[dict[str, Any]] = []
+        # `/v1/audio/speech`: replies whose body is bytes are sent as they are (audio).
+        self.speech: deque[Script] = deque()
+        self.speech_requests: list[dict[str, Any]] = []
         self._closing = threading.Event()
         fake = self
 
@@ -133,21 +191,35 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append({"path": self.path, **body})
-                script = fake.queue.popleft() if fake.queue else fake.fallback
-                if script is None:
-                    reply = error(500, "fake server: nothing scripted for this request")
+                if self.path.endswith("/audio/transcriptions"):
+                    reply = fake._transcribe(self.headers, self.rfile.read(length))
+                elif self.path.endswith("/audio/speech"):
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                    fake.speech_requests.append(body)
+                    script = fake.speech.popleft() if fake.speech else None
+                    reply = error(500, "fake server: no speech scripted")
+                    if script is not None:
+                        reply = script(body) if callable(script) else script
                 else:
-                    reply = script(body) if callable(script) else script
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                    fake.requests.append({"path": self.path, **body})
+                    script = fake.queue.popleft() if fake.queue else fake.fallback
+                    if script is None:
+                        reply = error(500, "fake server: nothing scripted for this request")
+                    else:
+                        reply = script(body) if callable(script) else script
                 if reply.delay:
                     fake._closing.wait(reply.delay)
                 if reply.drop:
                     self.close_connection = True
                     return
                 payload = (
-                    reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                ).encode()
+                    reply.body
+                    if isinstance(reply.body, bytes)
+                    else (
+                        reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                    ).encode()
+                )
                 try:
                     self.send_response(reply.status)
                     self.send_header("content-type", "application/json")
@@ -169,6 +241,19 @@ class FakeOpenAI:
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}/v1"
+
+    def _transcribe(self, headers: Any, body: bytes) -> Reply:
+        fields = _multipart(str(headers.get("content-type", "")), body)
+        audio = fields.get("file", b"")
+        seconds = wav_seconds(audio) if isinstance(audio, bytes) else None
+        request = {**fields, "audio_seconds": seconds}
+        self.audio_requests.append(request)
+        script = self.transcriptions.popleft() if self.transcriptions else None
+        if seconds is None and script is None:
+            return error(400, "Invalid file format. Supported formats: flac, mp3, wav, webm")
+        if script is None:
+            return error(500, "fake server: no transcription scripted")
+        return script(request) if callable(script) else script
 
     def enqueue(self, *scripts: Script) -> FakeOpenAI:
         self.queue.extend(scripts)

@@ -53,9 +53,10 @@ def test_a_long_answer_that_matches_few_cues_is_marked_low_with_what_to_do() -> 
     assert grade.score < 60
     assert grade.confidence is not None and grade.confidence.level is Confidence.LOW
     assert "long answer" in grade.confidence.reason
-    note = grade.low_confidence_note("20260101-090000-abcd")
+    note = grade.low_confidence_note("20260101-090000-abcd", 2)
     assert note is not None
-    assert "reference answer" in note and "mark the points yourself" in note
+    assert "reference answer" in note and "mark the points you covered yourself" in note
+    assert "mockaws transcripts mark 20260101-090000-abcd --question 2 --covered" in note
     assert "mockaws regrade 20260101-090000-abcd --grader openai" in note
 
 

@@ -64,7 +64,7 @@ def saved(home: Path) -> Transcript:
         (("interview", "--follow-ups", "3"), "--follow-ups must be 0, 1 or 2 (got 3)"),
         (("interview", "--time-limit", "0"), "--time-limit must be a positive number"),
         (("interview", "--adaptive", "-n", "0"), "-n must be at least 1"),
-        (("interview", "--adaptive", "--topic", "nope"), "no questions match the chosen topic"),
+        (("interview", "--adaptive", "--topic", "nope"), "unknown topic 'nope' (choose from: "),
         (("resume",), "no unfinished interview to resume"),
         (("resume", "20990101"), "no interview '20990101'"),
     ],

@@ -77,7 +77,7 @@ def two_interviews(home: Path) -> list[Transcript]:
 
 def test_list_shows_both_sessions_newest_first(two_interviews: list[Transcript]) -> None:
     first, second = two_interviews
-    code, out, err = run("transcripts", "list")
+    code, out, err = run("transcripts", "list", "--format", "table")
     assert code == 0 and err == ""
     assert out.index(second.id) < out.index(first.id)
     assert "completed" in out and "offline" in out
@@ -86,7 +86,7 @@ def test_list_shows_both_sessions_newest_first(two_interviews: list[Transcript])
     assert [r["id"] for r in rows] == [second.id, first.id]
     assert rows[0]["answered"] == 1 and rows[0]["skipped"] == 1
     assert rows[1]["average_score"] == pytest.approx(first.average_score, abs=0.05)
-    code, out, _ = run("transcripts", "list", "-n", "1")
+    code, out, _ = run("transcripts", "list", "-n", "1", "--format", "table")
     assert second.id in out and first.id not in out and "1 of 2 transcripts" in out
 
 
@@ -209,7 +209,7 @@ def test_bad_requests_exit_2_with_one_line(args: tuple[str, ...], message: str) 
 
 
 def test_empty_history_is_explained() -> None:
-    code, out, _ = run("transcripts", "list")
+    code, out, _ = run("transcripts", "list", "--format", "table")
     assert code == 0 and "No transcripts yet" in out
     code, out, _ = run("stats", *BANK)
     assert code == 0 and "No graded answers yet" in out and "Never attempted:" in out

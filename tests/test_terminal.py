@@ -41,7 +41,7 @@ def test_answer_hint_skip_and_quit_in_a_terminal(home: Path, banks: list[str]) -
     term.expect("Question 1 of 3")
     # The way to submit and the commands are on screen.
     term.expect("Submit: Esc then Enter (or Alt-Enter, Ctrl-D) · Enter: new line · Ctrl-C: quit")
-    term.expect("Commands: /hint /reveal /repeat /skip /quit")
+    term.expect("Commands: /hint /reveal /mark /repeat /skip /quit")
     term.send("/hint" + SUBMIT)
     term.expect("Hint 1:")
     term.expect("Question 1 of 3", times=2)
@@ -170,3 +170,82 @@ def test_grade_at_a_terminal_uses_the_interview_editor(home: Path, tmp_path: Pat
     term.expect("Score ")
     assert term.wait_exit() == 0
     assert "“Security groups are stateful.”" in term.text()
+
+
+def test_marking_two_missed_points_after_feedback_shows_everywhere(
+    home: Path, tmp_path: Path
+) -> None:
+    from tests.banks import NETWORKING, STORAGE
+
+    banks = isolated_bank_args(tmp_path)
+    term = Terminal.mockaws(
+        "interview", "-n", "2", "--seed", "5", "--follow-ups", "0", "--grader", "offline",
+        "--topic", NETWORKING, "--topic", STORAGE, *banks, home=home,
+    )  # fmt: skip
+    term.expect("Question 1 of 2")
+    term.expect("How do security groups and network ACLs differ?")
+    term.type("Security groups are stateful: return traffic is allowed automatically.")
+    term.send(SUBMIT)
+    term.expect("Question 2 of 2")
+    term.expect("Feedback on question 1")
+    term.expect("Type /mark to tick the points you did cover")
+    term.send("/mark" + SUBMIT)
+    term.expect("Which points did your answer cover?")
+    term.type("2 3\n")  # the two points the grader missed
+    term.expect("tick>", times=2)
+    term.type("\n")
+    term.expect("self-assessed (the grader gave")
+    term.expect("stats and drills use this score")
+    term.send("/quit" + SUBMIT)
+    term.expect("Interview summary")
+    assert term.wait_exit() == 0
+    summary = term.text().split("Interview summary")[-1]
+    assert "self-assessed (grader:" in summary
+
+    transcript = only_transcript(home)
+    grade = transcript.turns[0].grade
+    assert grade is not None and grade.self_assessment is not None
+    graders = {v.point_id: v.verdict.value for v in grade.points}
+    own = {v.point_id: v.verdict.value for v in grade.self_assessment.points}
+    assert graders["sg-instance-level"] == graders["nacl-stateless"] == "missed"
+    assert own["sg-instance-level"] == own["nacl-stateless"] == "covered"
+    assert grade.self_assessment.changed == ["sg-instance-level", "nacl-stateless"]
+    assert grade.self_assessment.score > grade.score
+    _review_shows_the_correction(transcript, home, tmp_path, banks)
+
+
+def _review_shows_the_correction(
+    transcript: Transcript, home: Path, tmp_path: Path, banks: list[str]
+) -> None:
+    """`transcripts show`, the HTML export, stats and drill: both scores, both verdicts."""
+    from mockaws.drill import Schedule, sync
+    from mockaws.history import load_history
+
+    grade = transcript.turns[0].grade
+    assert grade is not None and grade.self_assessment is not None
+    cli = CliRunner()
+    shown = cli.invoke(app, ["transcripts", "show", transcript.id, *banks])
+    assert shown.exit_code == 0, shown.output
+    assert f"Score {grade.self_assessment.score}/100" in shown.stdout
+    assert f"the grader gave {grade.score}/100" in shown.stdout
+    assert shown.stdout.count("marked by you; the grader said ✘ missed") == 2
+
+    page = tmp_path / "page.html"
+    exported = cli.invoke(
+        app, ["transcripts", "export", transcript.id, "-f", "html", "-o", str(page), *banks]
+    )
+    assert exported.exit_code == 0, exported.output
+    html = page.read_text()
+    assert f"The grader gave {grade.score} · {grade.rating.value}" in html
+    assert html.count("Marked by you; the grader said") == 2
+
+    stats = cli.invoke(app, ["stats", "--json", *banks])
+    figures = json.loads(stats.stdout)
+    assert figures["average_score"] == grade.self_assessment.score
+    assert figures["grader_average_score"] == grade.score
+    assert figures["self_assessed_answers"] == 1
+
+    schedule = Schedule()
+    sync(schedule, load_history(home / "transcripts", home / "cache"))
+    (review,) = schedule.questions["mini-sg-vs-nacl"].reviews
+    assert review.score == grade.self_assessment.score and review.grader_score == grade.score

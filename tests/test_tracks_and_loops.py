@@ -203,7 +203,7 @@ def test_questions_list_json_has_kind_and_tracks_and_filters_by_track() -> None:
 
 
 def test_questions_list_table_shows_kind_and_tracks() -> None:
-    code, out, _ = run("questions", "list", "--track", "data-engineer")
+    code, out, _ = run("questions", "list", "--track", "data-engineer", "--format", "table")
     assert code == 0
     assert "kind" in out and "tracks" in out and "behavioural" in out
 

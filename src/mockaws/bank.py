@@ -14,9 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mockaws.errors import BadInputError, BankError, QuestionNotFoundError
+from mockaws.errors import BadInputError, BankError, QuestionNotFoundError, unknown_choice
 from mockaws.files import atomic_write_text, describe_os_error, loads_json, read_text
-from mockaws.grading.derive import with_derived_rubric
 from mockaws.models import Level, Question, Track
 from mockaws.resources import data_dir
 
@@ -124,17 +123,21 @@ def check_bank_file(path: Path) -> tuple[list[Question], list[BankError]]:
         try:
             question = Question.model_validate(raw)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            problems.append(
+            problems.extend(
                 BankError(
                     path,
-                    first["msg"],
+                    error["msg"],
                     question_id=question_id,
-                    field=_field_path(first["loc"]) or None,
+                    field=_field_path(error["loc"]) or None,
                 )
+                for error in exc.errors()
             )
             continue
-        question = with_derived_rubric(question)
+        if not question.rubric:
+            # Deriving needs the text matcher: imported only for a bank that needs it.
+            from mockaws.grading.derive import with_derived_rubric
+
+            question = with_derived_rubric(question)
         if not question.rubric:
             problems.append(
                 BankError(
@@ -171,8 +174,12 @@ class Bank:
         try:
             return self.questions[question_id]
         except KeyError:
+            import difflib
+
+            closest = difflib.get_close_matches(question_id, list(self.questions), n=1)
+            hint = f": did you mean {closest[0]}?" if closest else ""
             raise QuestionNotFoundError(
-                f"no question with id '{question_id}' (see `mockaws questions list`)"
+                f"no question with id '{question_id}'{hint} (see `mockaws questions list`)"
             ) from None
 
     def filter(
@@ -181,7 +188,13 @@ class Bank:
         level: Level | None = None,
         tracks: Sequence[Track] = (),
     ) -> list[Question]:
-        """Questions matching any of `topics`, `level` and any of `tracks` (empty: all)."""
+        """Questions matching any of `topics`, `level` and any of `tracks` (empty: all).
+
+        A topic the bank does not have is a BadInputError listing the topics it has.
+        """
+        known = self.topics
+        for topic in sorted({t.lower() for t in topics} - set(known)):
+            raise BadInputError(unknown_choice("topic", topic, known, option="--topic"))
         return filter_questions(self.questions.values(), topics, level, tracks)
 
     @property
@@ -264,6 +277,15 @@ def tracks_of(question: Question) -> list[Track]:
     return [track for track in Track if track in found]
 
 
+def check_count(count: int, candidates: Sequence[Question]) -> None:
+    """A BadInputError when `-n` asks for more questions than the filters leave."""
+    if candidates and count > len(candidates):
+        raise BadInputError(
+            f"-n {count}: only {len(candidates)} question{'' if len(candidates) == 1 else 's'} "
+            f"match the chosen filters (use -n {len(candidates)} or fewer)"
+        )
+
+
 def filter_questions(
     questions: Iterable[Question],
     topics: Sequence[str] = (),
@@ -289,10 +311,8 @@ def parse_tracks(values: Sequence[str]) -> list[Track]:
         try:
             track = Track(value.strip().lower())
         except ValueError:
-            choices = ", ".join(t.value for t in Track)
-            raise BadInputError(
-                f"--track: unknown track '{value}' (choose from: {choices})"
-            ) from None
+            choices = [t.value for t in Track]
+            raise BadInputError(unknown_choice("track", value, choices, option="--track")) from None
         if track not in tracks:
             tracks.append(track)
     return tracks

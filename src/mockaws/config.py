@@ -81,6 +81,15 @@ class ConfigFile(BaseModel):
     timeout: float | None = Field(default=None, gt=0, le=3600)
     retries: int | None = Field(default=None, ge=0, le=10)
     reasoning_effort: ReasoningEffort | None = None
+    # Spoken answers (`--voice`): see `voice/settings.py`.
+    speech_model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = (
+        None
+    )
+    speech_base_url: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None
+    ) = None
+    tts_model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    tts_voice: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,42 @@ def _load_config_file(path: Path) -> ConfigFile:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         raise ConfigError(f"{path}: field '{where}': {first['msg']}") from exc
+
+
+def set_config_value(path: Path, key: str, value: str) -> str | float | int:
+    """Save `key = value` in the config file, checked first; other lines and comments are kept.
+
+    Returns the value as saved (a number for timeout and retries).
+    """
+    import json
+    import re
+
+    from mockaws.errors import unknown_choice
+    from mockaws.files import atomic_write_text
+
+    keys = list(ConfigFile.model_fields)
+    if key not in keys:
+        raise ConfigError(unknown_choice("setting", key, keys))
+    current = _load_config_file(path)
+    try:
+        checked = ConfigFile.model_validate({**current.model_dump(exclude_none=True), key: value})
+    except ValidationError as exc:
+        raise ConfigError(f"{key}: {exc.errors()[0]['msg']} (got '{value}')") from None
+    saved: str | float | int = getattr(checked, key)
+    if key == "base_url":
+        saved = _check_base_url(str(saved), key)
+    literal = json.dumps(saved) if isinstance(saved, str) else repr(saved)
+    line = f"{key} = {literal}"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    # Only a top-level assignment (before any [table]) is this setting.
+    head, table, rest = text.partition("\n[")
+    pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
+    if pattern.search(head):
+        head = pattern.sub(lambda _: line, head, count=1)
+    else:
+        head = (head.rstrip("\n") + "\n" if head.strip() else "") + line + "\n"
+    atomic_write_text(path, head + table + rest)
+    return saved
 
 
 def _env(name: str) -> str | None:

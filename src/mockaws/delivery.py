@@ -361,6 +361,7 @@ def analyse(answer: str, question: Question | None = None) -> Delivery:
 def combine(deliveries: Iterable[Delivery]) -> Delivery:
     """The facts of several answers summed: totals, and services over the whole session."""
     items = list(deliveries)
+    measured = bool(items) and all(i.measured for i in items)
     fillers: Counter[str] = Counter()
     hedges: Counter[str] = Counter()
     repeated: Counter[str] = Counter()
@@ -380,6 +381,9 @@ def combine(deliveries: Iterable[Delivery]) -> Delivery:
         repeated=_most_common(repeated, REPEATED_AT_LEAST, REPEATED_SHOWN),
         services_named=list(named),
         services_expected=list(expected),
+        # Pace from the audio only when every answer was spoken: typed times are estimates.
+        measured=measured,
+        long_pauses=[p for i in items for p in i.long_pauses] if measured else [],
     )
 
 
@@ -401,11 +405,22 @@ def describe(delivery: Delivery) -> str:
     """The facts of one answer in a line: words, speaking time, fillers, hedges, repeats."""
     low, high = (s // 60 for s in TARGET_SECONDS)
     seconds = round(delivery.speaking_seconds)
-    parts = [
-        f"{delivery.words} words",
-        f"~{seconds // 60}:{seconds % 60:02d} spoken ({pace(delivery.speaking_seconds)} the "
-        f"{low}-{high} min target)",
-    ]
+    target = f"{pace(delivery.speaking_seconds)} the {low}-{high} min target"
+    parts = [f"{delivery.words} words"]
+    if delivery.measured:
+        parts.append(
+            f"{seconds // 60}:{seconds % 60:02d} spoken at {delivery.words_per_minute or 0:.0f} "
+            f"words a minute ({target})"
+        )
+        pauses = ", ".join(
+            f"{p.seconds:.1f} s" + (f" after '{p.after}'" if p.after else "")
+            for p in delivery.long_pauses
+        )
+        parts.append(
+            f"long pauses {len(delivery.long_pauses)}" + (f" ({pauses})" if pauses else "")
+        )
+    else:
+        parts.append(f"~{seconds // 60}:{seconds % 60:02d} spoken ({target})")
     fillers = _counted(delivery.fillers)
     parts.append(f"fillers {delivery.filler_count}" + (f" ({fillers})" if fillers else ""))
     if delivery.hedges:

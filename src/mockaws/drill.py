@@ -65,8 +65,10 @@ def suggest_rating(rating: Rating | str, *, missed: bool, red_flags: int) -> Dri
 
 def suggest_for_grade(grade: Grade) -> DrillRating:
     """`suggest_rating` for a full grade."""
-    missed = any(p.verdict in (Verdict.MISSED, Verdict.CONTRADICTED) for p in grade.points)
-    return suggest_rating(grade.rating, missed=missed, red_flags=len(grade.red_flags_hit))
+    missed = any(
+        p.verdict in (Verdict.MISSED, Verdict.CONTRADICTED) for p in grade.effective_points
+    )
+    return suggest_rating(grade.effective_rating, missed=missed, red_flags=len(grade.red_flags_hit))
 
 
 class Review(Produced):
@@ -76,8 +78,9 @@ class Review(Produced):
     rating: DrillRating
     suggested: DrillRating
     source: str  # "<transcript id>#<turn index>": each answer counts once
-    score: int | None = None
+    score: int | None = None  # the self-assessed score when the user marked the points
     missed: list[str] = Field(default_factory=list)  # rubric point ids missed or contradicted
+    grader_score: int | None = None  # the grader's own score, when it is not `score`
 
 
 class MemoryState(Produced):
@@ -233,29 +236,53 @@ def save_schedule(schedule: Schedule, path: Path) -> None:
 
 
 def sync(schedule: Schedule, history: History) -> int:
-    """Add every graded answer in `history` not yet in the schedule; returns how many were added."""
-    known = schedule.sources()
-    added = 0
+    """Bring `history`'s graded answers into the schedule; returns how many were added or changed.
+
+    An answer the user marked since it was scheduled (`transcripts mark`) updates its review: the
+    score, the missed points and the suggested rating follow the self-assessment, and so does
+    the rating unless the user picked another than the one suggested.
+    """
+    reviews = {
+        review.source: (question_id, review)
+        for question_id, entry in schedule.questions.items()
+        for review in entry.reviews
+    }
+    changed = 0
     for session in history.sessions:
         for answer in session.answers:
             source = f"{session.id}#{answer.turn}"
-            if answer.score is None or answer.rating is None or source in known:
+            if answer.score is None or answer.rating is None:
                 continue
             suggested = suggest_rating(
                 answer.rating, missed=bool(answer.missed), red_flags=answer.red_flags
             )
-            review = Review(
-                at=datetime.fromisoformat(answer.answered_at),
-                rating=suggested,
-                suggested=suggested,
-                source=source,
-                score=answer.score,
-                missed=list(answer.missed),
-            )
-            add_review(schedule, answer.question_id, review)
-            known.add(source)
-            added += 1
-    return added
+            known = reviews.get(source)
+            if known is None:
+                review = Review(
+                    at=datetime.fromisoformat(answer.answered_at),
+                    rating=suggested,
+                    suggested=suggested,
+                    source=source,
+                    score=answer.score,
+                    missed=list(answer.missed),
+                    grader_score=answer.grader_score,
+                )
+                add_review(schedule, answer.question_id, review)
+                reviews[source] = (answer.question_id, review)
+                changed += 1
+                continue
+            question_id, review = known
+            if review.score == answer.score and review.missed == list(answer.missed):
+                continue
+            if review.rating == review.suggested:
+                review.rating = suggested
+            review.suggested = suggested
+            review.score = answer.score
+            review.missed = list(answer.missed)
+            review.grader_score = answer.grader_score
+            schedule.questions[question_id].state = _replay(schedule.questions[question_id].reviews)
+            changed += 1
+    return changed
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 
@@ -39,6 +40,23 @@ class BadInputError(MockawsError):
     """The user gave input the command cannot use."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+def unknown_choice(what: str, value: str, choices: Sequence[str], *, option: str = "") -> str:
+    """The one way a bad choice is reported: the valid values, or the closest when they are many.
+
+    "--topic: unknown topic 'netwrking' (did you mean networking? choose from: ai-ml, ...)".
+    """
+    import difflib
+
+    prefix = f"{option}: " if option else ""
+    closest = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    hint = f"did you mean {closest[0]}? " if closest else ""
+    if len(choices) > 20:
+        listed = ", ".join(choices[:20]) + f", … ({len(choices)} in all)"
+    else:
+        listed = ", ".join(choices)
+    return f"{prefix}unknown {what} '{value}' ({hint}choose from: {listed})"
 
 
 class ConfigError(BadInputError):
@@ -102,3 +120,11 @@ class SessionInterruptedError(MockawsError):
     """The user pressed Ctrl-C; the session was saved first."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class AudioError(MockawsError):
+    """Recording or playing audio is not possible here (no audio library, PortAudio, device)."""
+
+
+class TranscriptionError(GradingError):
+    """The speech endpoint could not transcribe a recording; the recording is kept."""

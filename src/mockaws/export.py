@@ -31,18 +31,34 @@ def delivery_notes(turn: Turn) -> list[str]:
     """Delivery facts recorded for a turn (speaking time, fillers...), one readable line each."""
     # Turns from versions that record delivery carry it as a model; older ones have none.
     delivery = getattr(turn, "delivery", None)
+    recording = recording_note(turn)
     if delivery is None:
-        return []
+        return [recording] if recording else []
+    if getattr(delivery, "measured", False):
+        from mockaws.delivery import describe
+
+        return [describe(delivery)] + ([recording] if recording else [])
     data = delivery.model_dump() if hasattr(delivery, "model_dump") else delivery
     if not isinstance(data, dict):
         return [str(data)]
     notes = []
     for key, value in data.items():
-        if value in (None, [], {}, "") or key == "schema_version":
+        if value in (None, [], {}, "") or key in {"schema_version", "measured"}:
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
         notes.append(f"{str(key).replace('_', ' ')}: {shown}")
     return notes
+
+
+def recording_note(turn: Turn) -> str | None:
+    """Where a spoken answer's recording is kept (relative to the transcripts folder)."""
+    spoken = getattr(turn, "spoken", None)
+    if spoken is None:
+        return None
+    heard = f"spoken, {spoken.recorded_seconds:.0f} s recorded"
+    if spoken.audio_file is None:
+        return f"{heard}; the recording was not kept"
+    return f"{heard}; recording: {spoken.audio_file}"
 
 
 def outline_items(feedback: Feedback) -> list[str]:
@@ -63,21 +79,29 @@ def _grade_view(
 ) -> dict[str, Any]:
     flags = {f.id: f.flag for f in question.red_flags} if question else {}
     points = []
-    for number, verdict in enumerate(grade.points, start=1):
+    changed = grade.self_assessment.changed if grade.self_assessment else []
+    graders = {v.point_id: v for v in grade.points}
+    for number, verdict in enumerate(grade.effective_points, start=1):
         rubric_point = question.point(verdict.point_id) if question else None
+        original = graders.get(verdict.point_id, verdict)
         points.append(
             {
                 "number": number,
                 "verdict": verdict.verdict.value,
+                # What the grader said, on a point the user marked otherwise.
+                "grader_verdict": (original.verdict.value if verdict.point_id in changed else None),
                 "text": rubric_point.point if rubric_point else verdict.point_id,
                 "weight": rubric_point.weight if rubric_point else None,
-                "evidence": verdict.evidence,
-                "note": verdict.note if not verdict.verified else "",
+                "evidence": original.evidence,
+                "note": original.note if not original.verified else "",
             }
         )
     return {
-        "score": grade.score,
-        "rating": grade.rating.value,
+        "score": grade.effective_score,
+        "rating": grade.effective_rating.value,
+        "self_assessed": grade.self_assessed,
+        "grader_score": grade.score,
+        "grader_rating": grade.rating.value,
         "made_by": made_by(grade),
         "points": points,
         "red_flags": [
@@ -108,6 +132,8 @@ def _grade_view(
 def _turn_view(
     number: int, turn: Turn, question: Question | None, transcript_id: str
 ) -> dict[str, Any]:
+    from mockaws.voice.store import playable
+
     grade = turn.grade
     return {
         "number": number,
@@ -122,11 +148,13 @@ def _turn_view(
         "grade_error": turn.ungraded_reason,
         "rubric_changed": question is not None and question.rubric_hash != turn.rubric_hash,
         "delivery": delivery_notes(turn),
+        "audio": playable(turn.spoken.audio_file) if turn.spoken is not None else None,
         "follow_ups": [
             {
                 "question": f.question,
                 "answer": f.answer,
                 "added": follow_up_contribution(question, turn, f),
+                "audio": playable(f.spoken.audio_file) if f.spoken is not None else None,
             }
             for f in turn.follow_ups
         ],

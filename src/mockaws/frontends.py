@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from mockaws.models import FollowUpTurn, Mode, Question, RubricPoint, Turn
+from mockaws.models import FollowUpTurn, Grade, Mode, Question, RubricPoint, Spoken, Turn
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,21 @@ class EndOfInput:
     """No more answers will come (the pipe closed with nothing typed)."""
 
 
-Reply = str | Interrupt | EndOfInput
+@dataclass(frozen=True)
+class SpokenAnswer:
+    """An answer spoken aloud: its text (the transcript as corrected) and the recording's record.
+
+    The text may be empty when the speech endpoint could not transcribe a kept recording:
+    it is saved with the reason, and `mockaws regrade` transcribes and grades it.
+    """
+
+    text: str
+    spoken: Spoken
+
+
+Reply = str | SpokenAnswer | Interrupt | EndOfInput
+# The points a user marks covered, and those marked missed (`/mark`).
+Marks = tuple[list[str], list[str]]
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,34 @@ class StudyOnly:
     command: str
 
 
-Event = Asked | Waiting | AnswerSaved | SaveFailed | HintGiven | Revealed | StudyOnly | Graded
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell the user in one line."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Marked:
+    """The user marked the points answer `number` covered (`grade` carries both verdicts)."""
+
+    question: Question
+    grade: Grade
+    number: int
+
+
+Event = (
+    Asked
+    | Waiting
+    | AnswerSaved
+    | SaveFailed
+    | HintGiven
+    | Revealed
+    | StudyOnly
+    | Notice
+    | Marked
+    | Graded
+)
 
 
 class LiveSession(Protocol):
@@ -140,4 +181,8 @@ class Frontend(Protocol):
 
     def show(self, event: Event) -> None:
         """Show the user what just happened."""
+        ...
+
+    def mark(self, question: Question, grade: Grade, number: int) -> Marks | None:
+        """/mark: the points to mark covered and missed, or None to leave the grade as it is."""
         ...

@@ -24,6 +24,7 @@ from mockaws.errors import TranscriptError
 from mockaws.files import atomic_write_text, loads_json, read_text
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
+    Delivery,
     Level,
     Question,
     QuestionKind,
@@ -34,7 +35,7 @@ from mockaws.models import (
 )
 from mockaws.transcripts import TranscriptStore, load_transcript
 
-INDEX_VERSION = 2  # bump when a summary's shape or meaning changes: caches then rebuild
+INDEX_VERSION = 4  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)
 
 
@@ -47,10 +48,18 @@ class AnswerRecord:
     topic: str
     level: str
     answered_at: str  # ISO 8601, UTC
-    score: int | None  # None: not graded (yet)
+    score: int | None  # None: not graded (yet); the self-assessed score when there is one
     rating: str | None
     missed: tuple[str, ...]  # ids of rubric points missed or contradicted
     red_flags: int
+    grader_score: int | None = None  # the grader's own score, when the user marked the points
+    # A spoken answer's delivery measured from its audio: (speaking seconds, words, long
+    # pauses, fillers); None for a typed answer.
+    spoken: tuple[float, int, int, int] | None = None
+
+    @property
+    def self_assessed(self) -> bool:
+        return self.grader_score is not None
 
     def to_row(self) -> list[Any]:
         return [
@@ -63,13 +72,26 @@ class AnswerRecord:
             self.rating,
             list(self.missed),
             self.red_flags,
+            self.grader_score,
+            list(self.spoken) if self.spoken is not None else None,
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> AnswerRecord:
-        turn, question_id, topic, level, answered_at, score, rating, missed, flags = row
+        (turn, question_id, topic, level, answered_at, score, rating, missed, flags, own,
+         spoken) = row  # fmt: skip
         return cls(
-            turn, question_id, topic, level, answered_at, score, rating, tuple(missed), flags
+            turn,
+            question_id,
+            topic,
+            level,
+            answered_at,
+            score,
+            rating,
+            tuple(missed),
+            flags,
+            own,
+            (float(spoken[0]), int(spoken[1]), int(spoken[2]), int(spoken[3])) if spoken else None,
         )
 
 
@@ -216,6 +238,54 @@ class SessionSummary:
         }
 
 
+def _spoken_facts(delivery: Delivery | None) -> tuple[float, int, int, int] | None:
+    if delivery is None or not delivery.measured:
+        return None
+    return (
+        delivery.speaking_seconds,
+        delivery.words,
+        len(delivery.long_pauses),
+        delivery.filler_count,
+    )
+
+
+@dataclass(frozen=True)
+class SpokenPoint:
+    """The delivery of one session's spoken answers, for the trend across sessions."""
+
+    session_id: str
+    started_at: datetime
+    answers: int
+    words_per_minute: float
+    pauses_per_answer: float
+    fillers_per_100_words: float
+
+
+SPOKEN_TREND_SESSIONS = 10
+
+
+def spoken_trend(history: History) -> list[SpokenPoint]:
+    """Pace, long pauses and fillers of spoken answers, one point per session (latest last)."""
+    points: list[SpokenPoint] = []
+    for session in sorted(history.sessions, key=lambda s: s.started_at):
+        facts = [a.spoken for a in session.answers if a.spoken is not None]
+        if not facts:
+            continue
+        seconds = sum(f[0] for f in facts)
+        words = sum(f[1] for f in facts)
+        points.append(
+            SpokenPoint(
+                session.id,
+                datetime.fromisoformat(session.started_at),
+                len(facts),
+                words * 60 / seconds if seconds else 0.0,
+                sum(f[2] for f in facts) / len(facts),
+                100 * sum(f[3] for f in facts) / words if words else 0.0,
+            )
+        )
+    return points[-SPOKEN_TREND_SESSIONS:]
+
+
 def summarise(transcript: Transcript, path: Path) -> SessionSummary:
     """The summary of a loaded transcript."""
     answers = []
@@ -231,12 +301,14 @@ def summarise(transcript: Transcript, path: Path) -> SessionSummary:
                 topic=turn.topic,
                 level=turn.level.value,
                 answered_at=answered_at.isoformat(),
-                score=grade.score if grade else None,
-                rating=grade.rating.value if grade else None,
-                missed=tuple(p.point_id for p in grade.points if p.verdict in _MISSED)
+                score=grade.effective_score if grade else None,
+                rating=grade.effective_rating.value if grade else None,
+                missed=tuple(p.point_id for p in grade.effective_points if p.verdict in _MISSED)
                 if grade
                 else (),
                 red_flags=len(grade.red_flags_hit) if grade else 0,
+                grader_score=grade.score if grade and grade.self_assessed else None,
+                spoken=_spoken_facts(turn.delivery),
             )
         )
     settings = transcript.settings
@@ -494,6 +566,11 @@ class Stats:
     never_attempted: list[str]
     never_attempted_by_topic: dict[str, tuple[int, int]]  # topic -> (never attempted, in bank)
     skipped_files: int
+    # Answers whose points the user marked, and the average of the grader's own scores over
+    # every graded answer (the same as `average` when nothing was marked).
+    self_assessed: int = 0
+    grader_average: float | None = None
+    spoken: list[SpokenPoint] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The stats as `mockaws stats --json` prints them."""
@@ -501,6 +578,8 @@ class Stats:
             "sessions": self.sessions,
             "answers": self.answers,
             "average_score": _round(self.average),
+            "self_assessed_answers": self.self_assessed,
+            "grader_average_score": _round(self.grader_average),
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None,
             "by_topic": [
@@ -554,6 +633,17 @@ class Stats:
                 },
             },
             "skipped_files": self.skipped_files,
+            "spoken": [
+                {
+                    "session": p.session_id,
+                    "started_at": p.started_at.isoformat(),
+                    "answers": p.answers,
+                    "words_per_minute": _round(p.words_per_minute),
+                    "long_pauses_per_answer": _round(p.pauses_per_answer),
+                    "fillers_per_100_words": _round(p.fillers_per_100_words),
+                }
+                for p in self.spoken
+            ],
         }
 
 
@@ -715,4 +805,12 @@ def compute_stats(
         never_attempted=[q.id for q in never],
         never_attempted_by_topic=dict(sorted(by_topic.items())),
         skipped_files=len(history.problems),
+        self_assessed=sum(1 for a in graded if a.self_assessed),
+        grader_average=(
+            sum(a.grader_score if a.grader_score is not None else a.score or 0 for a in graded)
+            / len(graded)
+            if graded
+            else None
+        ),
+        spoken=spoken_trend(history),
     )

@@ -24,8 +24,12 @@ Cue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 # 2: a grade may carry a `confidence` (offline grades); version 1 grades load without one.
-GRADE_SCHEMA_VERSION = 2
+# 3: a grade may carry a `self_assessment` (the user's own verdicts); older grades have none.
+GRADE_SCHEMA_VERSION = 3
+# 2: one `state` per answer in place of `status`, `submitted` and `skipped`.
 TRANSCRIPT_SCHEMA_VERSION = 2
+# Version of a spoken answer's record (`Spoken`); transcripts without one are typed answers.
+SPOKEN_SCHEMA_VERSION = 1
 
 
 def utc_now() -> datetime:
@@ -264,14 +268,36 @@ class GradeConfidence(Produced):
     reason: str = ""
 
 
-def low_confidence_advice(transcript_id: str | None = None) -> str:
+def mark_command(transcript_id: str, number: int | None = None) -> str:
+    """The command that marks the points a user covered in answer `number` of a session."""
+    question = f"--question {number}" if number is not None else "--question N"
+    return f"mockaws transcripts mark {transcript_id} {question} --covered POINT"
+
+
+def low_confidence_advice(transcript_id: str | None = None, number: int | None = None) -> str:
     """What a user can do about a grade the grader is unsure of (in this session, if given)."""
-    model = (
-        f"grade with a model: mockaws regrade {transcript_id} --grader openai"
-        if transcript_id
-        else "grade it with a model (--grader openai)"
-    )
-    return f"read the reference answer and mark the points yourself against it, or {model}"
+    if transcript_id:
+        mark = f"mark the points you covered yourself ({mark_command(transcript_id, number)})"
+        model = f"grade with a model: mockaws regrade {transcript_id} --grader openai"
+    else:
+        mark = "mark the points you covered yourself"
+        model = "grade it with a model (--grader openai)"
+    return f"read the reference answer and {mark}, or {model}"
+
+
+class SelfAssessment(Produced):
+    """The user's own verdicts on a grade's points, kept beside the grader's (which stay as
+    they were); `score` and `rating` come from `scoring.self_assess`, like any other score."""
+
+    points: list[
+        PointVerdict
+    ]  # one a rubric point: the user's where they differ, else the grader's
+    changed: list[str] = Field(
+        default_factory=list
+    )  # ids of the points the user's verdict differs on
+    score: int = Field(ge=0, le=100)
+    rating: Rating
+    marked_at: datetime = Field(default_factory=utc_now)
 
 
 class Grade(Produced):
@@ -296,17 +322,45 @@ class Grade(Produced):
     graded_at: datetime = Field(default_factory=utc_now)
     # Offline grades say how sure they are; None on model grades and on grades made before it.
     confidence: GradeConfidence | None = None
+    # The points the user says they covered, and the score that follows; `points`, `score` and
+    # `rating` above stay the grader's.
+    self_assessment: SelfAssessment | None = None
+
+    @property
+    def self_assessed(self) -> bool:
+        return self.self_assessment is not None
+
+    @property
+    def effective_points(self) -> list[PointVerdict]:
+        """The verdicts that count: the user's when they marked the points, else the grader's."""
+        return self.self_assessment.points if self.self_assessment else self.points
+
+    @property
+    def effective_score(self) -> int:
+        """The score stats and drills use: the self-assessed one when there is one."""
+        return self.self_assessment.score if self.self_assessment else self.score
+
+    @property
+    def effective_rating(self) -> Rating:
+        return self.self_assessment.rating if self.self_assessment else self.rating
 
     @property
     def low_confidence(self) -> bool:
         return self.confidence is not None and self.confidence.level is Confidence.LOW
 
-    def low_confidence_note(self, transcript_id: str | None = None) -> str | None:
-        """The line that says the grade may be wrong and what to do, or None when it is sure."""
+    def low_confidence_note(
+        self, transcript_id: str | None = None, number: int | None = None
+    ) -> str | None:
+        """The line that says the grade may be wrong and what to do, or None when it is sure.
+
+        Once the user has marked the points themselves there is nothing left to check.
+        """
         if self.confidence is None or self.confidence.level is not Confidence.LOW:
             return None
+        if self.self_assessment is not None:
+            return None
         reason = f": {self.confidence.reason}" if self.confidence.reason else ""
-        return f"Low confidence{reason}. Check it: {low_confidence_advice(transcript_id)}."
+        return f"Low confidence{reason}. Check it: {low_confidence_advice(transcript_id, number)}."
 
 
 class TurnStatus(StrEnum):
@@ -338,11 +392,68 @@ class Mode(StrEnum):
     DRILL = "drill"  # `mockaws drill`: study-style feedback, then a spaced-repetition rating
 
 
+class Pause(Produced):
+    """A silence inside a spoken answer longer than the long-pause threshold."""
+
+    start: float  # seconds from the start of the recording
+    seconds: float
+    after_words: int = 0  # how many words of the answer came before it
+    after: str = ""  # the last few words said before it, as transcribed
+
+
+class WordTime(Produced):
+    """One transcribed word with when it was said (when the speech endpoint gives timings)."""
+
+    word: str
+    start: float
+    end: float
+
+
+class Spoken(Produced):
+    """A spoken answer: the recording, what the audio showed, and its raw transcript.
+
+    `audio_file` is relative to the transcripts folder, or None when recordings are not kept.
+    `transcribe_error` holds why transcription failed; `mockaws regrade` transcribes it later.
+    """
+
+    schema_version: int = SPOKEN_SCHEMA_VERSION
+    audio_file: str | None = None
+    audio_bytes: int = 0
+    recorded_seconds: float = 0.0
+    sample_rate: int = 16_000
+    speech_start: float = 0.0  # first and last moments the level shows speech
+    speech_end: float = 0.0
+    pauses: list[Pause] = Field(default_factory=list)
+    raw_transcript: str | None = None  # before the candidate's corrections
+    words: list[WordTime] = Field(default_factory=list)
+    model: str | None = None
+    base_url_host: str | None = None
+    transcribe_error: str | None = None
+    transcribe_seconds: float | None = None  # how long the speech endpoint took
+    # Recorded with --no-keep-audio but not transcribed yet: deleted once transcribed.
+    delete_when_transcribed: bool = False
+    audio_problem: str | None = None  # why the recording could not be written (disk full...)
+
+    @property
+    def speaking_seconds(self) -> float:
+        return round(max(0.0, self.speech_end - self.speech_start), 2)
+
+    @property
+    def needs_transcript(self) -> bool:
+        return self.raw_transcript is None
+
+
 class Delivery(Produced):
-    """Observable facts about how an answer would sound spoken aloud (see `delivery.py`)."""
+    """Observable facts about how an answer would sound spoken aloud (see `delivery.py`).
+
+    For a spoken answer (`measured`), the speaking time, pace and pauses come from the audio and
+    the words and fillers from the raw transcript.
+    """
 
     words: int = 0
-    speaking_seconds: float = 0.0  # at `delivery.WORDS_PER_MINUTE`
+    speaking_seconds: float = 0.0  # at `delivery.WORDS_PER_MINUTE`, or measured
+    measured: bool = False
+    long_pauses: list[Pause] = Field(default_factory=list)
     fillers: dict[str, int] = Field(default_factory=dict)  # filler -> count, most used first
     hedges: dict[str, int] = Field(default_factory=dict)
     repeated: dict[str, int] = Field(default_factory=dict)  # content words said 3+ times
@@ -352,6 +463,13 @@ class Delivery(Produced):
     @property
     def filler_count(self) -> int:
         return sum(self.fillers.values())
+
+    @property
+    def words_per_minute(self) -> float | None:
+        """Measured pace; None for a typed answer (its time is estimated from a fixed pace)."""
+        if not self.measured or self.speaking_seconds <= 0:
+            return None
+        return round(self.words * 60 / self.speaking_seconds, 1)
 
     @property
     def hedge_count(self) -> int:
@@ -377,6 +495,12 @@ class Answer(Produced):
     delivery: Delivery | None = None
     grade: Grade | None = None
     grade_error: str | None = None
+    spoken: Spoken | None = None  # set when the answer was spoken (`--voice`)
+
+    @property
+    def needs_transcript(self) -> bool:
+        """Spoken, but the speech endpoint has not transcribed it yet."""
+        return self.spoken is not None and self.spoken.needs_transcript and not self.skipped
 
     @model_validator(mode="after")
     def _state_follows_grade(self) -> Answer:
@@ -398,7 +522,9 @@ class Answer(Produced):
 
     @property
     def needs_grade(self) -> bool:
-        return self.submitted and not self.skipped and self.grade is None
+        return (
+            self.submitted and not self.skipped and self.grade is None and not self.needs_transcript
+        )
 
     @property
     def ungraded_reason(self) -> str:
@@ -517,4 +643,4 @@ class Transcript(Produced):
         graded = self.graded_turns
         if not graded:
             return None
-        return sum(t.grade.score for t in graded if t.grade) / len(graded)
+        return sum(t.grade.effective_score for t in graded if t.grade) / len(graded)

@@ -12,13 +12,18 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockaws.errors import BadInputError, GradingError, TranscriptError
 from mockaws.files import atomic_write_text
 from mockaws.grading import Grader
 from mockaws.grading.runner import GradingRunner
-from mockaws.models import Grade, Question, Transcript, Turn, Verdict
+from mockaws.grading.scoring import carry_self_assessment
+from mockaws.models import AnswerState, FollowUpTurn, Grade, Question, Transcript, Turn, Verdict
 from mockaws.transcripts import TranscriptStore, load_transcript
+
+if TYPE_CHECKING:
+    from mockaws.voice.settings import SpeechSettings
 
 MAX_CONCURRENCY = 32
 
@@ -88,12 +93,49 @@ class RegradeReport:
 
 
 def needs_regrade(transcript: Transcript) -> bool:
-    """True when some answer in the transcript has no grade."""
+    """True when some answer in the transcript has no grade (or no transcript yet)."""
     return any(
-        turn.needs_grade or any(f.needs_grade for f in turn.follow_ups)
+        turn.needs_grade
+        or turn.needs_transcript
+        or any(f.needs_grade or f.needs_transcript for f in turn.follow_ups)
         for turn in transcript.turns
         if turn.submitted and not turn.skipped
     )
+
+
+def transcribe_pending(
+    transcript: Transcript,
+    folder: Path,
+    speech: SpeechSettings,
+    questions: Mapping[str, Question],
+) -> list[str]:
+    """Transcribe spoken answers whose transcription failed; one line per one that failed again.
+
+    A transcribed answer takes its raw transcript as the answer (it was never edited) and its
+    delivery facts, so it is graded like any other.
+    """
+    from mockaws.errors import TranscriptionError
+    from mockaws.voice.analyse import spoken_delivery
+    from mockaws.voice.answer import transcribe_kept
+
+    problems: list[str] = []
+    for index, turn in enumerate(transcript.turns):
+        answers: list[Turn | FollowUpTurn] = [turn, *turn.follow_ups]
+        for number, answer in enumerate(answers):
+            if not answer.needs_transcript or answer.spoken is None:
+                continue
+            label = f"{index + 1}{f'.{number}' if number else ''} {turn.question_id}"
+            try:
+                transcribe_kept(answer.spoken, folder, speech)
+            except TranscriptionError as exc:
+                problems.append(f"{label}: not transcribed: {exc.message}")
+                answer.grade_error = f"not transcribed yet: {exc.message}"
+                continue
+            answer.answer = answer.spoken.raw_transcript or ""
+            answer.grade_error, answer.state = None, AnswerState.SUBMITTED
+            question = questions.get(turn.question_id) if number == 0 else None
+            answer.delivery = spoken_delivery(answer.spoken, question)
+    return problems
 
 
 def plan(
@@ -105,7 +147,7 @@ def plan(
     for index, turn in enumerate(transcript.turns):
         if not turn.submitted or turn.skipped:
             continue  # a draft or a skipped question has nothing to grade
-        wanted = turn.grade is None or include_graded
+        wanted = (turn.grade is None or include_graded) and not turn.needs_transcript
         # Follow-ups keep no grade history, so only ungraded ones are graded; a skipped one never.
         follow_ups = [i for i, f in enumerate(turn.follow_ups) if f.needs_grade]
         if not wanted and not follow_ups:
@@ -147,6 +189,7 @@ def _apply(transcript: Transcript, job: Job, grade: Grade | None, error: str | N
         return True
     if grade is not None and turn.grade is not None:
         turn.previous_grades.append(turn.grade)
+        grade = carry_self_assessment(job.question, turn.grade, grade)
     turn.record_grade(grade, error)  # a failed regrade of a graded turn keeps its grade
     return True
 
@@ -162,6 +205,7 @@ class Regrader:
         *,
         concurrency: int = 4,
         include_graded: bool = False,
+        speech: SpeechSettings | None = None,
     ) -> None:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise BadInputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
@@ -171,6 +215,7 @@ class Regrader:
         # The runner grades side by side only with a grader that declares itself thread-safe.
         self.runner = GradingRunner(grader, concurrency)
         self.include_graded = include_graded
+        self.speech = speech  # transcribes spoken answers whose transcription failed
 
     def plan(self, transcript: Transcript) -> tuple[list[Job], list[str]]:
         return plan(transcript, self.questions, include_graded=self.include_graded)
@@ -185,8 +230,22 @@ class Regrader:
         """Grade what the plan picks in the transcript at `path`, saving after every answer."""
         store = self.store if path.parent == self.store.folder else TranscriptStore(path.parent)
         transcript = load_transcript(path)
+        untranscribed: list[str] = []
+        if self.speech is not None and any(
+            t.needs_transcript or any(f.needs_transcript for f in t.follow_ups)
+            for t in transcript.turns
+        ):
+            lock = store.take_lock(transcript.id)
+            try:
+                transcript = load_transcript(path)
+                untranscribed = transcribe_pending(
+                    transcript, path.parent, self.speech, self.questions
+                )
+                atomic_write_text(path, transcript.model_dump_json(indent=2) + "\n")
+            finally:
+                lock.release()
         jobs, skipped = self.plan(transcript)
-        report = RegradeReport(transcript.id, skipped=skipped)
+        report = RegradeReport(transcript.id, skipped=untranscribed + skipped)
         if on_start is not None:
             on_start(len(jobs))
         if not jobs:

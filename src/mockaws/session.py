@@ -35,15 +35,19 @@ from mockaws.frontends import (
     Graded,
     HintGiven,
     Interrupt,
+    Marked,
+    Notice,
     Prompt,
     Revealed,
     SaveFailed,
+    SpokenAnswer,
     StudyOnly,
     Waiting,
 )
 from mockaws.grading.runner import GradingRunner
 from mockaws.models import (
     AnswerState,
+    Delivery,
     FollowUpTurn,
     Grade,
     Level,
@@ -53,6 +57,7 @@ from mockaws.models import (
     RubricPoint,
     SessionSettings,
     SessionStatus,
+    Spoken,
     Transcript,
     Turn,
     TurnStatus,
@@ -74,6 +79,7 @@ class Command(StrEnum):
     HINT = "/hint"
     REVEAL = "/reveal"
     REPEAT = "/repeat"
+    MARK = "/mark"
 
 
 def parse_command(answer: str) -> Command | None:
@@ -518,31 +524,44 @@ class Interview:
             self._prompt = None
         return turn
 
-    def submit(self, answer: str) -> Turn | FollowUpTurn:
-        """Save the answer to the current prompt, start grading it, and move on at once."""
+    def submit(self, answer: str, spoken: Spoken | None = None) -> Turn | FollowUpTurn:
+        """Save the answer to the current prompt, start grading it, and move on at once.
+
+        `spoken` is the recording's record for a spoken answer; one the speech endpoint could
+        not transcribe is saved with its reason and graded once `mockaws regrade` transcribes it.
+        """
         prompt = self._require_prompt()
         if prompt.follow_up is not None:
-            return self._submit_follow_up(prompt, prompt.follow_up, answer)
+            return self._submit_follow_up(prompt, prompt.follow_up, answer, spoken)
         turn = self._new_turn(prompt, AnswerState.SUBMITTED, answer)
-        turn.delivery = analyse(answer, prompt.question)
+        turn.spoken = spoken
+        turn.delivery = _delivery_of(answer, spoken, prompt.question)
+        if turn.needs_transcript:
+            turn.grade_error = _not_transcribed(spoken)
         # On disk before grading starts: a grader that hangs or crashes cannot cost the answer.
         self._record(turn)
         self._last_answered = turn
-        self._open = turn if self.settings.follow_ups else None
-        self._grade_later(turn, prompt.question, answer)
+        self._open = turn if self.settings.follow_ups and not turn.needs_transcript else None
+        if not turn.needs_transcript:
+            self._grade_later(turn, prompt.question, answer)
         return turn
 
     def _submit_follow_up(
-        self, prompt: Prompt, follow_up: FollowUpTurn, answer: str
+        self, prompt: Prompt, follow_up: FollowUpTurn, answer: str, spoken: Spoken | None
     ) -> FollowUpTurn:
         with self._lock:
             follow_up.answer = answer
             follow_up.state = AnswerState.SUBMITTED
             follow_up.seconds = self._seconds()
-            follow_up.delivery = analyse(answer)  # the rubric's services belong to the main answer
+            follow_up.spoken = spoken
+            # The rubric's services belong to the main answer.
+            follow_up.delivery = _delivery_of(answer, spoken, None)
+            if follow_up.needs_transcript:
+                follow_up.grade_error = _not_transcribed(spoken)
             self._save()
         self._prompt = None
-        self._grade_later(follow_up, prompt.question, answer)
+        if not follow_up.needs_transcript:
+            self._grade_later(follow_up, prompt.question, answer)
         return follow_up
 
     def skip(self, draft: str = "") -> Turn | FollowUpTurn:
@@ -638,6 +657,32 @@ class Interview:
             turn.revealed = True
             self._save()
         return self.known.get(turn.question_id)
+
+    def last_graded(self) -> tuple[int, Turn] | None:
+        """The latest main answer with a grade, and its 1-based number: what /mark corrects."""
+        for number in range(len(self.transcript.turns), 0, -1):
+            turn = self.transcript.turns[number - 1]
+            if turn.grade is not None and turn.status is TurnStatus.ANSWERED:
+                return number, turn
+        return None
+
+    def self_assess(
+        self, number: int, *, covered: Iterable[str] = (), missed: Iterable[str] = ()
+    ) -> Grade:
+        """Record the points the user says answer `number` covered (see `scoring.self_assess`).
+
+        The grader's verdicts stay on the grade; the saved transcript has both at once.
+        """
+        from mockaws.grading.scoring import self_assess
+
+        with self._lock:
+            turn = self.transcript.turns[number - 1]
+            question = self.question_of(turn)
+            if turn.grade is None or question is None:
+                raise TranscriptError(f"answer {number} has no grade to correct")
+            turn.grade = self_assess(question, turn.grade, covered=covered, missed=missed)
+            self._save()
+            return turn.grade
 
     # ------------------------------------------------------------ grading
 
@@ -777,12 +822,28 @@ class Interview:
 
     @property
     def ungraded(self) -> int:
-        """Submitted answers (main and follow-up) that have no grade."""
+        """Submitted answers (main and follow-up) that have no grade, spoken ones included."""
         count = 0
         for turn in self.transcript.turns:
-            count += turn.needs_grade
-            count += sum(f.needs_grade for f in turn.follow_ups)
+            count += turn.needs_grade or turn.needs_transcript
+            count += sum(f.needs_grade or f.needs_transcript for f in turn.follow_ups)
         return count
+
+
+def _not_transcribed(spoken: Spoken | None) -> str:
+    reason = spoken.transcribe_error if spoken is not None else None
+    return f"not transcribed yet: {reason or 'no transcript'}"
+
+
+def _delivery_of(answer: str, spoken: Spoken | None, question: Question | None) -> Delivery | None:
+    """Delivery facts: from the audio and raw transcript when spoken, else from the text."""
+    if spoken is None:
+        return analyse(answer, question)
+    if spoken.needs_transcript:
+        return None
+    from mockaws.voice.analyse import spoken_delivery
+
+    return spoken_delivery(spoken, question)
 
 
 def resume(
@@ -966,9 +1027,12 @@ def _ask(
         if isinstance(reply, Interrupt):
             session.save_unsent(reply.draft)
             return Outcome.INTERRUPTED_NOW if reply.at_once else Outcome.INTERRUPTED
-        command, draft = split_command(reply)
+        text, spoken = (
+            (reply.text, reply.spoken) if isinstance(reply, SpokenAnswer) else (reply, None)
+        )
+        command, draft = split_command(text) if spoken is None else (None, text)
         if command is None:
-            answer = session.submit(reply)
+            answer = session.submit(text, spoken)
             if session.save_problem:
                 frontend.show(SaveFailed(session.save_problem))
             frontend.show(AnswerSaved(prompt, answer))
@@ -993,3 +1057,25 @@ def _ask(
             frontend.show(HintGiven(point, len(session.hints_used)))
         elif command is Command.REVEAL:
             frontend.show(Revealed(session.reveal()))
+        elif command is Command.MARK:
+            _mark(session, frontend)
+
+
+def _mark(session: Interview, frontend: Frontend) -> None:
+    """/mark: the user ticks the points the latest graded answer did cover (self-assessed)."""
+    found = session.last_graded()
+    if found is None:
+        frontend.show(Notice("No graded answer to mark yet: its feedback comes first."))
+        return
+    number, turn = found
+    question = session.question_of(turn)
+    if question is None or turn.grade is None:
+        return
+    choice = frontend.mark(question, turn.grade, number)
+    if choice is None:
+        return
+    covered, missed = choice
+    grade = session.self_assess(number, covered=covered, missed=missed)
+    if session.save_problem:
+        frontend.show(SaveFailed(session.save_problem))
+    frontend.show(Marked(question, grade, number))

@@ -77,7 +77,7 @@ class Report:
         return [
             number
             for number, turn in enumerate(self.turns, start=1)
-            if turn.grade is not None and turn.grade.low_confidence
+            if turn.grade is not None and turn.grade.low_confidence and not turn.grade.self_assessed
         ]
 
 
@@ -93,7 +93,7 @@ def _missed_points(turn: Turn, question: Question) -> list[tuple[RubricPoint, Ve
         if v.verdict is Verdict.COVERED
     }
     missed: list[tuple[RubricPoint, Verdict]] = []
-    for verdict in turn.grade.points:
+    for verdict in turn.grade.effective_points:
         point = question.point(verdict.point_id)
         if point is None or verdict.verdict is Verdict.COVERED or point.id in made_later:
             continue
@@ -117,7 +117,7 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
     scores: dict[str, list[int]] = {}
     for turn in turns:
         if turn.grade is not None:
-            scores.setdefault(turn.topic, []).append(turn.grade.score)
+            scores.setdefault(turn.topic, []).append(turn.grade.effective_score)
     topics = [
         TopicAverage(topic, sum(values) / len(values), len(values))
         for topic, values in sorted(scores.items())
@@ -127,7 +127,7 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
         known = questions.get(turn.question_id)
         kind = turn.kind or (known.kind if known is not None else None)
         if turn.grade is not None and kind is not None:
-            by_kind.setdefault(kind, []).append(turn.grade.score)
+            by_kind.setdefault(kind, []).append(turn.grade.effective_score)
     kinds = [
         KindAverage(kind, sum(by_kind[kind]) / len(by_kind[kind]), len(by_kind[kind]))
         for kind in QuestionKind
@@ -153,7 +153,7 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
                 t.topic
                 for t in turns
                 if t.status is TurnStatus.SKIPPED
-                or (t.grade is not None and t.grade.rating in (Rating.WEAK, Rating.POOR))
+                or (t.grade is not None and t.grade.effective_rating in (Rating.WEAK, Rating.POOR))
             )
         )[:2]
     if top:

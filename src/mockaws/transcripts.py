@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockaws.delivery import describe, describe_services
-from mockaws.errors import SessionBusyError, TranscriptError
+from mockaws.errors import BadInputError, SaveError, SessionBusyError, TranscriptError
 from mockaws.files import (
     FileLock,
     LockHeldError,
@@ -25,6 +25,7 @@ from mockaws.files import (
 )
 from mockaws.models import (
     TRANSCRIPT_SCHEMA_VERSION,
+    Grade,
     Question,
     Transcript,
     Turn,
@@ -209,6 +210,62 @@ _CURRENT_VERSION_HEAD = re.compile(
 )
 
 
+def graded_turn(transcript: Transcript, number: int) -> Turn:
+    """Answer `number` (1-based) of `transcript`, which must have a grade; else BadInputError."""
+    turns = transcript.turns
+    if not 1 <= number <= len(turns):
+        raise BadInputError(
+            f"--question {number}: transcript {transcript.id} has questions 1 to {len(turns)}"
+        )
+    turn = turns[number - 1]
+    if turn.grade is None:
+        why = "was skipped" if turn.status is TurnStatus.SKIPPED else "has no grade yet"
+        raise BadInputError(f"--question {number}: the answer {why}, so there is nothing to mark")
+    return turn
+
+
+def mark_points(
+    path: Path,
+    number: int,
+    questions: Mapping[str, Question],
+    *,
+    covered: Iterable[str] = (),
+    missed: Iterable[str] = (),
+) -> Transcript:
+    """Record the user's own verdicts on answer `number` of the transcript at `path`, and save.
+
+    Holds the session's lock while it reads and writes, so a running interview or resume of
+    the same session is never overwritten (SessionBusyError instead). The Markdown beside the
+    JSON is rewritten to match.
+    """
+    from mockaws.grading.scoring import self_assess
+
+    store = TranscriptStore(path.parent)
+    transcript_id = load_transcript(path).id
+    lock = store.take_lock(transcript_id)
+    try:
+        transcript = load_transcript(path)  # again, now that no other process can write it
+        turn = graded_turn(transcript, number)
+        assert turn.grade is not None  # graded_turn checked it
+        question = questions.get(turn.question_id)
+        if question is None:
+            raise BadInputError(
+                f"--question {number}: question '{turn.question_id}' is not in the bank "
+                "(add its bank file with --bank)"
+            )
+        turn.grade = self_assess(question, turn.grade, covered=covered, missed=missed)
+        markdown = path.with_suffix(".md")
+        try:
+            atomic_write_text(path, transcript.model_dump_json(indent=2) + "\n")
+            if markdown.exists() or transcript.finished_at is not None:
+                atomic_write_text(markdown, render_markdown(transcript, questions))
+        except OSError as exc:
+            raise SaveError(f"cannot save {path}: {describe_os_error(exc)}") from exc
+    finally:
+        lock.release()
+    return transcript
+
+
 def load_transcript(path: Path) -> Transcript:
     """Read a transcript of any schema version; a corrupt or cut-off file raises TranscriptError."""
     try:
@@ -278,6 +335,52 @@ def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in lines) or ">"
 
 
+def _grade_markdown(
+    grade: Grade, question: Question | None, transcript_id: str | None, number: int
+) -> list[str]:
+    """The score lines and the table of verdicts; a point the user re-marked shows both."""
+    lines: list[str] = []
+    if grade.self_assessment is not None:
+        lines += [
+            f"**Score {grade.effective_score}/100 · {grade.effective_rating.value}, "
+            f"self-assessed** (you marked the points you covered; the grader gave "
+            f"{grade.score}/100 · {grade.rating.value})",
+            "",
+        ]
+    lines += [
+        ("Grader's score" if grade.self_assessment else "**Score")
+        + f" {grade.score}/100 · {grade.rating.value}"
+        + ("" if grade.self_assessment else "**")
+        + f" (grader: {_md(grade.grader)}"
+        + (f", model: {_md(grade.model)}" if grade.model else "")
+        + (
+            f", ${grade.usage.cost_usd:.4f}"
+            if grade.usage is not None and grade.usage.cost_usd is not None
+            else ""
+        )
+        + ")",
+        "",
+    ]
+    unsure = grade.low_confidence_note(transcript_id, number)
+    if unsure is not None:
+        lines += [f"> **⚠ {unsure}**", ""]
+    lines += ["| Rubric point | Verdict | Evidence from your answer |", "|---|---|---|"]
+    own = {v.point_id: v.verdict for v in grade.effective_points}
+    changed = grade.self_assessment.changed if grade.self_assessment else []
+    for verdict in grade.points:
+        point = question.point(verdict.point_id) if question else None
+        label = _md(point.point if point else verdict.point_id)
+        evidence = f"“{_md(verdict.evidence)}”" if verdict.evidence else ""
+        if verdict.note and not verdict.verified:
+            evidence += f" ({_md(verdict.note)})"
+        cell = evidence.replace("|", "\\|").replace("\n", " ")
+        mark = _VERDICT_MARK[verdict.verdict]
+        if verdict.point_id in changed:
+            mark = f"{_VERDICT_MARK[own[verdict.point_id]]} (marked by you; grader: {mark})"
+        lines.append(f"| {label} | {mark} | {cell} |")
+    return lines
+
+
 def render_turn_markdown(
     number: int, turn: Turn, question: Question | None = None, transcript_id: str | None = None
 ) -> str:
@@ -295,6 +398,8 @@ def render_turn_markdown(
         services = describe_services(turn.delivery)
         lines += [f"Delivery: {describe(turn.delivery)}", ""]
         lines += [services, ""] if services else []
+    if turn.spoken is not None and turn.spoken.audio_file:
+        lines += [f"Recording: [{_md(turn.spoken.audio_file)}]({turn.spoken.audio_file})", ""]
     grade = turn.grade
     if not turn.submitted:
         lines += [
@@ -307,29 +412,7 @@ def render_turn_markdown(
         reason = _md(turn.ungraded_reason)
         lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]
         return "\n".join(lines)
-    lines += [
-        f"**Score {grade.score}/100 · {grade.rating.value}** (grader: {_md(grade.grader)}"
-        + (f", model: {_md(grade.model)}" if grade.model else "")
-        + (
-            f", ${grade.usage.cost_usd:.4f}"
-            if grade.usage is not None and grade.usage.cost_usd is not None
-            else ""
-        )
-        + ")",
-        "",
-    ]
-    unsure = grade.low_confidence_note(transcript_id)
-    if unsure is not None:
-        lines += [f"> **⚠ {unsure}**", ""]
-    lines += ["| Rubric point | Verdict | Evidence from your answer |", "|---|---|---|"]
-    for verdict in grade.points:
-        point = question.point(verdict.point_id) if question else None
-        label = _md(point.point if point else verdict.point_id)
-        evidence = f"“{_md(verdict.evidence)}”" if verdict.evidence else ""
-        if verdict.note and not verdict.verified:
-            evidence += f" ({_md(verdict.note)})"
-        cell = evidence.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {label} | {_VERDICT_MARK[verdict.verdict]} | {cell} |")
+    lines += _grade_markdown(grade, question, transcript_id, number)
     lines.append("")
     if grade.red_flags_hit:
         lines.append("**Red flags**")

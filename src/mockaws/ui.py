@@ -20,15 +20,18 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from mockaws.evidence import Mark, MarkKind, grade_marks, segments
 from mockaws.frontends import (
     AnswerSaved,
     Asked,
     EndOfInput,
     Event,
+    Frontend,
     HintGiven,
     Interrupt,
     LiveSession,
+    Marked,
+    Marks,
+    Notice,
     Reply,
     Revealed,
     SaveFailed,
@@ -51,6 +54,7 @@ from mockaws.models import (
     TurnStatus,
     Verdict,
     low_confidence_advice,
+    mark_command,
     utc_now,
 )
 from mockaws.safety import clean
@@ -58,11 +62,13 @@ from mockaws.views import follow_up_contribution, think_about_next
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
+    from mockaws.evidence import Mark
     from mockaws.frontends import Graded, Prompt
     from mockaws.history import LoadProblem, SessionSummary, Stats
     from mockaws.regrade import RegradeReport
     from mockaws.session import Interview
     from mockaws.summary import Report
+    from mockaws.ui_voice import VoiceInput
 
 
 def escape(text: str) -> str:
@@ -70,8 +76,16 @@ def escape(text: str) -> str:
     return escape_markup(clean(text))
 
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader went away (`| head`): the command layer ends quietly with exit 0.
+        self.quiet = True
+        raise BrokenPipeError
+
+
+out = _Console(highlight=False, soft_wrap=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
 
 _RATING_STYLE = {
     Rating.STRONG: "bold green",
@@ -105,16 +119,40 @@ def tracks_label(tracks: Sequence[Track]) -> str:
 def question_table(
     questions: Sequence[Question], tracks: Mapping[str, Sequence[Track]] | None = None
 ) -> None:
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("id", "topic", "level", "kind", "tracks", "question"):
-        table.add_column(column, overflow="fold")
-    for q in questions:
-        roles = tracks_label((tracks or {}).get(q.id, ()))
-        table.add_row(
-            escape(q.id), escape(q.topic), q.level.value, q.kind.value, roles, escape(q.question)
+    """id, topic, level, kind and tracks in columns; long questions wrap in their own column.
+
+    Drawn by hand rather than with a rich Table: measuring every cell of a bank of hundreds of
+    questions took longer than everything else the command does.
+    """
+    import textwrap
+
+    header = ("id", "topic", "level", "kind", "tracks", "question")
+    rows = [
+        (
+            clean(q.id),
+            clean(q.topic),
+            q.level.value,
+            q.kind.value,
+            tracks_label((tracks or {}).get(q.id, ())),
+            clean(q.question),
         )
-    out.print(table)
-    out.print(f"{len(questions)} questions")
+        for q in questions
+    ]
+    columns = len(header) - 1
+    widths = [max([len(header[i]), *(len(row[i]) for row in rows)]) for i in range(columns)]
+    indent = sum(widths) + 2 * columns
+    room = max(out.width - indent, 30)
+    text = Text()
+    text.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)), style="bold")
+    text.append("  question\n", style="bold")
+    for *cells, question in rows:
+        lines = textwrap.wrap(question, room) or [""]
+        text.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  ")
+        text.append(lines[0] + "\n")
+        for line in lines[1:]:
+            text.append(" " * indent + line + "\n")
+    text.append(count(len(questions), "question"), style="dim")
+    out.print(text, soft_wrap=True)
 
 
 def question_detail(
@@ -151,10 +189,37 @@ def question_detail(
                 out.print(f"  → {escape(follow_up)}")
 
 
-def _low_confidence(grade: Grade, transcript_id: str | None, indent: str = "") -> None:
-    note = grade.low_confidence_note(transcript_id)
+def _low_confidence(
+    grade: Grade, transcript_id: str | None, indent: str = "", number: int | None = None
+) -> None:
+    note = grade.low_confidence_note(transcript_id, number)
     if note is not None:
         out.print(f"{indent}[bold yellow]⚠[/] [yellow]{escape(note)}[/]")
+
+
+def score_line(grade: Grade) -> str:
+    """The score as rich markup: the self-assessed one, when there is one, then the grader's."""
+    style = _RATING_STYLE[grade.effective_rating]
+    line = f"[{style}]Score {grade.effective_score}/100 · {grade.effective_rating.value}[/]"
+    if grade.self_assessed:
+        line += (
+            f" · [bold]self-assessed[/] [dim](the grader gave {grade.score}/100 · "
+            f"{grade.rating.value})[/]"
+        )
+    return line
+
+
+def _grader_said(grade: Grade, point_id: str) -> Text | None:
+    """'grader: ✘ missed · you: covered' for a point the user re-marked, else None."""
+    if grade.self_assessment is None or point_id not in grade.self_assessment.changed:
+        return None
+    original = next((v for v in grade.points if v.point_id == point_id), None)
+    if original is None:
+        return None
+    label, colour = _VERDICT_STYLE[original.verdict]
+    text = Text("marked by you; the grader said ", style="dim italic")
+    text.append(label, style=colour)
+    return text
 
 
 def grade_report(
@@ -163,26 +228,26 @@ def grade_report(
     *,
     show_follow_up: bool = True,
     transcript_id: str | None = None,
+    number: int | None = None,
 ) -> None:
     """The per-point verdicts with evidence, red flags, score and rating."""
-    style = _RATING_STYLE[grade.rating]
-    out.print(
-        f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
-        f"  [dim](grader: {grade.grader})[/]"
-    )
+    out.print(f"{score_line(grade)}  [dim](grader: {grade.grader})[/]")
     # Said first and again last: a user who stops reading at the score still sees it.
-    _low_confidence(grade, transcript_id, "  ")
+    _low_confidence(grade, transcript_id, "  ", number)
     # A grid keeps wrapped point text and quotes aligned under their column.
     rows = Table.grid(padding=(0, 1))
     rows.add_column(width=15, no_wrap=True)
     rows.add_column(overflow="fold")
-    for verdict in grade.points:
+    for verdict in grade.effective_points:
         point = question.point(verdict.point_id)
         label, colour = _VERDICT_STYLE[verdict.verdict]
         rows.add_row(Text(label, style=colour), escape(point.point if point else verdict.point_id))
         if verdict.evidence:
             rows.add_row("", Text(clean(f"“{verdict.evidence}”"), style="dim"))
-        if verdict.note and not verdict.verified:
+        said = _grader_said(grade, verdict.point_id)
+        if said is not None:
+            rows.add_row("", said)
+        elif verdict.note and not verdict.verified:
             rows.add_row("", Text(clean(verdict.note), style="dim italic"))
     flags = {f.id: f.flag for f in question.red_flags}
     for hit in grade.red_flags_hit:
@@ -204,9 +269,16 @@ def turn_feedback(
     *,
     show_follow_up: bool = True,
     transcript_id: str | None = None,
+    number: int | None = None,
 ) -> None:
     if turn.grade is not None:
-        grade_report(question, turn.grade, show_follow_up=False, transcript_id=transcript_id)
+        grade_report(
+            question,
+            turn.grade,
+            show_follow_up=False,
+            transcript_id=transcript_id,
+            number=number,
+        )
         suggestion = think_about_next(turn) if show_follow_up else None
         if suggestion:
             out.print(f"  [cyan]Think about next:[/] {escape(suggestion)}")
@@ -446,7 +518,7 @@ DRAFT_EVERY_S = 4.0
 
 
 def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
-    commands = ["/hint", "/reveal"] if mode is not Mode.REAL else []
+    commands = ["/hint", "/reveal", "/mark"] if mode is not Mode.REAL else []
     return [*commands, "/repeat", "/skip", "/quit"]
 
 
@@ -544,6 +616,12 @@ def delivery_summary_lines(delivery: Delivery, answers: int) -> list[str]:
     if delivery.hedges:
         hedges = ", ".join(f"{w} x{n}" if n > 1 else w for w, n in delivery.hedges.items())
         lines.append(f"hedges {delivery.hedge_count}: {hedges}")
+    if delivery.measured and delivery.words_per_minute is not None:
+        pauses = delivery.long_pauses
+        longest = max((p.seconds for p in pauses), default=0.0)
+        line = f"spoken at {delivery.words_per_minute:.0f} words a minute (measured)"
+        line += f", {len(pauses)} long pauses" + (f" (longest {longest:.1f} s)" if pauses else "")
+        lines.append(line)
     services = services_line(delivery)
     if services:
         lines.append(services)
@@ -572,7 +650,11 @@ def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) 
 def _made(grade: Grade | None) -> set[str]:
     if grade is None:
         return set()
-    return {v.point_id for v in grade.points if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)}
+    return {
+        v.point_id
+        for v in grade.effective_points
+        if v.verdict in (Verdict.COVERED, Verdict.PARTIAL)
+    }
 
 
 def follow_up_result(question: Question, turn: Turn, follow_up: FollowUpTurn) -> str:
@@ -587,7 +669,12 @@ def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
     if follow_up is None:
         out.rule(f"Feedback on question {graded.number} · {question.id}", style="dim")
         # Its "think about next" is left out when it is a follow-up already asked.
-        turn_feedback(question, turn, transcript_id=transcript_id)
+        turn_feedback(question, turn, transcript_id=transcript_id, number=graded.number)
+        grade = turn.grade
+        if grade is not None and any(v.verdict is not Verdict.COVERED for v in grade.points):
+            out.print(
+                "  [dim]Covered a point it missed? Type /mark to tick the points you did cover.[/]"
+            )
         return
     result = follow_up_result(question, turn, follow_up)
     out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
@@ -645,13 +732,19 @@ def _score_cell(turn: Turn) -> tuple[str, Text]:
         return "—", Text("skipped", style="dim")
     if not turn.submitted:
         return "—", Text("unsent", style="dim")
-    if turn.grade is None:
+    grade = turn.grade
+    if grade is None:
         return "—", Text("ungraded", style="yellow")
-    style = _RATING_STYLE[turn.grade.rating]
-    return str(turn.grade.score), Text(turn.grade.rating.value, style=style)
+    style = _RATING_STYLE[grade.effective_rating]
+    if grade.self_assessed:
+        rating = Text(grade.effective_rating.value, style=style)
+        rating.append(f" · self-assessed (grader: {grade.score})", style="dim")
+        return str(grade.effective_score), rating
+    return str(grade.score), Text(grade.rating.value, style=style)
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
@@ -667,7 +760,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             score += f" (+{len(added)} in follow-up)"
         if turn.hints:
             rating.append(f" · {len(turn.hints)} hint" + ("s" if len(turn.hints) > 1 else ""))
-        if turn.grade is not None and turn.grade.low_confidence:
+        if turn.grade is not None and turn.grade.low_confidence and not turn.grade.self_assessed:
             rating.append(" · unsure", style="bold yellow")
         fillers = str(turn.delivery.filler_count) if turn.delivery else "—"
         seconds = clock(turn.seconds) if turn.status is TurnStatus.ANSWERED else "—"
@@ -681,6 +774,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
     unsure = report.low_confidence
     if unsure:
         numbers = ", ".join(str(n) for n in unsure)
+        only = unsure[0] if len(unsure) == 1 else None
         which = (
             f"grade of question {numbers} is"
             if len(unsure) == 1
@@ -688,13 +782,13 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         )
         out.print(
             f"[bold yellow]⚠[/] [yellow]The {which} unsure (low confidence): "
-            f"{escape(low_confidence_advice(transcript.id))}.[/]"
+            f"{escape(low_confidence_advice(transcript.id, only))}.[/]"
         )
-    graded = [t.grade.score for t in report.turns if t.grade is not None]
+    graded = [t.grade.effective_score for t in report.turns if t.grade is not None]
     if graded:
         out.print(
             f"Average score: [bold]{sum(graded) / len(graded):.0f}/100[/]"
-            f" over {_count(len(graded), 'graded answer')}"
+            f" over {count(len(graded), 'graded answer')}"
         )
     if report.kinds:
         out.print(
@@ -707,7 +801,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
             + " · ".join(f"{t.topic} {t.average:.0f} ({t.answers})" for t in report.topics)
         )
     if report.answers and report.delivery.words:
-        out.print(f"[bold]Delivery[/] over {_count(report.answers, 'answer')}:")
+        out.print(f"[bold]Delivery[/] over {count(report.answers, 'answer')}:")
         for line in delivery_summary_lines(report.delivery, report.answers):
             out.print(f"  {escape(line)}")
     if report.missed:
@@ -926,6 +1020,14 @@ class AnswerEditor:
 
                 await run_in_terminal(show)
 
+    def read_line(self, message: str) -> str | None:
+        return read_line(message)
+
+    def mark(self, question: Question, grade: Grade, number: int) -> Marks | None:
+        """The checklist of the question's points, ticked as the grade has them now."""
+        out.print(f"[bold]Question {number}[/] · {escape(question.id)}")
+        return checklist(question, grade, self.read_line)
+
     def confirm_quit(self) -> QuitChoice:
         """Ask once whether to quit; Ctrl-C again quits at once."""
         from prompt_toolkit import prompt as ask_line
@@ -947,6 +1049,121 @@ class AnswerEditor:
         if reply == "\x03":
             return QuitChoice.QUIT_NOW
         return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
+
+
+def read_line(message: str) -> str | None:
+    """One line typed at the terminal (the checklist); None at Ctrl-D or Ctrl-C."""
+    from prompt_toolkit import prompt as ask_line
+
+    try:
+        return ask_line(message)
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+CHECKLIST_HELP = (
+    "Type the numbers of points to tick or untick (e.g. 2 3), Enter to save, /cancel to leave it."
+)
+
+
+def _checklist_rows(question: Question, grade: Grade, ticked: set[str]) -> None:
+    graders = {v.point_id: v.verdict for v in grade.points}
+    rows: list[tuple[str | Text, ...]] = []
+    for number, point in enumerate(question.rubric, start=1):
+        box = Text(
+            "[x]" if point.id in ticked else "[ ]", style="bold green" if point.id in ticked else ""
+        )
+        said = graders.get(point.id, Verdict.MISSED)
+        label, colour = _VERDICT_STYLE[said]
+        text = Text(clean(point.point))
+        text.append("  (grader: ", style="dim")
+        text.append(label, style=colour)
+        text.append(f"; id {clean(point.id)})", style="dim")
+        rows.append((Text(str(number), style="dim"), box, text))
+    out.print(_hanging(rows, (3, 3)))
+
+
+def checklist(
+    question: Question, grade: Grade, read_line: Callable[[str], str | None]
+) -> Marks | None:
+    """Ask which rubric points an answer covered; returns the points to mark covered and missed.
+
+    Points covered now (by the grader or an earlier marking) start ticked. None: left unchanged
+    (/cancel, or the end of input).
+    """
+    current = {v.point_id for v in grade.effective_points if v.verdict is Verdict.COVERED}
+    ticked = set(current)
+    ids = [p.id for p in question.rubric]
+    out.print(f"[bold]Which points did your answer cover?[/] [dim]{CHECKLIST_HELP}[/]")
+    _checklist_rows(question, grade, ticked)
+    while True:
+        line = read_line("tick> ")
+        if line is None or line.strip().lower() in {"/cancel", "q"}:
+            out.print("[dim]Left as it was.[/]")
+            return None
+        words = line.replace(",", " ").split()
+        if not words:
+            break
+        wrong = [w for w in words if not w.isdigit() or not 1 <= int(w) <= len(ids)]
+        if wrong:
+            out.print(f"[yellow]Not a point number: {escape(wrong[0])} (1 to {len(ids)})[/]")
+            continue
+        for word in words:
+            ticked ^= {ids[int(word) - 1]}
+        _checklist_rows(question, grade, ticked)
+    covered = [i for i in ids if i in ticked and i not in current]
+    missed = [i for i in ids if i not in ticked and i in current]
+    return covered, missed
+
+
+def marked(question: Question, grade: Grade, number: int, transcript_id: str) -> None:
+    """What a marking changed: the score both ways, and the points the user re-marked."""
+    if grade.self_assessment is None:
+        out.print(
+            f"Question {number}: back to the grader's verdicts, "
+            f"{grade.score}/100 · {grade.rating.value}."
+        )
+        return
+    out.print(f"Question {number}: {score_line(grade)}")
+    rows: list[tuple[str | Text, ...]] = []
+    for point_id in grade.self_assessment.changed:
+        point = question.point(point_id)
+        own = next(v for v in grade.self_assessment.points if v.point_id == point_id)
+        label, colour = _VERDICT_STYLE[own.verdict]
+        text = Text(clean(point.point if point else point_id))
+        said = _grader_said(grade, point_id)
+        if said is not None:
+            text.append("\n")
+            text.append_text(said)
+        rows.append(("", Text(label, style=colour), text))
+    out.print(_hanging(rows, (1, 15)))
+    out.print(f"[dim]Saved in {escape(transcript_id)}; stats and drills use this score.[/]")
+
+
+def marking(question: Question, turn: Turn, transcript_id: str, number: int) -> None:
+    """`transcripts mark` without changes: each point with its id, the grader's and yours."""
+    grade = turn.grade
+    assert grade is not None
+    out.print(f"[bold]{escape(turn.question)}[/]")
+    out.print(f"[dim]{escape(transcript_id)} · question {number} · {escape(turn.question_id)}[/]")
+    out.print(score_line(grade))
+    own = {v.point_id: v.verdict for v in grade.effective_points}
+    rows: list[tuple[str | Text, ...]] = []
+    for verdict in grade.points:
+        point = question.point(verdict.point_id)
+        label, colour = _VERDICT_STYLE[own.get(verdict.point_id, verdict.verdict)]
+        text = Text(clean(point.point if point else verdict.point_id))
+        said = _grader_said(grade, verdict.point_id)
+        if said is not None:
+            text.append("  ")
+            text.append_text(said)
+        rows.append((Text(clean(verdict.point_id), style="cyan"), Text(label, style=colour), text))
+    width = max((len(v.point_id) for v in grade.points), default=2)
+    out.print(_hanging(rows, (width, 15)))
+    out.print(
+        f"[dim]Mark: mockaws transcripts mark {escape(transcript_id)} --question {number} "
+        "--covered ID (or --missed ID)[/]"
+    )
 
 
 def edit_answer(question: Question) -> str | None:
@@ -979,6 +1196,12 @@ class PipeFrontend:
         else:
             show_event(event, self.transcript_id)
 
+    def mark(self, question: Question, grade: Grade, number: int) -> Marks | None:
+        """No checklist on a pipe: the command that marks points from a script."""
+        if self.transcript_id is not None:
+            notice(f"Mark points from a script with: {mark_command(self.transcript_id, number)}")
+        return None
+
 
 def show_event(event: Event, transcript_id: str | None = None) -> None:
     """What the user sees of something that happened in the interview."""
@@ -998,16 +1221,28 @@ def show_event(event: Event, transcript_id: str | None = None) -> None:
             reveal(question)
         case StudyOnly(command=command):
             study_only(command)
+        case Notice(message=message):
+            notice(message)
+        case Marked(question=question, grade=grade, number=number):
+            marked(question, grade, number, transcript_id or "")
         case _:
             graded_feedback(event, transcript_id)
 
 
 def frontend_for(
-    session: LiveSession, transcript_id: str, stream: TextIO | None = None
-) -> AnswerEditor | PipeFrontend:
-    """The editor for a person at a terminal, else the line reader (piped answers)."""
+    session: LiveSession,
+    transcript_id: str,
+    stream: TextIO | None = None,
+    voice: VoiceInput | None = None,
+) -> Frontend:
+    """The editor for a person at a terminal (spoken first with `voice`), else the line reader."""
     if stream is None and is_interactive():
-        return AnswerEditor(session, transcript_id)
+        editor = AnswerEditor(session, transcript_id)
+        if voice is not None:
+            from mockaws.ui_voice import VoiceFrontend
+
+            return VoiceFrontend(editor, voice, transcript_id)
+        return editor
     return PipeFrontend(transcript_id, stream)
 
 
@@ -1082,15 +1317,18 @@ def transcript_table(sessions: Sequence[SessionSummary], total: int) -> None:
         )
 
 
+# By MarkKind value: evidence (and the text matcher under it) loads only to show a transcript.
 _MARK_STYLE = {
-    MarkKind.COVERED: "green underline",
-    MarkKind.PARTIAL: "yellow underline",
-    MarkKind.CONTRADICTED: "bold red underline",
-    MarkKind.RED_FLAG: "bold red underline",
+    "covered": "green underline",
+    "partial": "yellow underline",
+    "contradicted": "bold red underline",
+    "red_flag": "bold red underline",
 }
 
 
 def _highlighted_answer(answer: str, marks: Sequence[Mark]) -> Text:
+    from mockaws.evidence import segments
+
     text = Text()
     for piece in segments(answer, marks):
         kind = piece.kind
@@ -1112,27 +1350,33 @@ def _hanging(rows: Iterable[tuple[str | Text, ...]], widths: Sequence[int]) -> T
 
 
 def _grade_detail(
-    grade: Grade, question: Question | None, answer: str, transcript_id: str | None = None
+    grade: Grade,
+    question: Question | None,
+    answer: str,
+    transcript_id: str | None = None,
+    number: int | None = None,
 ) -> None:
     from mockaws.export import made_by, outline_items
 
-    style = _RATING_STYLE[grade.rating]
-    out.print(
-        f"[{style}]Score {grade.score}/100 · {grade.rating.value}[/]"
-        f"  [dim]({escape(made_by(grade))})[/]"
-    )
-    _low_confidence(grade, transcript_id)
+    out.print(f"{score_line(grade)}  [dim]({escape(made_by(grade))})[/]")
+    _low_confidence(grade, transcript_id, number=number)
     out.print("\n[bold]Your answer[/]")
+    from mockaws.evidence import grade_marks
+
     out.print(_highlighted_answer(answer, grade_marks(grade, answer)))
     out.print("\n[bold]Rubric[/]")
     rows: list[tuple[str | Text, ...]] = []
-    for number, verdict in enumerate(grade.points, start=1):
+    for position, verdict in enumerate(grade.effective_points, start=1):
         point = question.point(verdict.point_id) if question else None
         label, colour = _VERDICT_STYLE[verdict.verdict]
         text = Text(clean(point.point if point else verdict.point_id))
-        if verdict.note and not verdict.verified:
+        said = _grader_said(grade, verdict.point_id)
+        if said is not None:
+            text.append("\n")
+            text.append_text(said)
+        elif verdict.note and not verdict.verified:
             text.append(f"\n{clean(verdict.note)}", style="dim italic")
-        rows.append((Text(str(number), style="dim"), Text(label, style=colour), text))
+        rows.append((Text(str(position), style="dim"), Text(label, style=colour), text))
     out.print(_hanging(rows, (3, 15)))
     if grade.red_flags_hit:
         out.print("\n[bold]Red flags[/]")
@@ -1199,7 +1443,7 @@ def transcript_detail(
             reason = turn.ungraded_reason
             out.print(f"[yellow]Not graded:[/] {escape(reason)}")
         else:
-            _grade_detail(turn.grade, question, turn.answer, transcript.id)
+            _grade_detail(turn.grade, question, turn.answer, transcript.id, number)
         delivery = delivery_notes(turn)
         if delivery:
             out.print("\n[bold]Delivery[/]")
@@ -1243,6 +1487,12 @@ def stats_report(stats: Stats) -> None:
             + _score_text(stats.average).markup
             + "/100"
         )
+        if stats.self_assessed:
+            grader = f"{stats.grader_average:.0f}" if stats.grader_average is not None else "—"
+            out.print(
+                f"[dim]{count(stats.self_assessed, 'answer')} self-assessed (you marked the "
+                f"points you covered); by the grader's scores alone the average is {grader}/100[/]"
+            )
         levels = [level.value for level in Level]
         table = Table(title="Average score by topic and level", header_style="bold", box=None)
         table.add_column("topic")
@@ -1285,6 +1535,15 @@ def stats_report(stats: Stats) -> None:
                 rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
             width = max(len(str(row[0])) for row in rows)
             out.print(_hanging([("", *row) for row in rows], (1, width)))
+    if stats.spoken:
+        out.print("\n[bold]Spoken answers[/] [dim](per session, latest last)[/]")
+        for spoken in stats.spoken:
+            out.print(
+                f"  {_local_time(spoken.started_at)[:10]}  {spoken.words_per_minute:4.0f} words/min"
+                f" · {spoken.pauses_per_answer:.1f} long pauses per answer"
+                f" · {spoken.fillers_per_100_words:.1f} fillers per 100 words"
+                f"  [dim]({spoken.answers})[/]"
+            )
     if stats.bank_size:
         never = len(stats.never_attempted)
         out.print(f"\n[bold]Never attempted:[/] {never} of {stats.bank_size} questions in the bank")
@@ -1304,19 +1563,36 @@ def _rating_band(score: float) -> Rating:
     return rating_for(round(score))
 
 
-def choose_rating(suggested: str, choices: Sequence[str]) -> str:
-    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks."""
+def confirm(question: str, *, default: bool = True) -> bool:
+    """A yes/no question at the terminal; Enter takes the default."""
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, console=out, default=default)
+
+
+MARK_REPLY = "/mark"
+
+
+def choose_rating(suggested: str, choices: Sequence[str], *, markable: bool = False) -> str:
+    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks.
+
+    With `markable`, /mark is a reply of its own (MARK_REPLY): the user wants to tick the
+    points they covered first.
+    """
     from rich.prompt import Prompt
 
     listed = "/".join(choices)
+    mark = " [dim](/mark: tick the points you covered)[/]" if markable else ""
     while True:
         reply = Prompt.ask(
-            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]",
+            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]{mark}",
             console=out,
             default=suggested,
             show_default=False,
         )
         typed = reply.strip().lower()
+        if markable and typed == MARK_REPLY:
+            return MARK_REPLY
         matches = [c for c in choices if typed and c.startswith(typed)]
         if len(matches) == 1:
             return matches[0]
@@ -1419,3 +1695,19 @@ def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
     for name, value, source in rows:
         table.add_row(name, escape(value), Text(source, style="dim"))
     out.print(table)
+
+
+_CHECK_STYLE = {
+    "ok": ("✔", "green"),
+    "warn": ("!", "yellow"),
+    "fail": ("✘", "bold red"),
+    "skip": ("·", "dim"),
+}
+
+
+def doctor_report(checks: Sequence[tuple[str, str, str]]) -> None:
+    """One line per check: a mark, its name and what was found."""
+    width = max((len(name) for name, _, _ in checks), default=0)
+    for name, status, detail in checks:
+        mark, style = _CHECK_STYLE[status]
+        out.print(f"[{style}]{mark}[/] [bold]{name:<{width}}[/]  {escape(detail)}", soft_wrap=True)

@@ -9,6 +9,7 @@ import typer
 from mockaws import __version__
 from mockaws.cli._app import App
 from mockaws.cli.config import config_app
+from mockaws.cli.doctor import doctor
 from mockaws.cli.drill import drill
 from mockaws.cli.eval import evaluate
 from mockaws.cli.grade import grade
@@ -54,6 +55,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(transcripts_app, name="transcripts")
 app.command("stats")(stats)
 app.command("drill")(drill)
+app.command("doctor")(doctor)
 
 
 def main() -> None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from typer import Abort
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from mockaws.errors import ExitCode, MockawsError
 
@@ -18,18 +24,100 @@ def handle_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from mockaws import ui
-
+        # ui (and rich with it) is imported only when there is something to say: a command
+        # that prints plain records never pays for it.
         try:
             return function(*args, **kwargs)
         except MockawsError as exc:
+            from mockaws import ui
+
             ui.error(exc.message)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
+            from mockaws import ui
+
             ui.error("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader closed the pipe (`| head`): what it read is what it wanted.
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; to a closed pipe that flush would fail once more.
+    with_devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(with_devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(with_devnull)
+
+
+class _Group(TyperGroup):
+    """The root command: a usage error is one line naming the command's help, not a box."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except UsageError as exc:
+            from mockaws import ui
+
+            where = exc.ctx.command_path if exc.ctx is not None else "mockaws"
+            ui.error(f"{exc.format_message()} (see `{where} --help`)")
+            sys.exit(int(ExitCode.BAD_INPUT))
+        except Abort:
+            from mockaws import ui
+
+            ui.error("aborted")
+            sys.exit(int(ExitCode.ERROR))
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown as a man page would: `ID`, `[ID]`, `[PATH]...`, no `<str>` or `{ID}`."""
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or self.display_name_raw
+        if not self.required and not name.startswith("["):
+            name = f"[{name}]"
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name
+
+    def display_type_rich(self, ctx: Any = None) -> str:
+        return ""
+
+
+class _Command(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _PlainArgument
+
+
+def _keep_examples_as_written(doc: str) -> str:
+    # Click rewraps every paragraph of a help text except one that starts with a \b line:
+    # examples are commands, one a line, and must stay that way.
+    if "Examples:\n\n\b\n" in doc:
+        return doc  # already marked where it is written
+    return doc.replace("\n\nExamples:\n", "\n\n\b\nExamples:\n")
 
 
 class App(typer.Typer):
@@ -39,13 +127,22 @@ class App(typer.Typer):
         kwargs.setdefault("no_args_is_help", True)
         kwargs.setdefault("pretty_exceptions_enable", False)
         kwargs.setdefault("rich_markup_mode", None)
+        kwargs.setdefault("cls", _Group)
+        if kwargs.get("help"):
+            # A group's whole first paragraph in the command list, as for commands.
+            kwargs.setdefault("short_help", " ".join(kwargs["help"].split("\n\n")[0].split()))
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
-        register = super().command(*args, **kwargs)
-
         def decorator(function: F) -> F:
-            register(handle_errors(function))
+            # The command list shows a docstring's whole first sentence, however long, rather
+            # than Click's cut at 45 characters or the first ". " (which "e.g. " is).
+            if "short_help" not in kwargs and function.__doc__:
+                kwargs["short_help"] = " ".join(function.__doc__.strip().split("\n\n")[0].split())
+            if "help" not in kwargs and function.__doc__:
+                kwargs["help"] = _keep_examples_as_written(inspect.cleandoc(function.__doc__))
+            kwargs.setdefault("cls", _Command)
+            super(App, self).command(*args, **kwargs)(handle_errors(function))
             return function
 
         return decorator

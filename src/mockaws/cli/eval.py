@@ -13,7 +13,9 @@ from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOp
 def evaluate(
     labels: Annotated[
         Path,
-        typer.Argument(help="JSON Lines file of labelled answers (e.g. evals/labels.jsonl)."),
+        typer.Argument(
+            metavar="LABELS", help="JSON Lines file of labelled answers (e.g. evals/labels.jsonl)."
+        ),
     ],
     grader: GraderOption = "auto",
     model: ModelOption = None,
@@ -48,6 +50,11 @@ def evaluate(
     exact and within-one, Spearman of scores against bands), a confusion matrix of ratings,
     red-flag precision and recall, figures per kind of answer, the worst disagreements and, for
     LLM graders, tokens, cost and latency.
+
+    Examples:
+      mockaws eval evals/labels.jsonl --grader offline
+      mockaws eval evals/labels.jsonl --split test --baseline evals/baseline.json
+      mockaws eval evals/labels.jsonl --json > report.json
     """
     from mockaws import ui
     from mockaws.bank import load_bank

@@ -8,12 +8,25 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, BaseUrlOption, GraderOption, ModelOption
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    GraderOption,
+    ModelOption,
+    complete_question_id,
+)
 
 
 def grade(
     question_id: Annotated[
-        str, typer.Option("--question", "-q", metavar="ID", help="The question's id.")
+        str,
+        typer.Option(
+            "--question",
+            "-q",
+            metavar="ID",
+            help="The question's id.",
+            autocompletion=complete_question_id,
+        ),
     ],
     answer_file: Annotated[
         Path | None,
@@ -30,7 +43,12 @@ def grade(
     as_json: Annotated[bool, typer.Option("--json", help="Print the Grade as JSON.")] = False,
     bank: BankOption = None,
 ) -> None:
-    """Grade one answer to one question and print the verdict on every rubric point."""
+    """Grade one answer to one question and print the verdict on every rubric point.
+
+    Examples:
+      mockaws grade -q sg-vs-nacl --answer-file my-answer.txt
+      mockaws grade -q sg-vs-nacl --json < my-answer.txt
+    """
     from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.config import home_dir, load_settings

@@ -18,11 +18,24 @@ from mockaws.cli.options import (
     TranscriptsDirOption,
     parse_level,
 )
+from mockaws.cli.voice_options import (
+    AudioDeviceOption,
+    KeepAudioOption,
+    LongPauseOption,
+    SpeakQuestionsOption,
+    SpeechBaseUrlOption,
+    SpeechModelOption,
+    StopAfterSilenceOption,
+    VoiceOption,
+)
 
 if TYPE_CHECKING:
     from mockaws.bank import Bank
+    from mockaws.config import Settings
+    from mockaws.grading import Grader
     from mockaws.models import Level, Mode, Question, Track, Turn
     from mockaws.session import Interview, Outcome, QuestionPlan
+    from mockaws.ui_voice import VoiceInput
 
 MAX_FOLLOW_UPS = 2
 
@@ -91,6 +104,14 @@ def interview(
     base_url: BaseUrlOption = None,
     transcripts_dir: TranscriptsDirOption = None,
     bank: BankOption = None,
+    voice: VoiceOption = False,
+    keep_audio: KeepAudioOption = True,
+    speak_questions: SpeakQuestionsOption = False,
+    speech_model: SpeechModelOption = None,
+    speech_base_url: SpeechBaseUrlOption = None,
+    audio_device: AudioDeviceOption = None,
+    long_pause: LongPauseOption = 1.0,
+    stop_after_silence: StopAfterSilenceOption = None,
 ) -> None:
     """Run a mock interview: answer each question as you would aloud, get graded point by point.
 
@@ -98,6 +119,9 @@ def interview(
     or Ctrl-D) submits. Piped answers end at a line holding only '.'. Type /hint, /reveal,
     /repeat, /skip or /quit as the answer. Each answer is saved the moment it is submitted and
     graded in the background; `mockaws resume` continues an interrupted interview.
+
+    With --voice you speak instead: Enter starts and stops recording, the transcript opens in
+    the editor to fix misheard words, and pace and pauses are measured from the audio.
 
     --loop TRACK is a technical screen for that role, in the order interviewers use: a
     behavioural story (Leadership Principles, STAR form), three technical questions at your
@@ -107,12 +131,13 @@ def interview(
     loop by kind of question and by topic.
 
     Examples:
-
-    \b
-        mockaws interview -n 3 --topic networking --level senior
-        mockaws interview --track sre --track security --seed 7
-        mockaws interview --loop sre --seed 42        # the same loop every time
-        mockaws interview --loop solutions-architect --level senior --mode study
+      mockaws interview -n 3 --topic networking --level senior
+      mockaws interview --track sre --track security --seed 7
+      mockaws interview --loop sre --seed 42        # the same loop every time
+      mockaws interview --loop solutions-architect --level senior --mode study
+      mockaws interview --voice --speak-questions
+      mockaws interview --voice --speech-base-url http://localhost:8000/v1 --no-keep-audio
+      mockaws interview -n 1 --grader offline < answers.txt
     """
     from mockaws import ui
     from mockaws.bank import load_bank, parse_tracks
@@ -143,6 +168,8 @@ def interview(
         raise BadInputError(f"--time-limit must be a positive number of seconds (got {time_limit})")
     grader_settings = load_settings(model=model, base_url=base_url)
     chosen_grader, notice = make_grader(grader, grader_settings)
+    if chosen_grader.name == "openai":
+        chosen_grader, notice = offline_if_unreachable(chosen_grader, grader_settings, notice)
     loaded = load_bank(bank or [])
     plan, count, seed = _choose_plan(
         loaded,
@@ -173,13 +200,44 @@ def interview(
         model=grader_settings.model if chosen_grader.name != "offline" else None,
         base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
-    session = Interview(
-        plan,
-        GradingRunner(chosen_grader),
-        TranscriptStore(resolve_transcripts_dir(transcripts_dir)),
-        settings,
+    folder = resolve_transcripts_dir(transcripts_dir)
+    from mockaws.cli.voice_options import voice_input
+
+    voice_in = voice_input(
+        enabled=voice,
+        grader_settings=grader_settings,
+        folder=folder,
+        keep_audio=keep_audio,
+        speak_questions=speak_questions,
+        speech_model=speech_model,
+        speech_base_url=speech_base_url,
+        audio_device=audio_device,
+        long_pause=long_pause,
+        stop_after_silence=stop_after_silence,
     )
-    drive(session)
+    session = Interview(plan, GradingRunner(chosen_grader), TranscriptStore(folder), settings)
+    drive(session, voice=voice_in)
+
+
+def offline_if_unreachable(
+    grader: Grader, settings: Settings, notice: str | None
+) -> tuple[Grader, str | None]:
+    """A model server that does not answer is said at once, not after every answer.
+
+    At a terminal the user chooses: the offline grader now, or the model (answers are kept
+    ungraded for `mockaws regrade`). Piped, the interview goes on offline with a notice.
+    """
+    from mockaws import ui
+    from mockaws.doctor import unreachable_reason
+    from mockaws.grading.offline import OfflineGrader
+
+    reason = unreachable_reason(settings)
+    if reason is None:
+        return grader, notice
+    ui.warning(f"the model server does not answer: {reason}")
+    if ui.is_interactive() and not ui.confirm("Continue with the offline grader?"):
+        return grader, "Answers the model cannot grade are kept for `mockaws regrade`."
+    return OfflineGrader(), "Grading with the offline grader (`mockaws doctor` checks the server)."
 
 
 def _choose_plan(
@@ -196,7 +254,7 @@ def _choose_plan(
     """The session's questions, with the count and seed to record for it."""
     import secrets
 
-    from mockaws.bank import select_questions
+    from mockaws.bank import check_count, select_questions
     from mockaws.errors import BadInputError
     from mockaws.loops import select_loop
     from mockaws.models import Level
@@ -208,6 +266,7 @@ def _choose_plan(
     count = 5 if count is None else count
     if not adaptive:
         candidates = loaded.filter(topics, level, tracks)
+        check_count(count, candidates)
         return FixedPlan(select_questions(candidates, count, seed)), count, seed
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
@@ -249,14 +308,19 @@ def drive(
     session: Interview,
     *,
     on_answer: Callable[[Question, Turn], None] | None = None,
+    voice: VoiceInput | None = None,
 ) -> None:
-    """Run `session` at the terminal (or from piped stdin) through the core loop; then report."""
+    """Run `session` at the terminal (or from piped stdin) through the core loop; then report.
+
+    `on_answer` is called after each main answer once its grade is in (drills use it to ask
+    for a rating), so with it the interview waits for each grade. With `voice`, each answer is
+    first spoken and its transcript opens in the editor.
+    """
     from mockaws import ui
     from mockaws.session import run_interview
 
-    outcome = run_interview(
-        session, ui.frontend_for(session, session.transcript.id), on_answer=on_answer
-    )
+    frontend = ui.frontend_for(session, session.transcript.id, voice=voice)
+    outcome = run_interview(session, frontend, on_answer=on_answer)
     _close(session, outcome)
 
 

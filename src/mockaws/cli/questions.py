@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mockaws.cli._app import App
-from mockaws.cli.options import BankOption, LevelOption, TopicOption, TrackOption, parse_level
+from mockaws.cli.options import (
+    BankOption,
+    FormatOption,
+    JsonOption,
+    LevelOption,
+    QuestionIdArgument,
+    TopicOption,
+    TrackOption,
+    listing_format,
+    parse_level,
+)
+
+if TYPE_CHECKING:
+    from mockaws.models import Question, Track
 
 questions_app = App(help="Browse and validate the question bank.")
+
+# The version of the JSON that `questions topics` and `questions show` print (see the README).
+JSON_SCHEMA_VERSION = 1
 
 
 @questions_app.command("list")
@@ -19,34 +35,38 @@ def list_questions(
     topic: TopicOption = None,
     track: TrackOption = None,
     level: LevelOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    output_format: FormatOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     bank: BankOption = None,
 ) -> None:
     """List the questions in the bank with their kind and tracks, filtered by topic, track, level.
 
-    Examples:
+    At a terminal this is a table; piped, one tab-separated record a line (id, topic, level,
+    kind, tracks separated by commas, question) with no header, so grep, cut and awk work.
 
-    \b
-        mockaws questions list --topic serverless
-        mockaws questions list --track sre --level senior
-        mockaws questions list --json
+    Examples:
+      mockaws questions list --topic serverless
+      mockaws questions list --track sre --level senior
+      mockaws questions list | cut -f1 | head
+      mockaws questions list --json | jq -r '.[].id'
     """
-    from mockaws import ui
     from mockaws.bank import load_bank, parse_tracks, tracks_of
 
+    chosen_format = listing_format(output_format, as_json=as_json)
     loaded = load_bank(bank or [])
     tracks = parse_tracks(track or [])
     chosen = sorted(
         loaded.filter(topic or [], parse_level(level), tracks), key=lambda q: (q.topic, q.id)
     )
-    if as_json:
+    roles: dict[str, list[Track]] = {q.id: tracks_of(q) for q in chosen}
+    if chosen_format == "json":
         rows = [
             {
                 "id": q.id,
                 "topic": q.topic,
                 "level": q.level.value,
                 "kind": q.kind.value,
-                "tracks": [t.value for t in tracks_of(q)],
+                "tracks": [t.value for t in roles[q.id]],
                 "question": q.question,
                 "sources": q.sources,
                 "file": str(loaded.origins[q.id]),
@@ -54,21 +74,51 @@ def list_questions(
             for q in chosen
         ]
         typer.echo(json.dumps(rows, indent=2))
-        return
-    ui.question_table(chosen, {q.id: tracks_of(q) for q in chosen})
+    elif chosen_format == "tsv":
+        from mockaws.records import records
+
+        records(
+            (
+                q.id,
+                q.topic,
+                q.level.value,
+                q.kind.value,
+                ",".join(t.value for t in roles[q.id]),
+                q.question,
+            )
+            for q in chosen
+        )
+    else:
+        from mockaws import ui
+
+        ui.question_table(chosen, roles)
 
 
 @questions_app.command("topics")
-def list_topics(bank: BankOption = None) -> None:
-    """List the topics in the bank with how many questions each has per level."""
+def list_topics(as_json: JsonOption = False, bank: BankOption = None) -> None:
+    """List the topics in the bank with how many questions each has per level.
+
+    Examples:
+      mockaws questions topics
+      mockaws questions topics --json
+    """
+    from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.models import Level
 
     loaded = load_bank(bank or [])
+    topics: list[dict[str, Any]] = []
     for name in loaded.topics:
         in_topic = loaded.filter([name])
-        counts = ", ".join(f"{sum(q.level is lv for q in in_topic)} {lv.value}" for lv in Level)
-        typer.echo(f"{name:<14} {len(in_topic):>3} questions ({counts})")
+        levels = {lv.value: sum(q.level is lv for q in in_topic) for lv in Level}
+        topics.append({"topic": name, "questions": len(in_topic), "levels": levels})
+    if as_json:
+        payload = {"schema_version": JSON_SCHEMA_VERSION, "topics": topics}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    for row in topics:
+        per_level = ", ".join(f"{n} {level}" for level, n in row["levels"].items())
+        typer.echo(f"{row['topic']:<14} {ui.count(row['questions'], 'question'):>13} ({per_level})")
 
 
 @questions_app.command("tracks")
@@ -82,10 +132,8 @@ def list_tracks(
     `mockaws interview --track TRACK` or `mockaws interview --loop TRACK`.
 
     Examples:
-
-    \b
-        mockaws questions tracks
-        mockaws questions tracks --json
+      mockaws questions tracks
+      mockaws questions tracks --json
     """
     from mockaws.bank import load_bank
     from mockaws.models import Level, QuestionKind, Track
@@ -107,9 +155,19 @@ def list_tracks(
         typer.echo(json.dumps(rows, indent=2))
 
 
+def _question_json(question: Question, origin: Path, tracks: list[Track]) -> dict[str, Any]:
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "file": str(origin),
+        "tracks": [t.value for t in tracks],
+        "question": question.model_dump(mode="json"),
+    }
+
+
 @questions_app.command("show")
 def show_question(
-    question_id: Annotated[str, typer.Argument(metavar="ID", help="The question's id.")],
+    question_id: QuestionIdArgument,
+    as_json: JsonOption = False,
     bank: BankOption = None,
 ) -> None:
     """Show one question: its kind, tracks, reference answer, notes, rubric, red flags, follow-ups.
@@ -117,26 +175,41 @@ def show_question(
     Behavioural questions also list the Leadership Principles a good story shows.
 
     Examples:
-
-    \b
-        mockaws questions show sg-vs-nacl
-        mockaws questions show my-question --bank my-questions.toml
+      mockaws questions show sg-vs-nacl
+      mockaws questions show sg-vs-nacl --json | jq '.question.rubric'
+      mockaws questions show my-question --bank my-questions.toml
     """
     from mockaws import ui
     from mockaws.bank import load_bank, tracks_of
 
-    question = load_bank(bank or []).get(question_id)
-    ui.question_detail(question, tracks_of(question))
+    loaded = load_bank(bank or [])
+    question = loaded.get(question_id)
+    tracks = tracks_of(question)
+    if as_json:
+        payload = _question_json(question, loaded.origins[question.id], tracks)
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    ui.question_detail(question, tracks)
 
 
 @questions_app.command("validate")
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Bank files or folders to check (default: the shipped bank)."),
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Bank files or folders to check (default: the shipped bank).",
+        ),
     ] = None,
 ) -> None:
-    """Check bank files: every problem is reported with its file, question id and field."""
+    """Check bank files: every problem in every file, each with its file, question id and field.
+
+    Exits with code 2 when there is any problem, after listing them all.
+
+    Examples:
+      mockaws questions validate
+      mockaws questions validate my-questions.toml more-questions/
+    """
     from mockaws import ui
     from mockaws.bank import shipped_bank_dir, validate_paths
     from mockaws.errors import ExitCode
@@ -145,6 +218,13 @@ def validate(
     valid, problems = validate_paths(targets)
     for problem in problems:
         ui.error(problem.message)
+    where = ", ".join(str(p) for p in targets)
+    if len(problems) > 1:
+        files = len({problem.path for problem in problems})
+        ui.error(
+            f"{ui.count(len(problems), 'problem')} in {ui.count(files, 'file')}; "
+            f"{ui.count(valid, 'question')} valid in {where}"
+        )
     if problems:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
-    typer.echo(f"OK: {valid} questions valid in {', '.join(str(p) for p in targets)}")
+    typer.echo(f"OK: {ui.count(valid, 'question')} valid in {where}")

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from mockaws.cli.options import BankOption, BaseUrlOption, ModelOption, TranscriptsDirOption
+from mockaws.cli.options import (
+    BankOption,
+    BaseUrlOption,
+    ModelOption,
+    TranscriptsDirOption,
+    complete_transcript_id,
+)
 
 
 def resume(
@@ -17,6 +23,7 @@ def resume(
             metavar="ID",
             help="The interview to continue, or the start of its id "
             "(default: the latest unfinished one).",
+            autocompletion=complete_transcript_id,
         ),
     ] = None,
     grader: Annotated[
@@ -37,6 +44,10 @@ def resume(
 
     Every answer submitted before the interruption (even a killed process) is kept; an answer
     that was being typed when you pressed Ctrl-C is put back in the editor.
+
+    Examples:
+      mockaws resume
+      mockaws resume 20260101-0930 --grader offline
     """
     from mockaws import ui
     from mockaws.bank import load_bank

@@ -28,11 +28,9 @@ def stats(
     of those roles count. Unreadable transcript files are reported on stderr and skipped.
 
     Examples:
-
-    \b
-        mockaws stats
-        mockaws stats --track sre --top 5
-        mockaws stats --json
+      mockaws stats
+      mockaws stats --track sre --top 5
+      mockaws stats --json
     """
     from mockaws import ui
     from mockaws.bank import load_bank, parse_tracks

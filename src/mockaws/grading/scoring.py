@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from mockaws.errors import BadInputError
 from mockaws.evidence import QuoteIndex, locate_quote
 from mockaws.grading.folding import fold
 from mockaws.grading.injection import InjectionHit, find_injections, flags_for
@@ -41,8 +42,10 @@ from mockaws.models import (
     Rating,
     RedFlagHit,
     Refusal,
+    SelfAssessment,
     Usage,
     Verdict,
+    utc_now,
 )
 
 CREDIT: dict[Verdict, float] = {
@@ -372,6 +375,96 @@ def finalise(
         usage=labels.usage,
         latency_s=labels.latency_s,
         confidence=labels.confidence(value) if labels.confidence is not None else None,
+    )
+
+
+SELF_ASSESSED_NOTE = "marked by you"
+
+
+def self_assess(
+    question: Question,
+    grade: Grade,
+    *,
+    covered: Iterable[str] = (),
+    missed: Iterable[str] = (),
+) -> Grade:
+    """`grade` with the user's own verdicts beside the grader's, scored by `score`.
+
+    Points in `covered` count as covered and points in `missed` as missed; every other point
+    keeps the verdict it has (the user's from an earlier marking, else the grader's). The
+    grader's verdicts, score and rating stay on the grade untouched, and red flags still count:
+    the user says what they covered, not that a wrong statement was right. When the user's
+    verdicts come back to the grader's, the self-assessment is dropped.
+
+    A point id that is not in the question's rubric, or in both lists, raises BadInputError
+    naming the valid ids; so does a grade made with a rubric that has changed since.
+    """
+    covered, missed = list(dict.fromkeys(covered)), list(dict.fromkeys(missed))
+    valid = [p.id for p in question.rubric]
+    for point_id in (*covered, *missed):
+        if point_id not in valid:
+            raise BadInputError(
+                f"no rubric point '{point_id}' in question '{question.id}' "
+                f"(valid ids: {', '.join(valid)})"
+            )
+    both = [point_id for point_id in covered if point_id in missed]
+    if both:
+        raise BadInputError(f"point '{both[0]}' is marked both covered and missed")
+    if grade.rubric_hash != question.rubric_hash:
+        raise BadInputError(
+            f"the rubric of question '{question.id}' has changed since this answer was graded: "
+            "regrade it first (mockaws regrade)"
+        )
+    originals = {v.point_id: v for v in grade.points}
+    current = {v.point_id: v for v in grade.effective_points}
+    points: list[PointVerdict] = []
+    changed: list[str] = []
+    for point_id in valid:
+        original = originals.get(point_id) or PointVerdict(
+            point_id=point_id, verdict=Verdict.MISSED, verified=True
+        )
+        if point_id in covered:
+            verdict = Verdict.COVERED
+        elif point_id in missed:
+            verdict = Verdict.MISSED
+        else:
+            verdict = current.get(point_id, original).verdict
+        if verdict is original.verdict:
+            points.append(original)
+            continue
+        changed.append(point_id)
+        points.append(
+            PointVerdict(
+                point_id=point_id,
+                verdict=verdict,
+                evidence=original.evidence if verdict is not Verdict.MISSED else "",
+                note=SELF_ASSESSED_NOTE,
+            )
+        )
+    if not changed:
+        return grade.model_copy(update={"self_assessment": None})
+    value = score(question, points, grade.red_flags_hit)
+    assessment = SelfAssessment(
+        points=points, changed=changed, score=value, rating=rating_for(value), marked_at=utc_now()
+    )
+    return grade.model_copy(update={"self_assessment": assessment})
+
+
+def carry_self_assessment(question: Question, old: Grade, new: Grade) -> Grade:
+    """`new` (a regrade) with the points the user marked on `old` marked the same way.
+
+    The user's word on what they said outlives a change of grader; where the new grader now
+    agrees, the mark is dropped. Nothing carries over when the rubric has changed.
+    """
+    assessment = old.self_assessment
+    if assessment is None or not (old.rubric_hash == new.rubric_hash == question.rubric_hash):
+        return new
+    marked = {v.point_id: v.verdict for v in assessment.points if v.point_id in assessment.changed}
+    return self_assess(
+        question,
+        new,
+        covered=[i for i, verdict in marked.items() if verdict is Verdict.COVERED],
+        missed=[i for i, verdict in marked.items() if verdict is not Verdict.COVERED],
     )
 
 

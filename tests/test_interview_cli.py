@@ -273,3 +273,16 @@ def test_an_adaptive_session_quit_early_counts_answered_of_planned(
     assert code == 0, out
     (row,) = json.loads(out)
     assert row["answered"] == 1 and row["questions"] == 2
+
+
+def test_the_summary_names_a_misconception_with_the_sentence_that_stated_it(
+    home: Path, two: list[str]
+) -> None:
+    wrong = "Security groups are stateful. NACLs are stateful as well, so no extra rules."
+    code, out, _ = run("interview", *two, "--grader", "offline", input=f"{wrong}\n.\n/quit\n.\n")
+    assert code == 0
+    summary = " ".join(out.split("Interview summary")[-1].split())
+    assert "Misconception: Says NACLs are stateful (or security groups stateless)." in summary
+    assert (
+        "“NACLs are stateful as well, so no extra rules.” (question 1: mini-sg-vs-nacl)" in summary
+    )

@@ -11,7 +11,13 @@ from mockaws.errors import BadInputError
 from mockaws.evidence import grade_marks, segments
 from mockaws.models import Feedback, Grade, Question, Transcript, Turn, TurnStatus
 from mockaws.transcripts import render_markdown
-from mockaws.views import follow_up_contribution, think_about_next
+from mockaws.views import (
+    answer_view,
+    delivery_lines,
+    feedback_beyond_rubric,
+    follow_up_contribution,
+    think_about_next,
+)
 
 EXPORT_FORMATS = ("md", "json", "html")
 
@@ -29,25 +35,8 @@ def export_text(transcript: Transcript, questions: Mapping[str, Question], fmt: 
 
 def delivery_notes(turn: Turn) -> list[str]:
     """Delivery facts recorded for a turn (speaking time, fillers...), one readable line each."""
-    # Turns from versions that record delivery carry it as a model; older ones have none.
-    delivery = getattr(turn, "delivery", None)
     recording = recording_note(turn)
-    if delivery is None:
-        return [recording] if recording else []
-    if getattr(delivery, "measured", False):
-        from mockaws.delivery import describe
-
-        return [describe(delivery)] + ([recording] if recording else [])
-    data = delivery.model_dump() if hasattr(delivery, "model_dump") else delivery
-    if not isinstance(data, dict):
-        return [str(data)]
-    notes = []
-    for key, value in data.items():
-        if value in (None, [], {}, "") or key in {"schema_version", "measured"}:
-            continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        notes.append(f"{str(key).replace('_', ' ')}: {shown}")
-    return notes
+    return delivery_lines(turn.delivery) + ([recording] if recording else [])
 
 
 def recording_note(turn: Turn) -> str | None:
@@ -77,6 +66,7 @@ def made_by(grade: Grade) -> str:
 def _grade_view(
     grade: Grade, question: Question | None, answer: str, transcript_id: str
 ) -> dict[str, Any]:
+    feedback = feedback_beyond_rubric(grade.feedback, question)
     flags = {f.id: f.flag for f in question.red_flags} if question else {}
     points = []
     changed = grade.self_assessment.changed if grade.self_assessment else []
@@ -114,9 +104,9 @@ def _grade_view(
         ],
         "notices": grade.notices + grade.integrity_flags,
         "low_confidence": grade.low_confidence_note(transcript_id),
-        "strengths": grade.feedback.strengths,
-        "gaps": grade.feedback.gaps,
-        "outline": outline_items(grade.feedback),
+        "strengths": feedback.strengths,
+        "gaps": feedback.gaps,
+        "outline": outline_items(feedback),
         "follow_up": grade.follow_up,
         "answer": [
             {
@@ -160,6 +150,7 @@ def _turn_view(
         ],
         "reference": question.reference_answer if question else None,
         "think_about_next": think_about_next(turn),
+        "hints": answer_view(number, turn, question).hints,
     }
 
 

@@ -34,7 +34,7 @@ from mockaws.models import (
     utc_now,
 )
 from mockaws.safety import clean
-from mockaws.views import follow_up_contribution
+from mockaws.views import answer_view, feedback_beyond_rubric, follow_up_contribution
 
 _VERDICT_MARK = {
     Verdict.COVERED: "✅ covered",
@@ -392,6 +392,9 @@ def render_turn_markdown(
         lines += ["_Skipped._", ""]
         return "\n".join(lines)
     lines += ["**Your answer**", "", _quote_block(turn.answer), ""]
+    hints = answer_view(number, turn, question).hints
+    if hints:
+        lines += [f"*Hints used:* {_md('; '.join(hints))}", ""]
     if turn.seconds:
         lines += [f"Time on this answer: {turn.seconds:.0f} s", ""]
     if turn.delivery is not None:
@@ -424,10 +427,9 @@ def render_turn_markdown(
         lines.append("")
     for notice in grade.notices + grade.integrity_flags:
         lines += [f"> **Note:** {_md(notice)}", ""]
-    if grade.feedback.gaps:
-        lines += (
-            ["**To add next time**", ""] + [f"- {_md(gap)}" for gap in grade.feedback.gaps] + [""]
-        )
+    gaps = feedback_beyond_rubric(grade.feedback, question).gaps
+    if gaps:
+        lines += ["**To add next time**", ""] + [f"- {_md(gap)}" for gap in gaps] + [""]
     if question is not None:
         lines += [
             "<details><summary>Reference answer</summary>",

@@ -58,7 +58,12 @@ from mockaws.models import (
     utc_now,
 )
 from mockaws.safety import clean
-from mockaws.views import follow_up_contribution, think_about_next
+from mockaws.views import (
+    answer_view,
+    feedback_beyond_rubric,
+    follow_up_contribution,
+    think_about_next,
+)
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
@@ -69,6 +74,7 @@ if TYPE_CHECKING:
     from mockaws.session import Interview
     from mockaws.summary import Report
     from mockaws.ui_voice import VoiceInput
+    from mockaws.views import Progress
 
 
 def escape(text: str) -> str:
@@ -748,6 +754,32 @@ def count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def _work_on_next(report: Report) -> None:
+    """The weightiest points missed and the misconceptions stated, as bullets that wrap under
+    their text."""
+    if report.missed or report.misconceptions:
+        out.print(
+            "[bold]Work on next[/] (the weightiest rubric points your answers missed, and what "
+            "they said that is not so):"
+        )
+        rows: list[tuple[str | Text, ...]] = []
+        for missed in report.missed:
+            text = Text(clean(missed.point.point))
+            text.append(
+                f" (weight {missed.point.weight}, {missed.verdict.value}; question "
+                f"{missed.number}: {clean(missed.turn.question_id)})",
+                style="dim",
+            )
+            rows.append(("", "•", text))
+        for wrong in report.misconceptions:
+            text = Text(f"Misconception: {clean(wrong.flag)}")
+            text.append(f" “{clean(wrong.sentence)}”", style="dim")
+            text.append(f" (question {wrong.number}: {clean(wrong.question_id)})", style="dim")
+            rows.append(("", Text("⚑", style="bold red"), text))
+        # Continuation lines stay under the text, not back at the left margin.
+        out.print(_hanging(rows, (1, 1)))
+
+
 def interview_summary(report: Report, transcript: Transcript) -> None:
     """The closing summary: per question, per topic, delivery, and what to practise next."""
     table = Table(title="Interview summary", header_style="bold")
@@ -804,14 +836,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         out.print(f"[bold]Delivery[/] over {count(report.answers, 'answer')}:")
         for line in delivery_summary_lines(report.delivery, report.answers):
             out.print(f"  {escape(line)}")
-    if report.missed:
-        out.print("[bold]Work on next[/] (the weightiest rubric points your answers missed):")
-        for missed in report.missed:
-            out.print(
-                f"  • {escape(missed.point.point)} [dim](weight {missed.point.weight}, "
-                f"{missed.verdict.value}; question {missed.number}: "
-                f"{missed.turn.question_id})[/]"
-            )
+    _work_on_next(report)
     from mockaws.tokens import describe_usage, transcript_usage
 
     usage = transcript_usage(transcript)
@@ -1388,7 +1413,7 @@ def _grade_detail(
         out.print(_hanging(flag_rows, (3,)))
     for line in grade.notices + grade.integrity_flags:
         out.print(f"[yellow]note:[/] {escape(line)}")
-    feedback = grade.feedback
+    feedback = feedback_beyond_rubric(grade.feedback, question)
     if feedback.strengths or feedback.gaps or feedback.outline:
         out.print("\n[bold]Feedback[/]")
         marked: list[tuple[str | Text, ...]] = [
@@ -1403,10 +1428,29 @@ def _grade_detail(
             out.print(_hanging([(marker, Text(clean(rest))) for marker, _, rest in steps], (1,)))
 
 
+def _progress_lines(progress: Progress) -> None:
+    before = "not graded" if progress.previous_score is None else f"{progress.previous_score}/100"
+    when = _local_time(progress.previous_at)
+    out.print(f"\n[bold]Since your last attempt[/] [dim]({when}: {before})[/]")
+    rows: list[tuple[str | Text, ...]] = [
+        *((Text("missed → covered", style="green"), Text(clean(p))) for p in progress.now_made),
+        *((Text("covered → missed", style="red"), Text(clean(p))) for p in progress.now_missed),
+    ]
+    if rows:
+        out.print(_hanging(rows, (16,)))
+    else:
+        out.print("[dim]  the same points as last time[/]")
+
+
 def transcript_detail(
-    transcript: Transcript, questions: Mapping[str, Question], *, reference: bool = False
+    transcript: Transcript,
+    questions: Mapping[str, Question],
+    *,
+    reference: bool = False,
+    progress: Mapping[int, Progress] | None = None,
 ) -> None:
-    """A whole transcript: each answer with its evidence highlighted, verdicts and feedback."""
+    """A whole transcript: each answer with its evidence highlighted, verdicts and feedback;
+    with `progress`, how each answer compares with the previous attempt at its question."""
     from mockaws.export import delivery_notes
 
     settings = transcript.settings
@@ -1444,22 +1488,23 @@ def transcript_detail(
             out.print(f"[yellow]Not graded:[/] {escape(reason)}")
         else:
             _grade_detail(turn.grade, question, turn.answer, transcript.id, number)
+        view = answer_view(number, turn, question)
+        compared = (progress or {}).get(number)
+        if compared is not None:
+            _progress_lines(compared)
+        if view.hints:
+            out.print(f"[yellow]Hints used:[/] {escape('; '.join(view.hints))}")
         delivery = delivery_notes(turn)
         if delivery:
             out.print("\n[bold]Delivery[/]")
             for line in delivery:
                 out.print(f"  {escape(line)}")
-        for follow_up in turn.follow_ups:
+        for follow_up in view.follow_ups:
             out.print(f"\n[bold cyan]Follow-up:[/] {escape(follow_up.question)}")
             out.print(escape(follow_up.answer) or "[dim](no answer)[/]")
-            if follow_up.grade is not None:
-                rating = follow_up.grade.rating
-                out.print(
-                    f"[{_RATING_STYLE[rating]}]Follow-up score {follow_up.grade.score}/100"
-                    f" · {rating.value}[/]"
-                )
-        if turn.grade is not None and turn.grade.follow_up:
-            out.print(f"\n[cyan]Think about next:[/] {escape(turn.grade.follow_up)}")
+            out.print(f"[dim]What it added: {escape(follow_up.added)}[/]")
+        if view.think_about_next:
+            out.print(f"\n[cyan]Think about next:[/] {escape(view.think_about_next)}")
         if reference and question is not None:
             out.print("\n[bold]Reference answer[/]")
             out.print(escape(question.reference_answer))

@@ -3,6 +3,8 @@
 Every question is graded once with its own reference answer standing in for the candidate's
 (a complete spoken answer). Token counts are exact when an o200k encoding is at hand (tiktoken's
 cache, or `pip install 'mockaws[tokens]'`); otherwise they are estimates, and the output says so.
+The reply is costed as the grader now writes it (labels first, then red flags, the integrity
+flag, feedback and follow-up), plus the hidden reasoning tokens allowed for (default 1,000).
 Goals: median prompt under 1,500 tokens, fixed prefix at least 1,024, interview under $0.02.
 """
 
@@ -31,13 +33,15 @@ def prompt_tokens(question: Question, model: str) -> int:
 
 
 def typical_reply(question: Question) -> str:
-    """A reply of the size a model gives: a quote and a note per point, feedback, a follow-up."""
+    """A reply of the size the prompt asks for: a quote per point (up to 12 words), a note for
+    every point not covered (up to 10), two strengths and two gaps (up to 8 words each), four
+    outline lines, a follow-up."""
     sentences = [s.strip() for s in question.reference_answer.split(". ") if s.strip()]
     points = [
         {
             "point_id": point.id,
-            "evidence": " ".join(sentences[i % len(sentences)].split()[:18]),
-            "note": " ".join(point.point.split()[:14]),
+            "evidence": " ".join(sentences[i % len(sentences)].split()[:12]),
+            "note": "" if i % 2 == 0 else " ".join(point.point.split()[:10]),
             "verdict": "covered" if i % 2 == 0 else "partial",
         }
         for i, point in enumerate(question.rubric)
@@ -46,13 +50,13 @@ def typical_reply(question: Question) -> str:
         {
             "points": points,
             "red_flags": [],
+            "answer_addresses_grader": False,
             "feedback": {
-                "strengths": [p.point for p in question.rubric[:2]],
-                "gaps": [p.point for p in question.rubric[2:4]],
-                "outline": [p.point for p in question.rubric],
+                "strengths": [" ".join(p.point.split()[:8]) for p in question.rubric[:2]],
+                "gaps": [" ".join(p.point.split()[:8]) for p in question.rubric[2:4]],
+                "outline": [p.point for p in question.rubric[:4]],
             },
             "follow_up": question.follow_ups[0] if question.follow_ups else question.question,
-            "answer_addresses_grader": False,
         }
     )
 
@@ -65,8 +69,8 @@ def main() -> None:
     parser.add_argument(
         "--reasoning-tokens",
         type=int,
-        default=300,
-        help="hidden reasoning tokens per grade to allow for (default: 300, effort 'low')",
+        default=1000,
+        help="hidden reasoning tokens per grade to allow for (default: 1,000)",
     )
     args = parser.parse_args()
     bank = load_bank(args.bank, include_shipped=not args.only)
@@ -83,7 +87,12 @@ def main() -> None:
     references = [count_tokens(q.reference_answer, model).tokens for q in questions]
     answers = [count_tokens(answer_block(q, q.reference_answer), model).tokens for q in questions]
     replies = [count_tokens(typical_reply(q), model).tokens for q in questions]
+    # Sent as response_format. To OpenAI the schema is the same for every question (it comes
+    # before the system message in the prompt cache); local servers get each question's ids.
     schema = count_tokens(json.dumps(reply_schema()), model).tokens
+    local_schemas = [count_tokens(json.dumps(reply_schema(q)), model).tokens for q in questions]
+    prefix += schema
+    prompts = [p + schema for p in prompts]
 
     median_prompt = statistics.median(prompts)
     median_reply = statistics.median(replies) + args.reasoning_tokens
@@ -94,13 +103,17 @@ def main() -> None:
     mark = "" if counter.exact else " (ESTIMATE: no o200k encoding here)"
     print(f"token counter:                 {counter.name}{mark}")
     print(f"questions:                     {len(questions)}")
-    print(f"fixed prefix (system message): {prefix:6d} tokens  (goal >= 1,024)")
+    print(f"fixed prefix (schema, system): {prefix:6d} tokens  (goal >= 1,024)")
     print(f"prompt per grade, median:      {median_prompt:6.0f} tokens  (goal < 1,500)")
     print(f"prompt per grade, max:         {max(prompts):6d} tokens")
     print(f"  of which question+rubric:    {statistics.median(blocks):6.0f} (median)")
     print(f"    of which reference answer: {statistics.median(references):6.0f} (median)")
     print(f"  of which fenced answer:      {statistics.median(answers):6.0f} (median)")
-    print(f"reply schema (response_format):{schema:6d} tokens, sent with each request")
+    print(f"  of which reply schema:       {schema:6d} (response_format, labels first; cached)")
+    print(
+        f"    (to a local server, with the question's ids: "
+        f"{statistics.median(local_schemas):.0f}, median)"
+    )
     print(
         f"reply per grade, median:       {statistics.median(replies):6.0f} tokens + "
         f"{args.reasoning_tokens} reasoning"

@@ -7,6 +7,13 @@ model that reacts to what it is sent. Every request body is kept in `requests`.
 `/v1/audio/transcriptions` (multipart) has a queue of its own, `transcriptions`: the server reads
 the uploaded file as a WAV, as a real endpoint decodes it, answers 400 when it is not one, and
 records its length in seconds with the form fields in `audio_requests`.
+
+model that reacts to what it is sent. Every request body is kept in `requests`, its keys in the
+order they came over the wire.
+
+The `*_server` functions play what real servers do with our requests (finding 1 of issue 10):
+llama-cpp-python's 500 on `json_schema`, LM Studio's 400 on `json_object`, servers that ignore an
+output cap they do not know, parameters a model refuses, vLLM's context-length 400.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (to cause a client timeout)
+    trickle: float = 0.0  # seconds between bytes of the body (a server that never quite stops)
     drop: bool = False  # close the connection without any response
 
 
@@ -227,7 +235,13 @@ class FakeOpenAI:
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if not reply.trickle:
+                        self.wfile.write(payload)
+                    for byte in payload if reply.trickle else b"":
+                        if fake._closing.wait(reply.trickle):
+                            break
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
                 except OSError:
                     pass  # the client gave up (timeout): nothing to do
 
@@ -272,3 +286,102 @@ class FakeOpenAI:
         self._closing.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+# ------------------------------------------------------------------ real servers' behaviours
+
+
+def response_format_type(request: Mapping[str, Any]) -> str | None:
+    value = request.get("response_format")
+    return value.get("type") if isinstance(value, dict) else None
+
+
+def llama_cpp_python_server(model: Script) -> Script:
+    """llama-cpp-python: `json_schema` fails request validation with HTTP 500; JSON mode (with
+    its `schema` field) works; an output cap only as `max_tokens`."""
+
+    def serve(request: dict[str, Any]) -> Reply:
+        if response_format_type(request) == "json_schema":
+            return Reply(
+                status=500,
+                body={
+                    "error": {
+                        "message": "[{'type': 'literal_error', 'loc': ('body', "
+                        "'response_format', 'type'), 'msg': \"Input should be 'text' or "
+                        "'json_object'\", 'input': 'json_schema'}]",
+                        "type": "internal_server_error",
+                    }
+                },
+                headers=dict(FAST_RETRY),
+            )
+        return ignores_max_completion_tokens(model)(request)
+
+    return serve
+
+
+def lm_studio_server(model: Script) -> Script:
+    """LM Studio: `json_object` is refused with HTTP 400; `json_schema` and plain text work."""
+
+    def serve(request: dict[str, Any]) -> Reply:
+        if response_format_type(request) == "json_object":
+            return error(400, "'response_format.type' must be 'json_schema' or 'text'")
+        return model(request) if callable(model) else model
+
+    return serve
+
+
+def ignores_max_completion_tokens(model: Script) -> Script:
+    """A server (Ollama, llama-cpp-python) that honours `max_tokens` only: without it, a small
+    model writes until its context is full."""
+
+    def serve(request: dict[str, Any]) -> Reply:
+        if "max_tokens" not in request:
+            return completion(
+                '{"points": [{"point_id": "x", "evidence": "' + "word " * 2000,
+                finish_reason="length",
+                completion_tokens=30000,
+            )
+        return model(request) if callable(model) else model
+
+    return serve
+
+
+def refuses_parameters(model: Script, refused: Mapping[str, str]) -> Script:
+    """A model that refuses some parameters (name -> OpenAI's message), as gpt-5.x refuses
+    `reasoning_effort: minimal` and `temperature: 0`."""
+
+    def serve(request: dict[str, Any]) -> Reply:
+        for name, message in refused.items():
+            if name in request:
+                return Reply(
+                    status=400,
+                    body={
+                        "error": {
+                            "message": message,
+                            "type": "invalid_request_error",
+                            "param": name,
+                            "code": "unsupported_value",
+                        }
+                    },
+                )
+        return model(request) if callable(model) else model
+
+    return serve
+
+
+def vllm_context_server(model: Script, *, context: int, prompt_tokens: int) -> Script:
+    """vLLM: prompt plus output cap beyond `max_model_len` is refused with HTTP 400."""
+
+    def serve(request: dict[str, Any]) -> Reply:
+        cap = request.get("max_tokens") or request.get("max_completion_tokens") or 0
+        if prompt_tokens + cap > context:
+            return error(
+                400,
+                f"This model's maximum context length is {context} tokens. However, you "
+                f"requested {prompt_tokens + cap} tokens ({prompt_tokens} in the messages, "
+                f"{cap} in the completion). Please reduce the length of the messages or "
+                "completion.",
+            )
+        return model(request) if callable(model) else model
+
+    return serve

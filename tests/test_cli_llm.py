@@ -111,7 +111,7 @@ def test_a_failing_server_leaves_an_ungraded_turn_that_regrade_grades_later(
     )
     flat = " ".join(out.split())
     assert flat.count("Not graded:") == 1
-    assert "failed (HTTP 500) after 2 retries (your answer is saved)" in flat
+    assert "failed (HTTP 500) after 2 retries: model server is down (your answer is saved)" in flat
     assert f"mockaws regrade {only_transcript(home).id}" in flat
     transcript = only_transcript(home)
     (turn,) = transcript.turns

@@ -51,6 +51,32 @@ def test_flags_beat_environment_beat_file(home: Path, monkeypatch: pytest.Monkey
     assert settings.base_url_host == "localhost:8080"
 
 
+def test_grading_request_settings_come_from_environment_then_file(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings()
+    assert (settings.grade_timeout, settings.max_output_tokens, settings.temperature) == (
+        60.0,
+        None,
+        0.0,
+    )
+    write_config(home, "grade_timeout = 30\nmax_output_tokens = 600\ntemperature = 0.2\nseed = 7\n")
+    settings = load_settings()
+    assert (settings.grade_timeout, settings.max_output_tokens, settings.seed) == (30.0, 600, 7)
+    assert settings.temperature == 0.2 and settings.sources["seed"] == "file"
+    monkeypatch.setenv("MOCKAWS_GRADE_TIMEOUT", "45")
+    monkeypatch.setenv("MOCKAWS_MAX_OUTPUT_TOKENS", "800")
+    monkeypatch.setenv("MOCKAWS_TEMPERATURE", "0")
+    monkeypatch.setenv("MOCKAWS_SEED", "11")
+    settings = load_settings()
+    assert (settings.grade_timeout, settings.max_output_tokens) == (45.0, 800)
+    assert (settings.temperature, settings.seed) == (0.0, 11)
+    assert settings.sources["grade_timeout"] == "env"
+    monkeypatch.setenv("MOCKAWS_MAX_OUTPUT_TOKENS", "10")
+    with pytest.raises(ConfigError, match=r"MOCKAWS_MAX_OUTPUT_TOKENS: 10 is out of range"):
+        load_settings()
+
+
 @pytest.mark.parametrize(
     ("config", "message"),
     [

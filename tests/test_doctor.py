@@ -57,7 +57,7 @@ def test_a_server_that_grades_is_reported_usable_with_its_format_and_price(
     code, out, _ = run()
     assert code == 0
     assert line(out, "model server").startswith("✔") and "answers and grades" in out
-    assert "json_schema accepted" in line(out, "response format")
+    assert "json_schema (structured outputs) accepted" in line(out, "response format")
     assert " ms for a tiny request, " in line(out, "round trip")
     assert "$" in line(out, "price")
     assert server.requests[0]["response_format"]["type"] == "json_schema"
@@ -77,20 +77,30 @@ def test_a_dead_server_is_a_failure_in_one_line_and_exit_3(
     assert "unknown for local" in line(out, "price")
 
 
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "response_format json_schema is not supported"),  # most servers
+        # llama-cpp-python: a request-validation error, answered with HTTP 500
+        (500, "1 validation error: response_format.type: Input should be 'text' or 'json_object'"),
+    ],
+)
 def test_a_server_refusing_json_schema_falls_back_and_is_remembered(
-    server: FakeOpenAI, home: Path
+    server: FakeOpenAI, home: Path, status: int, message: str
 ) -> None:
     def refuse_schema(request: dict[str, Any]) -> Reply:
         if request.get("response_format", {}).get("type") == "json_schema":
-            return error(400, "response_format json_schema is not supported")
+            return error(status, message)
         return GOOD
 
     server.fallback = refuse_schema
     code, out, _ = run()
     assert code == 0
     fmt = line(out, "response format")
-    assert "json_object accepted (json_schema refused)" in fmt and "remembered" in fmt
-    assert ServerMemory(home / "servers.json").mode(server.url) == "json_object"
+    assert "json_object with the schema accepted (json_schema refused)" in fmt
+    assert "remembered" in fmt
+    learnt = ServerMemory(home / "servers.json").shape(server.url, "gpt-5.4-nano")
+    assert learnt is not None and learnt.mode == "json_object_schema"
 
 
 def test_a_server_slower_than_the_timeout_is_reported(

@@ -552,3 +552,14 @@ def test_resume_in_process_shares_the_lock_with_its_own_interview(tmp_path: Path
     again.submit("an answer")
     again.wait_for_grades()
     assert store.load(first.transcript.id).turns[0].answer == "an answer"
+
+
+def test_a_key_in_the_base_url_never_reaches_the_server_memory(home: Path) -> None:
+    from mockaws.grading.llm import RequestShape, ServerMemory
+
+    memory = ServerMemory(home / "servers.json")
+    url = f"http://user:{SECRET}@127.0.0.1:9/v1"
+    memory.remember(url, "local", RequestShape("json_object"))
+    assert SECRET not in (home / "servers.json").read_text()
+    learnt = memory.shape(url, "local")
+    assert learnt is not None and learnt.mode == "json_object"

@@ -61,3 +61,17 @@ def test_offline_grader_agreement_on_the_test_split_holds(
     kinds = {figures.kind: figures for figures in report.kinds}
     for kind in (AnswerKind.STUFFING, AnswerKind.INJECTION):
         assert kinds[kind].bottom_two_bands == 1.0, kind
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        LABELS,
+        EVALS / "independent.jsonl",
+        Path(__file__).parent / "data" / "real_server_labels.jsonl",
+    ],
+    ids=lambda p: p.name,
+)
+def test_every_shipped_labelled_file_labels_every_current_rubric_point(path: Path) -> None:
+    # A rubric point split or added without labels would stop `mockaws eval` on that file.
+    check_labels(load_labels(path), load_bank([]), path)

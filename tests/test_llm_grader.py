@@ -15,7 +15,7 @@ from mockaws.bank import load_bank
 from mockaws.config import Settings
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading import grade_answer
-from mockaws.grading.llm import MAX_ANSWER_TOKENS, OpenAIGrader, ServerMemory
+from mockaws.grading.llm import MAX_ANSWER_TOKENS, OpenAIGrader, RequestShape, ServerMemory
 from mockaws.grading.scoring import score
 from mockaws.models import Refusal, Verdict
 from mockaws.prompts import ANSWER_TAG, prompt_version
@@ -198,13 +198,15 @@ def test_invalid_json_gets_one_repair(server: FakeOpenAI) -> None:
     assert grade.usage is not None and grade.usage.prompt_tokens == 3200
 
 
-def test_a_reply_that_skips_rubric_points_is_repaired(server: FakeOpenAI) -> None:
+def test_an_omitted_point_counts_as_missed_with_a_notice(server: FakeOpenAI) -> None:
     partial = json.loads(labels(SG, HONEST))
     partial["points"] = partial["points"][:2]
-    server.enqueue(completion(json.dumps(partial)), completion(labels(SG, HONEST)))
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
-    assert "no label for rubric points nacl-stateless, allow-deny" in user_message(
-        server.requests[1]
+    server.enqueue(completion(json.dumps(partial)))
+    grade = grade_answer(grader_for(server), SG, ANSWER)
+    assert len(server.requests) == 1  # readable labels are used, not asked for again
+    assert [p.verdict for p in grade.points][2:] == [Verdict.MISSED, Verdict.MISSED]
+    assert "the grader gave no label for nacl-stateless, allow-deny: counted as missed" in (
+        grade.notices
     )
 
 
@@ -236,13 +238,19 @@ def test_a_server_without_json_schema_gets_json_mode_remembered(
     assert modes == ["json_schema", "json_object"]
     # In JSON mode the schema travels in the (still fixed) system message.
     assert '"answer_addresses_grader"' in server.requests[1]["messages"][0]["content"]
-    assert ServerMemory().mode(server.url) == "json_object"
+    # llama-cpp-python's grammar-constrained JSON mode takes the schema alongside.
+    assert server.requests[1]["response_format"]["schema"]["required"][0] == "points"
+    assert ServerMemory().shape(server.url, "gpt-5.4-nano") == RequestShape("json_object_schema")
 
     server.requests.clear()
     grade_answer(grader_for(server), S3, "S3 is strongly consistent.")  # a new process, in effect
     assert [r["response_format"]["type"] for r in server.requests] == ["json_object"]
     saved = json.loads((home / "servers.json").read_text())
-    assert saved == {server.url: {"response_format": "json_object"}}
+    assert saved == {
+        server.url: {"gpt-5.4-nano": {"response_format": "json_object_schema", "dropped": []}}
+    }
+    # Another model on the same endpoint is probed afresh.
+    assert ServerMemory().shape(server.url, "gpt-5.4-mini") is None
 
 
 def test_a_server_with_no_response_format_at_all_gets_the_schema_in_the_prompt(
@@ -255,14 +263,16 @@ def test_a_server_with_no_response_format_at_all_gets_the_schema_in_the_prompt(
 
     server.fallback = plain_only
     assert grade_answer(grader_for(server), SG, ANSWER).score == 70
-    assert ServerMemory().mode(server.url) == "prompt"
+    assert ServerMemory().shape(server.url, "gpt-5.4-nano") == RequestShape("prompt")
+    assert len(server.requests) == 4  # json_schema, json_object + schema, json_object, prompt
 
 
 def test_a_request_rejected_in_every_format_reports_the_first_reason(server: FakeOpenAI) -> None:
-    server.fallback = error(400, "maximum context length exceeded")
-    with pytest.raises(GradingError, match=r"rejected the request \(HTTP 400\): maximum context"):
+    server.fallback = error(400, "the request is malformed in some way we do not recognise")
+    with pytest.raises(GradingError, match=r"rejected the request \(HTTP 400\): the request is"):
         grade_answer(grader_for(server), SG, ANSWER)
-    assert ServerMemory().mode(server.url) is None
+    assert len(server.requests) == 4
+    assert ServerMemory().shape(server.url, "gpt-5.4-nano") is None
 
 
 def obedient_model(request: dict[str, Any]) -> Reply:

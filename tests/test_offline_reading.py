@@ -156,3 +156,130 @@ REPLICAS = question(
 )
 def test_misconceptions_worded_freely(answer: str, fired: list[str]) -> None:
     assert [h.flag_id for h in grade_answer(GRADER, REPLICAS, answer).red_flags_hit] == fired
+
+
+def flag_fires(cue: str, answer: str) -> bool:
+    q = question(
+        [RubricPoint(id="unrelated", point="Something else.", weight=1, cues=["zzzz"])],
+        [RedFlag(id="the-flag", flag="States the misconception.", cues=[cue])],
+    )
+    return bool(grade_answer(GRADER, q, answer).red_flags_hit)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        ("I think traffic between AZs doesn't cost anything.", True),
+        ("Traffic between availability zones never costs anything.", True),
+        ("Traffic between availability zones costs nothing.", True),
+        ("It's not true that traffic between AZs doesn't cost anything.", False),
+        ("Traffic between AZs doesn't cost anything, but it does.", False),
+        ("Traffic between availability zones isn't free.", False),
+        ("Traffic inside one AZ doesn't cost anything, but traffic between AZs does.", False),
+    ],
+)
+def test_a_red_flag_cue_may_state_a_denial(answer: str, fires: bool) -> None:
+    assert flag_fires("traffic between availability zones doesn't cost anything", answer) is fires
+
+
+def test_saying_it_costs_nothing_is_saying_it_is_free() -> None:
+    assert flag_fires("blue/green is free", "Blue/green deployments don't cost anything extra.")
+    assert flag_fires(
+        "versions cost nothing extra", "Noncurrent versions never cost anything extra."
+    )
+    assert not flag_fires("blue/green is free", "Blue/green is not free: two fleets run.")
+
+
+@pytest.mark.parametrize(
+    ("cue", "answer"),
+    [
+        ("S3 is eventually consistent", "S3 used to be eventually consistent."),
+        ("S3 is eventually consistent", "In 2019, S3 was eventually consistent."),
+        ("only idle Elastic IPs are charged", "Before 2024 only idle Elastic IPs were charged."),
+        (
+            "anyone can push over the same tag",
+            "Tags are immutable, so nobody can push over the same tag.",
+        ),
+        ("inter-AZ traffic is free", "A lot of people assume inter-AZ traffic is free."),
+        ("NACLs are stateful", "NACLs are stateful, but they aren't."),
+    ],
+)
+def test_history_beliefs_of_others_and_taken_back_claims_are_not_asserted(
+    cue: str, answer: str
+) -> None:
+    assert not flag_fires(cue, answer)
+    assert flag_fires(cue, f"I think {cue}.")
+
+
+def test_used_to_as_employed_for_still_asserts() -> None:
+    assert flag_fires("S3 is used to run databases", "S3 is used to run databases.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        (
+            "Express is just the faster, cheaper Standard; it also runs each step exactly once.",
+            True,
+        ),
+        ("Express is cheaper. It runs each step exactly once.", True),
+        ("Blue/green is the safest and it doesn't cost anything extra.", False),
+        ("Express is cheaper. It never runs each step exactly once.", False),
+        (
+            "Standard runs each step exactly once. Express is cheaper, and it is at least once.",
+            False,
+        ),
+    ],
+)
+def test_a_pronoun_stands_for_what_was_just_named(answer: str, fires: bool) -> None:
+    assert flag_fires("Express runs each step exactly once", answer) is fires
+
+
+def test_a_pronoun_carries_a_free_claim() -> None:
+    assert flag_fires("blue/green is free", "Blue/green is safest, and it doesn't cost anything.")
+
+
+def test_compound_terms_do_not_make_a_keyword_list_prose() -> None:
+    upgrades = question(
+        [
+            RubricPoint(
+                id="order",
+                point="Upgrade the control plane, then the add-ons, then the node groups.",
+                weight=2,
+                cues=["control plane", "add-ons", "node groups"],
+            ),
+            RubricPoint(
+                id="safety",
+                point="PodDisruptionBudgets and a staging run keep it safe.",
+                weight=1,
+                cues=["PDB", "staging"],
+            ),
+        ]
+    )
+    listed = "control plane, add-ons, node groups, deprecated APIs, PDB, staging, extended support"
+    assert all(v is not Verdict.COVERED for v in verdicts(upgrades, listed).values())
+    # a joining word inside a compound relates its parts: terse notes still make claims
+    terse = (
+        "Upgrade: control plane first, then add-ons, then node groups; PDBs via staging-to-prod."
+    )
+    assert verdicts(upgrades, terse)["order"] is Verdict.COVERED
+
+
+def test_an_age_word_that_names_the_subject_does_not_report_the_claim() -> None:
+    assert flag_fires("versions cost nothing extra", "Old versions don't cost anything extra.")
+    assert not flag_fires(
+        "S3 is eventually consistent", "S3 is eventually consistent, which is the old model."
+    )
+    assert not flag_fires(
+        "S3 is eventually consistent",
+        "S3 changed. It used to be, like, eventually consistent, but not since 2020.",
+    )
+
+
+def test_a_pronoun_stands_for_its_own_sentence_subject_first() -> None:
+    answer = (
+        "A security group is a stateful firewall on the ENI. "
+        "A network ACL sits at the subnet level and it's stateless."
+    )
+    assert not flag_fires("security groups are stateless", answer)
+    assert flag_fires("network ACLs are stateful", "A network ACL is simple, and it's stateful.")

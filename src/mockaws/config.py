@@ -26,6 +26,12 @@ DEFAULT_MODEL = "gpt-5.4-nano"
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_RETRIES = 2
+# One grade, whatever the server does (connect, retries, waits, a reply trickling in), ends
+# within this: a grade in an interview must not hold the candidate up for minutes.
+DEFAULT_GRADE_TIMEOUT_S = 60.0
+# Deterministic sampling where the model allows it, so a regrade shows changes, not noise.
+DEFAULT_TEMPERATURE = 0.0
+DEFAULT_SEED = 20240601
 ReasoningEffort = Literal["off", "none", "minimal", "low", "medium", "high"]
 # OpenAI reasoning models think before they answer; "low" keeps a grade cheap and quick.
 DEFAULT_REASONING_EFFORT: ReasoningEffort = "low"
@@ -90,6 +96,10 @@ class ConfigFile(BaseModel):
     ) = None
     tts_model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     tts_voice: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    grade_timeout: float | None = Field(default=None, gt=0, le=3600)
+    max_output_tokens: int | None = Field(default=None, ge=64, le=65536)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,10 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT_S
     retries: int = DEFAULT_RETRIES
     reasoning_effort: ReasoningEffort = DEFAULT_REASONING_EFFORT
+    grade_timeout: float = DEFAULT_GRADE_TIMEOUT_S
+    max_output_tokens: int | None = None  # None: chosen per model (see grading/llm.py)
+    temperature: float = DEFAULT_TEMPERATURE
+    seed: int = DEFAULT_SEED
     sources: dict[str, Source] = field(default_factory=dict)
     config_file: Path | None = None
 
@@ -305,6 +319,34 @@ def load_settings(
             env_effort,
             from_file.reasoning_effort,
             DEFAULT_REASONING_EFFORT,
+        ),
+        grade_timeout=pick(
+            "grade_timeout",
+            None,
+            _env_number("MOCKAWS_GRADE_TIMEOUT", float, 1.0, 3600.0),
+            from_file.grade_timeout,
+            DEFAULT_GRADE_TIMEOUT_S,
+        ),
+        max_output_tokens=pick(
+            "max_output_tokens",
+            None,
+            _env_number("MOCKAWS_MAX_OUTPUT_TOKENS", int, 64, 65536),
+            from_file.max_output_tokens,
+            None,
+        ),
+        temperature=pick(
+            "temperature",
+            None,
+            _env_number("MOCKAWS_TEMPERATURE", float, 0.0, 2.0),
+            from_file.temperature,
+            DEFAULT_TEMPERATURE,
+        ),
+        seed=pick(
+            "seed",
+            None,
+            _env_number("MOCKAWS_SEED", int, 0, 2**31 - 1),
+            from_file.seed,
+            DEFAULT_SEED,
         ),
         sources=sources,
         config_file=path,

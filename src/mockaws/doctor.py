@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mockaws.config import Settings
+    from mockaws.grading.llm import RequestShape
     from mockaws.voice.settings import SpeechSettings
 
 # How long the tiny request that asks whether anything is listening may take.
@@ -144,10 +145,10 @@ def check_model(settings: Settings) -> list[Check]:
                 check_price(settings.model),
             ]
         elapsed = time.perf_counter() - started
-        learnt = fresh.mode(settings.effective_base_url)
+        learnt = fresh.shape(settings.effective_base_url, settings.model)
     formats = _format_detail(learnt)
     if learnt is not None:
-        ServerMemory().remember(settings.effective_base_url, learnt)
+        ServerMemory().remember(settings.effective_base_url, settings.model, learnt)
     speed = Status.WARN if elapsed > SLOW_ROUND_TRIP_S else Status.OK
     advice = " (slow: raise MOCKAWS_TIMEOUT if grades time out)" if speed is Status.WARN else ""
     return [
@@ -162,14 +163,17 @@ def check_model(settings: Settings) -> list[Check]:
     ]
 
 
-def _format_detail(learnt: str | None) -> str:
-    order = ["json_schema", "json_object", "prompt"]
-    chosen = learnt or "json_schema"
-    refused = order[: order.index(chosen)] if chosen in order else []
-    detail = f"{chosen} accepted"
+def _format_detail(learnt: RequestShape | None) -> str:
+    """What the grade's request settled on, e.g. "json_object with the schema accepted"."""
+    from mockaws.grading.llm import RESPONSE_MODES
+
+    if learnt is None:
+        return "json_schema accepted"
+    refused = RESPONSE_MODES[: RESPONSE_MODES.index(learnt.mode)]
+    detail = f"{learnt.describe()} accepted"
     if refused:
-        detail += f" ({', '.join(refused)} refused); remembered for this server"
-    return detail
+        detail += f" ({', '.join(refused)} refused)"
+    return detail + "; remembered for this server and model"
 
 
 def run_checks(settings: Settings, home: Path, bank: Sequence[Path] = ()) -> list[Check]:

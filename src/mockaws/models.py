@@ -250,6 +250,7 @@ class Usage(Produced):
     prompt_tokens: int = 0
     cached_tokens: int = 0
     completion_tokens: int = 0
+    reasoning_tokens: int = 0  # of completion_tokens, where the server reports them
     cost_usd: float | None = None
     estimated: bool = False  # token counts are an estimate, not the provider's figures
 

@@ -35,6 +35,14 @@ ANSWER_TAG = "candidate_answer"
 _FENCE_TAG = re.compile(rf"<\s*/?\s*{ANSWER_TAG}\b[^>]*>", re.IGNORECASE)
 
 
+VERDICTS = ("covered", "partial", "missed", "contradicted")
+# Bounds that keep a rambling model from filling its output cap with one list.
+MAX_POINTS = 12  # no question has more rubric points than this
+MAX_RED_FLAGS = 5
+MAX_FEEDBACK_ITEMS = 2
+MAX_OUTLINE_ITEMS = 4
+
+
 class PointLabel(BaseModel):
     """The grader's label for one rubric point; the quote comes before the verdict on purpose."""
 
@@ -62,42 +70,96 @@ class FeedbackLabels(BaseModel):
 
 
 class GraderReply(BaseModel):
-    """The reply the grader must give: the structured-output schema sent to the model."""
+    """The reply the grader must give, fields in the order the model writes them."""
 
     model_config = ConfigDict(extra="ignore")
 
     points: list[PointLabel]
     red_flags: list[RedFlagLabel]
+    answer_addresses_grader: bool
     feedback: FeedbackLabels
     follow_up: str
-    answer_addresses_grader: bool
 
 
-def _without_titles(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _without_titles(v) for k, v in node.items() if k != "title"}
-    if isinstance(node, list):
-        return [_without_titles(v) for v in node]
-    return node
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    # The strict form structured outputs require: every field required, nothing else allowed.
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+# Character bounds on the reply's text, for servers whose grammar-constrained decoding enforces
+# them (llama.cpp, vLLM, Ollama): a small local model otherwise pads a quote or a note until the
+# output cap and never closes the JSON. OpenAI's strict structured outputs take no such bounds,
+# so they go only into a schema made for one question (never sent to OpenAI).
+TEXT_BOUNDS = {"evidence": 240, "note": 160, "feedback": 200, "follow_up": 240}
+
+
+def _text(bound: int | None) -> dict[str, Any]:
+    return {"type": "string"} if bound is None else {"type": "string", "maxLength": bound}
+
+
+def _strings(max_items: int, bound: int | None = None) -> dict[str, Any]:
+    return {"type": "array", "items": _text(bound), "maxItems": max_items}
+
+
+def reply_schema(question: Question | None = None) -> dict[str, Any]:
+    """The JSON Schema of the reply, labels first: decoders that follow schema order (OpenAI,
+    llama.cpp, Ollama, xgrammar) then write every label before any holistic feedback, and the
+    evidence of a point before its verdict.
+
+    With a question, point and red-flag ids are constrained to its own and the number of points
+    to its rubric's; without one (JSON mode, where the schema sits in the fixed system message)
+    only the general bounds apply.
+    """
+    point_id: dict[str, Any] = {"type": "string"}
+    flag_id: dict[str, Any] = {"type": "string"}
+    bounds: dict[str, int | None] = dict.fromkeys(TEXT_BOUNDS)
+    if question is not None:
+        bounds.update(TEXT_BOUNDS)
+    points: dict[str, Any] = {"type": "array", "maxItems": MAX_POINTS}
+    flags: dict[str, Any] = {"type": "array", "maxItems": MAX_RED_FLAGS}
+    if question is not None:
+        point_id["enum"] = [point.id for point in question.rubric]
+        points["minItems"] = points["maxItems"] = len(question.rubric)
+        if question.red_flags:
+            flag_id["enum"] = [flag.id for flag in question.red_flags]
+        flags["maxItems"] = min(MAX_RED_FLAGS, len(question.red_flags))
+    points["items"] = _object(
+        {
+            "point_id": point_id,
+            "evidence": _text(bounds["evidence"]),
+            "note": _text(bounds["note"]),
+            "verdict": {"type": "string", "enum": list(VERDICTS)},
+        }
+    )
+    flags["items"] = _object({"flag_id": flag_id, "evidence": _text(bounds["evidence"])})
+    return _object(
+        {
+            "points": points,
+            "red_flags": flags,
+            "answer_addresses_grader": {"type": "boolean"},
+            "feedback": _object(
+                {
+                    "strengths": _strings(MAX_FEEDBACK_ITEMS, bounds["feedback"]),
+                    "gaps": _strings(MAX_FEEDBACK_ITEMS, bounds["feedback"]),
+                    "outline": _strings(MAX_OUTLINE_ITEMS, bounds["feedback"]),
+                }
+            ),
+            "follow_up": _text(bounds["follow_up"]),
+        }
+    )
 
 
 @cache
 def _reply_schema_json() -> str:
     import json
 
-    # The SDK's strict form: every field required, no additional properties.
-    from openai import pydantic_function_tool
-
-    schema = pydantic_function_tool(GraderReply)["function"]["parameters"]
-    return json.dumps(_without_titles(schema), sort_keys=True, separators=(",", ":"))
-
-
-def reply_schema() -> dict[str, Any]:
-    """The JSON Schema of `GraderReply` in the strict form structured outputs require."""
-    import json
-
-    schema: dict[str, Any] = json.loads(_reply_schema_json())
-    return schema
+    # Sorted for the hash only: a change of content changes the version, not a re-serialisation.
+    return json.dumps(reply_schema(), sort_keys=True, separators=(",", ":"))
 
 
 @cache
@@ -142,7 +204,8 @@ def system_prompt(json_schema: dict[str, Any] | None = None) -> str:
     if json_schema is not None:
         import json
 
-        schema = json.dumps(json_schema, separators=(",", ":"), sort_keys=True)
+        # In the order the reply should be written: labels first.
+        schema = json.dumps(json_schema, separators=(",", ":"))
         text += "\n\n" + _render(JSON_MODE, schema=schema)
     return text
 

@@ -213,12 +213,14 @@ def make_usage(
     completion_tokens: int,
     *,
     estimated: bool,
+    reasoning_tokens: int = 0,
 ) -> Usage:
-    """A Usage record with its cost filled in."""
+    """A Usage record with its cost filled in (reasoning tokens are billed as output)."""
     return Usage(
         prompt_tokens=prompt_tokens,
         cached_tokens=cached_tokens,
         completion_tokens=completion_tokens,
+        reasoning_tokens=reasoning_tokens,
         cost_usd=cost_usd(model, prompt_tokens, cached_tokens, completion_tokens),
         estimated=estimated,
     )
@@ -233,6 +235,7 @@ def add_usage(first: Usage | None, second: Usage | None) -> Usage | None:
         prompt_tokens=first.prompt_tokens + second.prompt_tokens,
         cached_tokens=first.cached_tokens + second.cached_tokens,
         completion_tokens=first.completion_tokens + second.completion_tokens,
+        reasoning_tokens=first.reasoning_tokens + second.reasoning_tokens,
         cost_usd=round(sum(costs), 8) if costs else None,
         estimated=first.estimated or second.estimated,
     )
@@ -256,6 +259,8 @@ def describe_usage(usage: Usage) -> str:
         f"{usage.prompt_tokens:,} tokens in ({usage.cached_tokens:,} cached) and "
         f"{usage.completion_tokens:,} out"
     )
+    if usage.reasoning_tokens:
+        tokens += f" (of which {usage.reasoning_tokens:,} reasoning)"
     if usage.cost_usd is None:
         return f"{about}{tokens}; no price known for this model"
     return f"{about}${usage.cost_usd:.4f} for {tokens}"

@@ -687,9 +687,19 @@ def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
 
 
 @contextlib.contextmanager
-def waiting(message: str) -> Iterator[None]:
-    """A spinner while the interview waits for something (rarely: the last grade)."""
-    with out.status(f"[dim]{escape(message)}[/]", spinner="dots"):
+def waiting(message: str, console: Console | None = None) -> Iterator[None]:
+    """A spinner and the seconds waited so far, while a grade (or a follow-up) is on its way:
+    a slow local model shows it is working, and how long it has taken."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn("dots"),
+        TextColumn(f"[dim]{escape(message)}[/]"),
+        TimeElapsedColumn(),
+        console=console or out,
+        transient=True,
+    ) as progress:
+        progress.add_task("waiting", total=None)
         yield
 
 

@@ -21,6 +21,10 @@ _SOURCE_NAMES = {
     "reasoning_effort": "MOCKAWS_REASONING_EFFORT",
     "speech_model": "MOCKAWS_SPEECH_MODEL",
     "speech_base_url": "MOCKAWS_SPEECH_BASE_URL",
+    "grade_timeout": "MOCKAWS_GRADE_TIMEOUT",
+    "max_output_tokens": "MOCKAWS_MAX_OUTPUT_TOKENS",
+    "temperature": "MOCKAWS_TEMPERATURE",
+    "seed": "MOCKAWS_SEED",
 }
 
 
@@ -41,7 +45,7 @@ def show(
     """
     from mockaws import ui
     from mockaws.config import load_settings
-    from mockaws.grading.llm import ServerMemory
+    from mockaws.grading.llm import ServerMemory, output_cap
     from mockaws.prompts import prompt_version
     from mockaws.tokens import counter_for, price_for
     from mockaws.voice.settings import load_speech_settings
@@ -50,7 +54,7 @@ def show(
     speech = load_speech_settings(grader=settings)
     auto = "openai" if settings.model_configured else "offline"
     price = price_for(settings.model)
-    remembered = ServerMemory().mode(settings.effective_base_url)
+    remembered = ServerMemory().shape(settings.effective_base_url, settings.model)
     source_default_effort = settings.sources.get("reasoning_effort") == "default"
     values: dict[str, str | float | int | None] = {
         "model": settings.model,
@@ -61,8 +65,15 @@ def show(
         "retries": settings.retries,
         "reasoning_effort": settings.reasoning_effort
         + (" (sent to OpenAI gpt-5 and o-series models)" if source_default_effort else ""),
+        "grade_timeout": settings.grade_timeout,
+        "max_output_tokens": settings.max_output_tokens
+        or f"{output_cap(settings)} (chosen for this model)",
+        "temperature": f"{settings.temperature:g} (not sent to reasoning models)",
+        "seed": f"{settings.seed} (not sent to reasoning models)",
         "grader (auto)": auto,
-        "response_format": remembered or "json_schema (structured outputs)",
+        "response_format": remembered.describe()
+        if remembered
+        else "json_schema (structured outputs)",
         "price per 1M tokens": (
             f"${price.input} in, ${price.cached_input} cached, ${price.output} out"
             if price

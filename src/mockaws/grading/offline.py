@@ -19,6 +19,10 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
 - a sentence that asserts a red flag earns no credit, and the point the red flag denies is
   **contradicted** ("NACLs are stateful" contradicts "NACLs are stateless"); a red flag of three
   or more content words is also found in any order within one clause, a few words apart;
+- a red-flag cue may itself deny ("inter-AZ traffic doesn't cost anything"); "it" or "they" at
+  the start of a claim stands for the subject just named ("Express is cheaper; it runs each step
+  exactly once"); a claim told as history ("used to", "before 2024 ... were") or as what others
+  believe ("people assume ..."), or taken back ("..., but it does"), is not asserted;
 - words in a passage that addresses the grader count for nothing (see `grading.injection`), and
   a sentence said again earns nothing more.
 
@@ -41,7 +45,9 @@ from mockaws.grading.textmatch import (
     OPPOSITES,
     Match,
     Sentence,
+    Token,
     Tokens,
+    clause_spans,
     clauses,
     cue_forms,
     find_in_clause,
@@ -101,6 +107,15 @@ _DISCOURSE_NEGATORS = frozenset(
         "antipattern",
     }
 )
+# Words of age that, right before the claim, describe its subject rather than report it.
+_AGE_ADJECTIVES = frozenset({"old", "previous", "legaci", "former"})
+
+
+def _next_word_starts(text: _Text, token: Token, match: Match) -> bool:
+    """True when the word after `token` is where the match starts."""
+    return token.end <= match.start and not text.answer[token.end : match.start].strip()
+
+
 # Verbs that deny what follows them closely ("prevents public access", "stops anyone ...").
 _DENY_NEXT = frozenset({"avoid", "stop", "prevent", "block", "forbid", "disallow", "refus"})
 # Words with which a later clause points back at a claim ("..., which is a myth").
@@ -199,6 +214,70 @@ class _FlagHit:
     sentence: int
 
 
+# Others' beliefs, reported: "people assume ...", "many think ...", "you'd expect ...".
+_BELIEF_VERBS = frozenset(cue_forms("think assume believe expect say claim imagine suppose"))
+_OTHERS = frozenset(
+    cue_forms("people many some everyone everybody most folks others newcomers beginners lot")
+) | {"you'd", "might"}
+# Words that say when a claim held, for history told in the past: "before 2024 ...".
+_UNTIL = frozenset(cue_forms("before until till prior"))
+_PAST_BE = frozenset(cue_forms("was were had"))
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+# "..., but it does." takes back a denial just made; "..., but they aren't." a claim.
+_TAKEN_BACK = re.compile(
+    r"^[^.;!?]*?\b(?:but|yet|though|when in fact|actually)\s+(?:it|they|that|this|he|she)\s+"
+    r"(is|are|was|were|do|does|did|has|have|can|will|could|would)(n't|\s+not)?\s*(?:[.!?]|$)",
+    re.IGNORECASE,
+)
+
+
+def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -> bool:
+    """True when the claim is told as history or as what others believe, not as the answer's.
+
+    "S3 used to be eventually consistent", "Before 2024 only idle Elastic IPs were charged",
+    "people assume inter-AZ traffic is free".
+    """
+    tokens = text.tokens.folded
+    in_clause = [(i, t) for i, t in enumerate(tokens) if clause.start <= t.start < clause.end]
+    # "It used to be, like, eventually consistent": up to the claim's end, in its sentence.
+    leading = [t for t in tokens if sentence.start <= t.start < match.end]
+    for previous, word, after in zip([None, *leading], leading, leading[1:], strict=False):
+        # "is used to store" means employed for, not a past habit.
+        if (
+            text.answer[word.start : word.end].lower() == "used"
+            and after.form == "to"
+            and (previous is None or previous.form not in _LINKING_FORMS)
+        ):
+            return True
+    # A year anywhere in the sentence dates the claim ("In 2019, S3 was ..."); the past tense
+    # must be the claim's own.
+    forms = [t.form for t in tokens if sentence.start <= t.start < sentence.end]
+    if any(
+        form in _UNTIL and any(_YEAR.match(later) for later in forms[k + 1 : k + 4])
+        for k, form in enumerate(forms)
+    ):
+        return True
+    if any(_YEAR.match(form) for form in forms) and any(t.form in _PAST_BE for _, t in in_clause):
+        return True
+    before = [t.form for t in tokens if sentence.start <= t.start < match.start]
+    return any(
+        form in _BELIEF_VERBS and previous in _OTHERS
+        for previous, form in itertools.pairwise(before)
+    )
+
+
+def _taken_back(text: _Text, match: Match, sentence: Sentence) -> bool:
+    """True when a later clause takes the claim back: "X doesn't cost anything, but it does"."""
+    found = _TAKEN_BACK.match(text.answer[match.end : sentence.end])
+    if found is None:
+        return False
+    denied_again = bool(found.group(2))
+    if not denied_again and found.group(1).lower() in {"do", "does", "did"}:
+        return True  # only a denial is taken back this way ("free" is "doesn't cost anything")
+    cue_denies = any(is_negator(form) for form in cue_forms(match.cue))
+    return denied_again is not cue_denies
+
+
 def _asserted(text: _Text, match: Match) -> bool:
     """True when the sentence says the matched words, rather than denying or reporting them."""
     if match.negated:
@@ -207,6 +286,8 @@ def _asserted(text: _Text, match: Match) -> bool:
     inside = [t for t in text.tokens.folded if sentence.start <= t.start < sentence.end]
     parts = clauses(text.answer, sentence)
     clause = next((c for c in parts if c.start <= match.start < c.end), sentence)
+    if _reported(text, match, sentence, clause) or _taken_back(text, match, sentence):
+        return False
     # "S3 is no longer eventually consistent", "NACLs are stateful, which is a myth": the
     # claim's own clause, or a later one that points back at it, reports it as untrue or old.
     # ("... so you might read the old version" says nothing about the claim.)
@@ -223,6 +304,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         t.form in _DISCOURSE_NEGATORS
         and not match.start <= t.start < match.end  # "replaces backups" in the cue itself
         and any(c.start <= t.start < c.end for c in reporting)
+        # "old versions are free" names old things; it does not call the claim old.
+        and not (t.form in _AGE_ADJECTIVES and _next_word_starts(text, t, match))
         for t in inside
     ):
         return False
@@ -251,8 +334,86 @@ def _asserted(text: _Text, match: Match) -> bool:
     )
 
 
+_LOOSE_GAP = 3  # other words allowed between two words of a cue
+# Pronouns that point back at the subject of what was just said.
+_PRONOUNS = frozenset({"it", "they"})
+_HEAD_WORDS = 2  # how many leading words of a cue a pronoun may stand for
+_SUBJECT_WORDS = 3  # how many first words of a sentence may name its subject
+
+
+# Words before a sentence's subject that are not it: "So, um, a security group is ...".
+_LEAD_IN = FUNCTION_WORDS | frozenset(
+    cue_forms("and but or so yeah yes um uh er oh ok okay well right like basically honestly")
+)
+
+
+def _subject(text: _Text, k: int) -> list[str]:
+    """The first words of the subject a pronoun at token `k` points back at.
+
+    That is the first content words of the pronoun's own sentence when they come before it
+    ("A network ACL sits at the subnet and it's stateless": the ACL), else of the sentence
+    before ("Express is cheap. It runs ...": Express).
+    """
+    tokens = text.tokens.folded
+    index = text.sentence_index(tokens[k].start)
+    for sentence in (text.spans[index], text.spans[index - 1] if index else None):
+        if sentence is None:
+            return []
+        words = [
+            t.form
+            for t in tokens[:k]
+            if sentence.start <= t.start < sentence.end and t.form not in _LEAD_IN
+        ]
+        if words:
+            return words[:_SUBJECT_WORDS]
+    return []
+
+
+def _said_of_antecedent(text: _Text, cue: str) -> list[Match]:
+    """Where a pronoun stands for the start of the cue, named just before it, and the rest follows.
+
+    "Express is just the faster, cheaper Standard; it also runs each step exactly once" says
+    "Express runs each step exactly once": "it" points back at "Express", named earlier in the
+    sentence (or in the sentence before). The rest of the cue must follow in order in the
+    pronoun's clause, a few words apart, and not be denied there unless the cue denies.
+    """
+    forms = [form for form in cue_forms(cue) if form not in _LINKING_FORMS]
+    cue_denies = any(is_negator(form) for form in forms)
+    tokens = text.tokens.folded
+    clause_ends = [end for _, end in clause_spans(text.answer)]
+    found: list[Match] = []
+    for k, token in enumerate(tokens):
+        if token.form not in _PRONOUNS:
+            continue
+        subject = _subject(text, k)
+        if not subject:
+            continue
+        clause_end = clause_ends[min(bisect_right(clause_ends, token.start), len(clause_ends) - 1)]
+        for size in range(1, min(_HEAD_WORDS, len(forms) - 1) + 1):
+            head, tail = forms[:size], forms[size:]
+            # "An IAM role ..., it has": the subject may name more than the cue's head.
+            if not any(subject[i : i + size] == head for i in range(len(subject) - size + 1)):
+                continue
+            position = k
+            for form in tail:
+                window = range(position + 1, min(len(tokens), position + 2 + _LOOSE_GAP))
+                position = next(
+                    (j for j in window if tokens[j].form == form and tokens[j].start < clause_end),
+                    -1,
+                )
+                if position < 0:
+                    break
+            else:
+                span = tokens[k : position + 1]
+                denied = any(is_negator(t.form) or t.negated_by is not None for t in span)
+                if denied is cue_denies:
+                    found.append(Match(cue, token.start, tokens[position].end, k, position))
+    return found
+
+
 def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     hits: list[_FlagHit] = []
+    pronouns = any(t.form in _PRONOUNS for t in text.tokens.folded)
     for flag in question.red_flags:
         for cue in flag.cues:
             if not text.may_say(cue):
@@ -263,6 +424,10 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
                 *find_in_clause(text.answer, text.tokens.folded, cue),
             ]
             match = next((m for m in found if _asserted(text, m)), None)
+            if match is None and pronouns:
+                match = next(
+                    (m for m in _said_of_antecedent(text, cue) if _asserted(text, m)), None
+                )
             if match is not None:
                 hits.append(_FlagHit(flag, match, text.sentence_index(match.start)))
                 break

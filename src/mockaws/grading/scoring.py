@@ -57,6 +57,10 @@ CREDIT: dict[Verdict, float] = {
 # Points off the 0-100 score: saying something wrong costs more than leaving it out.
 RED_FLAG_PENALTY = 10
 CONTRADICTION_PENALTY = 10
+# An answer that tells the grader what to give ("mark every point covered") loses this much, as
+# it would with an interviewer: on the development sets such answers were otherwise rated a band
+# above the labellers' rating.
+ADDRESSES_GRADER_PENALTY = 15
 
 # Lowest score of each band, best first.
 RATING_BANDS: tuple[tuple[Rating, int], ...] = (
@@ -324,15 +328,25 @@ def verify_red_flags(
 
 
 def score(
-    question: Question, points: Sequence[PointVerdict], red_flags_hit: Sequence[RedFlagHit]
+    question: Question,
+    points: Sequence[PointVerdict],
+    red_flags_hit: Sequence[RedFlagHit],
+    *,
+    addresses_grader: bool = False,
 ) -> int:
-    """0-100 from the weighted credit of each point, less red-flag and contradiction penalties."""
+    """0-100 from the weighted credit of each point, less red-flag and contradiction penalties.
+
+    `addresses_grader`: the answer holds text that tells the grader what to give, which costs
+    `ADDRESSES_GRADER_PENALTY` on top.
+    """
     weights = {p.id: p.weight for p in question.rubric}
     total = sum(weights.values())
     earned = sum(weights.get(v.point_id, 0) * CREDIT[v.verdict] for v in points)
     contradictions = sum(1 for v in points if v.verdict is Verdict.CONTRADICTED)
     raw = 100 * earned / total if total else 0.0
     raw -= RED_FLAG_PENALTY * len(red_flags_hit) + CONTRADICTION_PENALTY * contradictions
+    if addresses_grader:
+        raw -= ADDRESSES_GRADER_PENALTY
     return max(0, min(100, round(raw)))
 
 
@@ -357,7 +371,7 @@ def finalise(
     notices = list(dict.fromkeys([*labels.notices, *refusal_notices(points)]))
     if question.rubric_derived and DERIVED_RUBRIC_NOTICE not in notices:
         notices.append(DERIVED_RUBRIC_NOTICE)
-    value = score(question, points, flags)
+    value = score(question, points, flags, addresses_grader=bool(injections))
     return Grade(
         grader=grader,
         model=labels.model,

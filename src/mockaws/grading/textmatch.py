@@ -136,6 +136,22 @@ PARAPHRASES: dict[str, tuple[str, ...]] = {
     "temporary": ("short-lived", "short lived"),
     "uneven": ("unbalanced", "lopsided"),
     "least privilege": ("only the permissions it needs", "only the permissions they need"),
+    # A denial of cost says "free": a red flag "blue/green is free" meets "blue/green doesn't
+    # cost anything extra", and "isn't free" still reads as denied.
+    "free": (
+        "doesn't cost anything",
+        "don't cost anything",
+        "does not cost anything",
+        "do not cost anything",
+        "never costs anything",
+        "never cost anything",
+        "costs nothing",
+        "cost nothing",
+        "free of charge",
+        "at no cost",
+        "at no charge",
+        "no charge for",
+    ),
 }
 
 
@@ -238,7 +254,7 @@ def _forms(words: str) -> frozenset[str]:
 # Words that deny what follows them; "n't" endings ("isn't", "doesn't") count too.
 _NEGATORS = _forms(
     "not never no non cannot isnt arent dont doesnt didnt wasnt werent wont cant shouldnt "
-    "wouldnt couldnt hasnt havent neither nor"
+    "wouldnt couldnt hasnt havent neither nor nobody noone"
 )
 # Words that may stand between a negator and the word it denies ("is not really stateful").
 _NEGATION_BRIDGE = _forms(
@@ -425,6 +441,12 @@ _PHRASE_WORDS = 4  # an item this long is a phrase, not a bare term
 _BRACKETED = re.compile(r"\([^()]*\)")
 
 
+def _inner_words(word: str) -> str:
+    """The words of a written word that may join it to others: the middle of a compound."""
+    parts = [part for part in word.split("-") if part]
+    return word if len(parts) < 2 else " ".join(parts[1:-1])
+
+
 def is_bare_list(text: str, sentence: Sentence) -> bool:
     """True when the sentence is a bare list of terms rather than prose that makes claims.
 
@@ -444,10 +466,16 @@ def is_bare_list(text: str, sentence: Sentence) -> bool:
         return False
     glued = 0
     for item in items:
-        item_words = _raw_tokens(item)
-        # Words as written: "0.0.0.0/0" and "egress-only" are one term each, not several.
-        written = len(item.split())
-        if written >= _PHRASE_WORDS or any(t.form in FUNCTION_WORDS for t in item_words):
+        # Words as written: "0.0.0.0/0" and "egress-only" are one term each, not several. A
+        # particle that ends a compound ("add-ons", "lock-in") does not make it prose; a word
+        # that joins two ("scale-to-zero", "read-after-write") relates them.
+        written = item.split()
+        item_words = _raw_tokens(" ".join(_inner_words(word) for word in written))
+        if (
+            len(written) >= _PHRASE_WORDS
+            or any(t.form in FUNCTION_WORDS for t in item_words)
+            or _RELATING_SYMBOLS.search(item)
+        ):
             glued += 1
     # Nearly every item a bare term; one lead-in ("SGs: ...") is allowed in a long list.
     return glued <= len(items) // 8
@@ -568,7 +596,8 @@ _FREE_WORDING_IGNORED = _forms(
 
 
 @lru_cache(maxsize=256)
-def _clause_spans(text: str) -> tuple[tuple[int, int], ...]:
+def clause_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every clause of every sentence of `text`, in order."""
     return tuple(
         (clause.start, clause.end)
         for sentence in sentences(text)
@@ -591,7 +620,7 @@ def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
     cue_denies = any(is_negator(form) for form in cue_forms(cue))
     starts = [token.start for token in tokens]
     matches: list[Match] = []
-    for clause_start, clause_end in _clause_spans(text):
+    for clause_start, clause_end in clause_spans(text):
         first_index = bisect.bisect_left(starts, clause_start)
         last_index = bisect.bisect_left(starts, clause_end)
         inside = list(enumerate(tokens[first_index:last_index], start=first_index))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -249,3 +251,54 @@ def _review_shows_the_correction(
     sync(schedule, load_history(home / "transcripts", home / "cache"))
     (review,) = schedule.questions["mini-sg-vs-nacl"].reviews
     assert review.score == grade.self_assessment.score and review.grader_score == grade.score
+
+
+def test_a_dumb_terminal_still_says_how_to_submit(home: Path, banks: list[str]) -> None:
+    term = Terminal.mockaws(
+        "interview", "-n", "1", "--follow-ups", "0", "--grader", "offline", *banks,
+        home=home, term="dumb",
+    )  # fmt: skip
+    term.expect("Question 1 of 1")
+    term.expect("Submit: Ctrl-D")
+    term.send("/quit" + CTRL_D)
+    assert term.wait_exit() == 0
+
+
+@pytest.mark.parametrize(("rows", "columns"), [(20, 60), (24, 80), (40, 120)])
+def test_question_headers_and_ids_are_not_split_mid_word(
+    home: Path, banks: list[str], rows: int, columns: int
+) -> None:
+    term = Terminal.mockaws(
+        "interview", "-n", "1", "--follow-ups", "0", "--grader", "offline", *banks,
+        home=home, rows=rows, columns=columns,
+    )  # fmt: skip
+    term.expect("Question 1 of 1")
+    term.send("Security groups are stateful." + SUBMIT)
+    term.expect("Interview summary")
+    assert term.wait_exit() == 0
+    lines = term.text().splitlines()
+    question_id = only_transcript(home).turns[0].question_id
+    # An id is shown whole (or cut with an ellipsis) and a header whole: never broken across
+    # lines, the way a narrow table folds a word ("quest" over "ion", in a cell or at the edge).
+    for word in (question_id, "question", "rating", "score", "fillers"):
+        for line, following in itertools.pairwise(lines):
+            for cut in range(2, len(word) - 1):
+                assert not _split_at(word[:cut], word[cut:], line, following), (
+                    f"{word!r} split at {columns} columns:\n{line}\n{following}"
+                )
+
+
+def _split_at(head: str, tail: str, line: str, following: str) -> bool:
+    """True when `line` ends a word with `head` and `following` carries on with `tail` at the
+    same column (a folded table cell), or at the start of the line (a wrapped line)."""
+    for found in re.finditer(r"[\w.-]+", line):
+        if found.group() != head and not found.group().endswith(head):
+            continue
+        start = found.end() - len(head)
+        below = re.match(r"[\w.-]+", following[start:])
+        # The rest of the word (or its next piece, when it folds over several lines) below.
+        if below is not None and len(below.group()) >= 2 and tail.startswith(below.group()):
+            return True
+        if found.end() == len(line.rstrip()) and following.startswith(tail):
+            return True
+    return False

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from mockaws.grading import Grader
     from mockaws.models import Level, Mode, Question, Track, Turn
     from mockaws.session import Interview, Outcome, QuestionPlan
-    from mockaws.ui_voice import VoiceInput
+    from mockaws.ui.voice import VoiceInput
 
 MAX_FOLLOW_UPS = 2
 

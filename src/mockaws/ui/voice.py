@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockaws.frontends import Event, Interrupt, Marks, Prompt, Reply, SpokenAnswer
-from mockaws.ui import clock, escape, out
+from mockaws.ui.console import clock, escape, out
 
 if TYPE_CHECKING:
     from mockaws.models import Grade, Question, Spoken
-    from mockaws.ui import AnswerEditor
+    from mockaws.ui.editor import AnswerEditor
     from mockaws.voice.capture import Recorder
     from mockaws.voice.settings import SpeechSettings
     from mockaws.voice.speak import Speaker
@@ -99,7 +99,7 @@ class VoiceInput:
         # Milliseconds too: a follow-up answered within the second still gets a file of its own.
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1000):03d}"
         relative = f"audio/{transcript_id}/{stamp}-{question_id}.wav"
-        from mockaws.ui import waiting
+        from mockaws.ui.console import waiting
 
         with waiting("Transcribing…"):
             spoken = spoken_answer(
@@ -235,7 +235,8 @@ class VoiceFrontend:
 
     def _listen(self, prompt: Prompt) -> Spoken | Interrupt | None:
         """A spoken answer to `prompt`; None when the candidate chose to type it instead."""
-        from mockaws.ui import QuitChoice, ask_prompt
+        from mockaws.ui.editor import QuitChoice
+        from mockaws.ui.interview import ask_prompt
 
         ask_prompt(prompt, prompt.mode, interactive=False)
         self.voice.say(prompt.text)

@@ -127,7 +127,7 @@ def main() -> None:
         f"${price.output}/M out"
     )
     print(f"one grade:                     ${first:.5f} uncached, ${cached:.5f} with cached prefix")
-    print(f"10-question interview:         ${interview:.4f}  (goal < $0.02)")
+    print(f"10-question interview:         ${interview:.5f}  (goal < $0.02)")
 
 
 if __name__ == "__main__":

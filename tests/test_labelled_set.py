@@ -75,3 +75,14 @@ def test_offline_grader_agreement_on_the_test_split_holds(
 def test_every_shipped_labelled_file_labels_every_current_rubric_point(path: Path) -> None:
     # A rubric point split or added without labels would stop `mockaws eval` on that file.
     check_labels(load_labels(path), load_bank([]), path)
+
+
+def test_offline_grader_agreement_on_the_independent_test_split_holds() -> None:
+    # The set written and labelled by people who never saw the cues or the grader: its test
+    # split (questions no tuning ever looked at) is the honest measure, floored here.
+    path = EVALS / "independent.jsonl"
+    test_split = [label for label in load_labels(path) if label.split == "test"]
+    results = run_eval(test_split, load_bank([]), OfflineGrader())
+    report = build_report(results, grader="offline", labels=str(path))
+    floors = load_baseline(EVALS / "independent-baseline.json")["test"]
+    assert baseline_shortfalls(report.splits["test"], floors) == []

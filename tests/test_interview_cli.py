@@ -286,3 +286,13 @@ def test_the_summary_names_a_misconception_with_the_sentence_that_stated_it(
     assert (
         "“NACLs are stateful as well, so no extra rules.” (question 1: mini-sg-vs-nacl)" in summary
     )
+    # And stats, across sessions, with the latest sentence that stated it.
+    code, out, _ = run("stats", *two[-4:])
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "⚑ 1 Says NACLs are stateful (or security groups stateless)." in flat
+    assert "“NACLs are stateful as well, so no extra rules.”" in flat
+    code, out, _ = run("stats", "--json", *two[-4:])
+    (stated,) = json.loads(out)["misconceptions"]
+    assert stated["flag_id"] == "nacl-stateful" and stated["times"] == 1
+    assert stated["sentence"] == "NACLs are stateful as well, so no extra rules."

@@ -798,6 +798,33 @@ def _bar(score: float) -> str:
     return "█" * full + (_EIGHTHS[rest] if rest else "")
 
 
+def _misconceptions(stats: Stats) -> None:
+    """The misconceptions stated most often, with the latest sentence that stated each."""
+    if stats.misconceptions:
+        out.print("\n[bold]Misconceptions[/] [dim](times stated, the latest sentence)[/]")
+        said: list[tuple[str | Text, ...]] = []
+        for wrong in stats.misconceptions:
+            text = Text(clean(wrong.flag or wrong.flag_id))
+            text.append(f" “{clean(wrong.sentence)}”", style="dim")
+            text.append(f"  {clean(wrong.question_id)}", style="dim")
+            said.append(("", Text(f"⚑ {wrong.times}", style="bold red"), text))
+        out.print(_hanging(said, (1, max(len(str(row[1])) for row in said))))
+
+
+def _weak_points(stats: Stats) -> None:
+    """The rubric points missed most, then the misconceptions stated most."""
+    if stats.most_missed:
+        out.print("\n[bold]Most missed rubric points[/] [dim](missed / answers graded)[/]")
+        rows: list[tuple[str | Text, ...]] = []
+        for missed in stats.most_missed:
+            text = Text(clean(missed.point or missed.point_id))
+            text.append(f"  {clean(missed.question_id)}", style="dim")
+            rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
+        width = max(len(str(row[0])) for row in rows)
+        out.print(_hanging([("", *row) for row in rows], (1, width)))
+    _misconceptions(stats)
+
+
 def stats_report(stats: Stats) -> None:
     """Averages per topic and level, the trend as a bar chart, weak points, unexplored questions."""
     if not stats.answers:
@@ -849,15 +876,7 @@ def stats_report(stats: Stats) -> None:
                 f"  {point.label:<{width}} │[{style}]{_bar(point.average):<{_BAR_WIDTH}}[/]"
                 f" {point.average:3.0f}  [dim]({point.answers})[/]"
             )
-        if stats.most_missed:
-            out.print("\n[bold]Most missed rubric points[/] [dim](missed / answers graded)[/]")
-            rows: list[tuple[str | Text, ...]] = []
-            for missed in stats.most_missed:
-                text = Text(clean(missed.point or missed.point_id))
-                text.append(f"  {clean(missed.question_id)}", style="dim")
-                rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
-            width = max(len(str(row[0])) for row in rows)
-            out.print(_hanging([("", *row) for row in rows], (1, width)))
+        _weak_points(stats)
     if stats.spoken:
         out.print("\n[bold]Spoken answers[/] [dim](per session, latest last)[/]")
         for spoken in stats.spoken:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from mockaws.bank import load_bank
+from mockaws.grading import grade_answer
 from mockaws.grading.injection import find_injections
 from mockaws.grading.offline import OfflineGrader
 from mockaws.grading.scoring import Labels, finalise
@@ -44,11 +45,11 @@ def detector() -> None:
 def timings() -> None:
     question = load_bank([MINI_BANK], include_shipped=False).get("mini-sg-vs-nacl")
     grader = OfflineGrader()
-    grader.grade(question, SHORT)  # warm the caches
+    grade_answer(grader, question, SHORT)  # warm the caches
     runs = []
     for _ in range(200):
         started = time.perf_counter()
-        grader.grade(question, SHORT)
+        grade_answer(grader, question, SHORT)
         runs.append(time.perf_counter() - started)
     print(
         f"offline grade of a {len(SHORT)}-character answer: {statistics.median(runs) * 1000:.2f} ms"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mockaws.bank import load_bank
 from mockaws.evaluation import load_labels
+from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
 
 LABELS = Path(__file__).resolve().parents[1] / "evals" / "labels.jsonl"
@@ -29,14 +30,14 @@ def main() -> None:
     labels = load_labels(args.labels)
     grader = OfflineGrader()
     for label in labels:  # warm up: imports, the stemmer, the bank's cue forms
-        grader.grade(bank.get(label.question_id), label.answer)
+        grade_answer(grader, bank.get(label.question_id), label.answer)
     short: list[float] = []
     every: list[float] = []
     for number, label in enumerate(labels):
         question = bank.get(label.question_id)
         answer = f"{label.answer} Note {number}."
         started = time.perf_counter()
-        grader.grade(question, answer)
+        grade_answer(grader, question, answer)
         elapsed = (time.perf_counter() - started) * 1000
         every.append(elapsed)
         if len(label.answer.split()) <= SHORT_WORDS:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from mockaws.bank import load_bank
 from mockaws.grading.offline import OfflineGrader
-from mockaws.models import Grade, Question, SessionStatus, Transcript, Turn
+from mockaws.grading.scoring import Labels
+from mockaws.models import Question, SessionStatus, Transcript, Turn
 from mockaws.regrade import Regrader
 from mockaws.transcripts import TranscriptStore
 
@@ -31,10 +32,10 @@ class SlowGrader:
         self.offline = OfflineGrader()
         self._lock = threading.Lock()  # the offline grader itself is not thread-safe
 
-    def grade(self, question: Question, answer: str) -> Grade:
+    def label(self, question: Question, answer: str) -> Labels:
         time.sleep(self.seconds)
         with self._lock:
-            return self.offline.grade(question, answer)
+            return self.offline.label(question, answer)
 
 
 def main() -> None:

@@ -20,15 +20,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mockaws.bank import load_bank
+from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
 from mockaws.models import (
+    AnswerState,
     Grade,
     Question,
     SessionSettings,
     SessionStatus,
     Transcript,
     Turn,
-    TurnStatus,
 )
 from mockaws.transcripts import TranscriptStore
 
@@ -50,7 +51,7 @@ def generate(folder: Path, sessions: int, answers_per: int, seed: int) -> int:
     questions = sorted(bank.questions.values(), key=lambda q: q.id)
     grader = OfflineGrader()
     graded: dict[str, list[tuple[str, Grade]]] = {
-        q.id: [(a, grader.grade(q, a)) for a in sample_answers(q)] for q in questions
+        q.id: [(a, grade_answer(grader, q, a)) for a in sample_answers(q)] for q in questions
     }
     rng = random.Random(seed)
     store = TranscriptStore(folder)
@@ -67,7 +68,7 @@ def generate(folder: Path, sessions: int, answers_per: int, seed: int) -> int:
             turns.append(
                 Turn.asking(
                     question,
-                    status=TurnStatus.SKIPPED if skipped else TurnStatus.ANSWERED,
+                    state=AnswerState.SKIPPED if skipped else AnswerState.SUBMITTED,
                     answer="" if skipped else answer,
                     asked_at=moment - timedelta(minutes=2),
                     answered_at=moment,

@@ -29,16 +29,18 @@ ANSWER = (
 
 def _slow_grader(seconds: float) -> object:
     from mockaws.grading.offline import OfflineGrader
-    from mockaws.models import Grade, Question
+    from mockaws.grading.scoring import Labels
+    from mockaws.models import Question
 
     class SlowGrader:
         """The offline grader, slowed to a model's latency."""
 
         name = "slow"
+        thread_safe = False
 
-        def grade(self, question: Question, answer: str) -> Grade:
+        def label(self, question: Question, answer: str) -> Labels:
             time.sleep(seconds)
-            return OfflineGrader().grade(question, answer)
+            return OfflineGrader().label(question, answer)
 
     return SlowGrader()
 
@@ -54,6 +56,7 @@ def _pool(count: int) -> list[object]:
 
 
 def engine(answers: int, grader_seconds: float, follow_ups: int) -> list[float]:
+    from mockaws.grading.runner import GradingRunner
     from mockaws.models import Question, SessionSettings
     from mockaws.session import Interview
     from mockaws.transcripts import TranscriptStore
@@ -62,7 +65,7 @@ def engine(answers: int, grader_seconds: float, follow_ups: int) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
         session = Interview(
             questions,
-            _slow_grader(grader_seconds),  # type: ignore[arg-type]
+            GradingRunner(_slow_grader(grader_seconds)),  # type: ignore[arg-type]
             TranscriptStore(Path(folder)),
             SessionSettings(follow_ups=follow_ups),
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 from mockaws.bank import load_bank
 from mockaws.export import render_html
 from mockaws.grading.offline import OfflineGrader
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import Level, SessionSettings, SessionStatus, Transcript
 from mockaws.session import Interview
 from mockaws.transcripts import TranscriptStore, atomic_write_text
@@ -118,7 +119,9 @@ def run(sample: Sample, folder: Path) -> Transcript:
     bank = load_bank()
     questions = [bank.get(a.question_id) for a in sample.answers]
     settings = SessionSettings(level=sample.level, count=len(questions), grader="offline")
-    session = Interview(questions, OfflineGrader(), TranscriptStore(folder), settings)
+    session = Interview(
+        questions, GradingRunner(OfflineGrader()), TranscriptStore(folder), settings
+    )
     for answer in sample.answers:
         if answer.text == "/skip":
             session.skip()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from mockaws.bank import Bank, load_bank
 from mockaws.grading.scoring import rating_for
 from mockaws.models import (
+    AnswerState,
     Grade,
     PointVerdict,
     Question,
@@ -16,7 +17,6 @@ from mockaws.models import (
     SessionStatus,
     Transcript,
     Turn,
-    TurnStatus,
     Verdict,
 )
 from mockaws.transcripts import TranscriptStore
@@ -74,7 +74,7 @@ def answered(
 def skipped(question: Question, at: datetime) -> Turn:
     return Turn.asking(
         question,
-        status=TurnStatus.SKIPPED,
+        state=AnswerState.SKIPPED,
         asked_at=at,
         answered_at=at,
     )

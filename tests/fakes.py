@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mockaws.errors import GradingError
-from mockaws.grading.scoring import Labels, content_terms, finalise
+from mockaws.grading.scoring import Labels, content_terms
 from mockaws.grading.textmatch import sentences
-from mockaws.models import Grade, PointVerdict, Question, RubricPoint, Verdict
+from mockaws.models import PointVerdict, Question, RubricPoint, Verdict
 
 # An answer to the mini bank's "mini-sg-vs-nacl" that says every rubric point, one a sentence:
 # what a test gives when it needs a grade that every covered label can stand on.
@@ -49,7 +49,7 @@ class ScriptedGrader:
     """A Grader whose results a test scripts with `enqueue`, one step per answer (first in, first
     out; unscripted answers are labelled all missed). `history` records (question id, answer).
 
-    Labels become a grade through `grading.scoring.finalise`, like every real grader's; a
+    Labels become a grade through `grading.grade_answer`, like every real grader's; a
     covered or partial label quotes the sentence of the answer that says most about the point,
     so scoring credits it as it would a real grader's quote (see `SG_FULL_ANSWER`).
     """
@@ -76,7 +76,7 @@ class ScriptedGrader:
             self._script.append(step)
         return step
 
-    def grade(self, question: Question, answer: str) -> Grade:
+    def label(self, question: Question, answer: str) -> Labels:
         with self._lock:
             step = self._script.popleft() if self._script else Step()
             self.history.append((question.id, answer))
@@ -96,16 +96,16 @@ class ScriptedGrader:
             )
             evidence = best_quote(answer, point) if verdict is not Verdict.MISSED else ""
             points.append(PointVerdict(point_id=point.id, verdict=verdict, evidence=evidence))
-        labels = Labels(points=points, follow_up=step.follow_up)
-        return finalise(question, answer, labels, grader=self.name)
+        return Labels(points=points, follow_up=step.follow_up)
 
 
 class BlockingGrader:
     """A grader that never answers, as a model that hangs would (for kill-and-resume tests)."""
 
     name = "fake"
+    thread_safe = True
 
-    def grade(self, question: Question, answer: str) -> Grade:
+    def label(self, question: Question, answer: str) -> Labels:
         threading.Event().wait()
         raise AssertionError("unreachable")
 

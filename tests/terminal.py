@@ -43,8 +43,9 @@ class Terminal:
         home: Path,
         rows: int = 40,
         columns: int = 120,
+        term: str = "xterm-256color",
     ) -> None:
-        env = {**os.environ, "MOCKAWS_HOME": str(home), "TERM": "xterm-256color"}
+        env = {**os.environ, "MOCKAWS_HOME": str(home), "TERM": term}
         env.pop("COLUMNS", None)
         env.pop("LINES", None)
         self.screen = _Screen(columns, rows)
@@ -64,8 +65,15 @@ class Terminal:
         self.ended = False
 
     @classmethod
-    def mockaws(cls, *args: str, home: Path) -> Terminal:
-        return cls(["-m", "mockaws", *args], home=home)
+    def mockaws(
+        cls,
+        *args: str,
+        home: Path,
+        rows: int = 40,
+        columns: int = 120,
+        term: str = "xterm-256color",
+    ) -> Terminal:
+        return cls(["-m", "mockaws", *args], home=home, rows=rows, columns=columns, term=term)
 
     def pump(self, wait: float = 0.05) -> None:
         """Feed whatever the program has written to the emulator, and answer its queries."""

@@ -42,14 +42,14 @@ AT_AN_EDGE = (
 
 
 def test_a_precise_answer_is_graded_with_high_confidence() -> None:
-    grade = GRADER.grade(SG, PRECISE)
+    grade = grade_answer(GRADER, SG, PRECISE)
     assert grade.rating is Rating.STRONG
     assert grade.confidence is not None and grade.confidence.level is Confidence.HIGH
     assert grade.low_confidence_note() is None
 
 
 def test_a_long_answer_that_matches_few_cues_is_marked_low_with_what_to_do() -> None:
-    grade = GRADER.grade(SG, PLAIN_AND_LONG)
+    grade = grade_answer(GRADER, SG, PLAIN_AND_LONG)
     assert grade.score < 60
     assert grade.confidence is not None and grade.confidence.level is Confidence.LOW
     assert "long answer" in grade.confidence.reason
@@ -62,7 +62,7 @@ def test_a_long_answer_that_matches_few_cues_is_marked_low_with_what_to_do() -> 
 
 def test_a_score_at_the_edge_of_a_band_is_marked_low() -> None:
     # covered sg-stateful (3) and nacl-stateless (3) of 10: 60, the floor of solid
-    grade = GRADER.grade(SG, AT_AN_EDGE)
+    grade = grade_answer(GRADER, SG, AT_AN_EDGE)
     assert grade.score == 60
     assert grade.confidence is not None and "edge of a band" in grade.confidence.reason
 
@@ -73,7 +73,7 @@ def test_screened_answers_and_derived_rubrics() -> None:
     derived = BANK.get("mini-s3-consistency").model_copy(update={"rubric": [], "red_flags": []})
     from mockaws.grading.derive import with_derived_rubric
 
-    grade = GRADER.grade(with_derived_rubric(derived), "S3 is strongly consistent.")
+    grade = grade_answer(GRADER, with_derived_rubric(derived), "S3 is strongly consistent.")
     assert grade.low_confidence and "derived" in grade.confidence.reason  # type: ignore[union-attr]
 
 
@@ -87,7 +87,7 @@ def test_a_grade_written_before_confidence_loads_without_one() -> None:
 
 def _session(home: Path, *grades: tuple[Question, str]) -> Transcript:
     turns = [
-        Turn.asking(question, answer=answer, grade=GRADER.grade(question, answer))
+        Turn.asking(question, answer=answer, grade=grade_answer(GRADER, question, answer))
         for question, answer in grades
     ]
     transcript = Transcript(id="20260101-090000-abcd", turns=turns)
@@ -135,7 +135,7 @@ def test_eval_reports_how_many_large_errors_the_low_confidence_grades_hold() -> 
             points={p.id: "missed" for p in SG.rubric},  # type: ignore[misc]
             rating=Rating(human),
         )
-        return GradedAnswer(label, SG, GRADER.grade(SG, answer))
+        return GradedAnswer(label, SG, grade_answer(GRADER, SG, answer))
 
     results = [
         graded(PLAIN_AND_LONG, "strong"),  # rated poor or weak: large, and marked low

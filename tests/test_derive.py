@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from mockaws.bank import load_bank, validate_paths
 from mockaws.cli import app
+from mockaws.grading import grade_answer
 from mockaws.grading.derive import derive_rubric
 from mockaws.grading.offline import OfflineGrader
 from mockaws.grading.scoring import DERIVED_RUBRIC_NOTICE
@@ -38,12 +39,15 @@ def test_a_question_without_a_rubric_gets_derived_points() -> None:
 
 def test_derived_points_grade_answers_and_say_they_were_derived() -> None:
     derived = question()
-    strong = GRADER.grade(derived, derived.reference_answer)
+    strong = grade_answer(GRADER, derived, derived.reference_answer)
     assert strong.rating is Rating.STRONG
     assert DERIVED_RUBRIC_NOTICE in strong.notices
-    weak = GRADER.grade(derived, "SQS is a queue. I would restart the server and check the logs.")
+    weak = grade_answer(
+        GRADER, derived, "SQS is a queue. I would restart the server and check the logs."
+    )
     assert weak.rating is Rating.POOR
-    partial = GRADER.grade(
+    partial = grade_answer(
+        GRADER,
         derived,
         "The visibility timeout hides a received message from other consumers until you call "
         "DeleteMessage; if it expires the message becomes visible again.",
@@ -63,7 +67,7 @@ def test_the_transcript_says_the_points_were_derived() -> None:
         level=derived.level,
         rubric_hash=derived.rubric_hash,
         answer=answer,
-        grade=GRADER.grade(derived, answer),
+        grade=grade_answer(GRADER, derived, answer),
     )
     assert DERIVED_RUBRIC_NOTICE in render_turn_markdown(1, turn, derived)
 
@@ -124,18 +128,24 @@ def test_a_bank_of_short_references_without_rubrics_validates_and_grades(
 
     stack = bank.get("stack-operations")
     assert [p.cues for p in stack.rubric] == [["push", "pop"]]
-    assert GRADER.grade(stack, "You push onto the top and pop off the top.").rating is Rating.STRONG
-    assert GRADER.grade(stack, "Push adds an item.").rating is Rating.WEAK
-    assert GRADER.grade(stack, "Enqueue and dequeue.").rating is Rating.POOR
+    assert (
+        grade_answer(GRADER, stack, "You push onto the top and pop off the top.").rating
+        is Rating.STRONG
+    )
+    assert grade_answer(GRADER, stack, "Push adds an item.").rating is Rating.WEAK
+    assert grade_answer(GRADER, stack, "Enqueue and dequeue.").rating is Rating.POOR
 
     # "arrays", "passed" and "functions" are in the question: saying them again shows nothing
     arrays = bank.get("array-passing")
     assert [p.cues for p in arrays.rubric] == [["reference"]]
-    assert GRADER.grade(arrays, "They are passed by reference.").rating is Rating.STRONG
-    assert GRADER.grade(arrays, "Arrays are passed to functions by value.").rating is Rating.POOR
+    assert grade_answer(GRADER, arrays, "They are passed by reference.").rating is Rating.STRONG
+    assert (
+        grade_answer(GRADER, arrays, "Arrays are passed to functions by value.").rating
+        is Rating.POOR
+    )
 
     s3 = bank.get("what-is-s3")
-    assert GRADER.grade(s3, "S3 is object storage for files of any size.").score == 100
+    assert grade_answer(GRADER, s3, "S3 is object storage for files of any size.").score == 100
 
 
 def test_only_a_reference_without_any_word_cannot_be_derived_from(tmp_path: Path) -> None:
@@ -158,4 +168,4 @@ def test_derived_rubrics_cover_their_own_reference(question_id: str) -> None:
     bare = authored.model_copy(update={"rubric": [], "red_flags": []})
     derived = bare.model_copy(update={"rubric": derive_rubric(bare)})
     assert derived.rubric
-    assert GRADER.grade(derived, derived.reference_answer).rating is Rating.STRONG
+    assert grade_answer(GRADER, derived, derived.reference_answer).rating is Rating.STRONG

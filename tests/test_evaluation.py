@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,8 @@ from mockaws.evaluation import (
     run_eval,
     spearman,
 )
-from mockaws.grading.scoring import Labels, finalise
-from mockaws.models import Grade, PointVerdict, Question, Rating, RedFlagHit, Usage, Verdict
+from mockaws.grading.scoring import Labels
+from mockaws.models import PointVerdict, Question, Rating, RedFlagHit, Usage, Verdict
 from tests.conftest import DATA, MINI_BANK
 
 BANK = load_bank([MINI_BANK], include_shipped=False)
@@ -142,6 +143,7 @@ class ScriptedGrader:
     """A real Grader whose labels the test scripts per answer text; records what it was asked."""
 
     name = "scripted"
+    thread_safe = True  # the script is read-only and `asked` is behind a lock
 
     def __init__(self) -> None:
         self.script: dict[str, Labels | Exception] = {}
@@ -151,16 +153,14 @@ class ScriptedGrader:
     def enqueue(self, answer: str, result: Labels | Exception) -> None:
         self.script[answer] = result
 
-    def grade(self, question: Question, answer: str) -> Grade:
+    def label(self, question: Question, answer: str) -> Labels:
         with self.lock:
             self.asked.append(answer)
         result = self.script[answer]
         if isinstance(result, Exception):
             raise result
         usage = Usage(prompt_tokens=100, cached_tokens=40, completion_tokens=20, cost_usd=0.001)
-        return finalise(
-            question, answer, result, grader=self.name, model="fake-1", usage=usage, latency_s=0.5
-        )
+        return replace(result, model="fake-1", usage=usage, latency_s=0.5)
 
 
 def verdicts(answer: str, **labels: str) -> list[PointVerdict]:

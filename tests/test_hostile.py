@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from mockaws import files
 from mockaws.cli import app
 from mockaws.errors import ExitCode, SaveError, SessionBusyError
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import SessionSettings, Transcript
 from mockaws.session import Interview, resume
 from mockaws.transcripts import TranscriptStore, load_transcript, render_markdown
@@ -233,7 +234,7 @@ class FlakyDisk:
 
 
 def _session(store: TranscriptStore, grader: ScriptedGrader, questions: list[object]) -> Interview:
-    return Interview(questions, grader, store, SessionSettings(grader=grader.name))  # type: ignore[arg-type]
+    return Interview(questions, GradingRunner(grader), store, SessionSettings(grader=grader.name))  # type: ignore[arg-type]
 
 
 def test_a_full_disk_at_the_start_refuses_in_one_line(
@@ -270,6 +271,7 @@ def test_a_full_disk_mid_interview_keeps_answers_in_memory_and_saves_them_later(
     session.submit("second answer")  # the next save writes everything
     session.wait_for_grades()
     paths = session.finish()
+    assert paths is not None
     saved = load_transcript(paths.json)
     assert [t.answer for t in saved.turns] == [
         "first answer, saved while the disk is full",
@@ -545,8 +547,8 @@ def test_resume_in_process_shares_the_lock_with_its_own_interview(tmp_path: Path
     question = load_bank().questions["sg-vs-nacl"]
     store = TranscriptStore(tmp_path)
     first = _session(store, ScriptedGrader(), [question])
-    again = resume(first.transcript, {question.id: question}, ScriptedGrader(), store,
-                   FixedPlan([question]))  # fmt: skip
+    runner = GradingRunner(ScriptedGrader())
+    again = resume(first.transcript, {question.id: question}, runner, store, FixedPlan([question]))
     again.submit("an answer")
     again.wait_for_grades()
     assert store.load(first.transcript.id).turns[0].answer == "an answer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from mockaws.cli import app
 from mockaws.cli.interview import drive
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import (
     Mode,
     Question,
@@ -97,7 +99,9 @@ def test_study_mode_hints_reveals_and_feedback_in_order(home: Path, two: list[st
     code, out, _ = run("interview", *two, input=script)
     assert code == 0
     assert "/reveal shows the reference answer once you have answered" in out
-    assert "Hint 1: Security groups are stateful" in out
+    # A nudge: the area, with the words that would give the point away held back.
+    assert "Hint 1: Security groups are …: … is allowed automatically." in out
+    assert "return traffic" not in out[: out.index("Feedback on question 1")]
     # Feedback on the first answer comes before the second question; then its reference answer.
     feedback = out.index("Feedback on question 1")
     second = out.index("Question 2 of 2")
@@ -167,7 +171,7 @@ def test_drive_calls_on_answer_with_the_grade_in(
     grader.enqueue(Verdict.COVERED, delay=0.05)
     session = Interview(
         [questions["mini-sg-vs-nacl"]],
-        grader,
+        GradingRunner(grader),
         TranscriptStore(tmp_path),
         SessionSettings(grader="fake"),
     )
@@ -194,3 +198,101 @@ def test_an_answer_over_the_time_limit_says_so_and_is_kept() -> None:
     with ui.out.capture() as captured:
         ui.answer_saved(turn, Mode.REAL, time_limit=180)
     assert "over" not in captured.get()
+
+
+def test_resuming_into_a_follow_up_shows_the_question_it_follows(
+    home: Path, two: list[str]
+) -> None:
+    code, out, _ = run("interview", *two, "--follow-ups", "1", input=f"{SG_ANSWER}\n.\n/quit\n.\n")
+    assert code == 0
+    parent = saved(home).turns[0].question
+
+    code, out, _ = run("resume", input="/repeat\n.\nEphemeral ports, both ways.\n.\n/quit\n.\n")
+    assert code == 0
+    (follow_up,) = saved(home).turns[0].follow_ups
+    assert follow_up.answer == "Ephemeral ports, both ways."
+    asked = out.index(follow_up.question)
+    # Shown with the question it follows, first and again on /repeat.
+    assert "Following up question 1" in out
+    assert out.count(parent) == 2 and out.index(parent) < asked
+    assert out.count(follow_up.question) == 2
+
+
+def test_a_follow_up_shows_what_it_added_never_a_score_of_its_own(tmp_path: Path) -> None:
+    from mockaws.bank import load_bank
+    from mockaws.export import render_html
+    from mockaws.transcripts import render_markdown
+
+    bank = load_bank([MINI_BANK], include_shipped=False).questions
+    # No authored follow-up: the one asked is the grader's suggestion.
+    sg = bank["mini-sg-vs-nacl"].model_copy(update={"follow_ups": []})
+    questions = {q.id: q for q in [sg]}
+    grader = ScriptedGrader()
+    grader.enqueue({"sg-stateful": Verdict.COVERED}, follow_up="How do NACLs treat return traffic?")
+    grader.enqueue({"nacl-stateless": Verdict.COVERED})
+    session = Interview(
+        [sg],
+        GradingRunner(grader),
+        TranscriptStore(tmp_path),
+        SessionSettings(grader="fake", follow_ups=1),
+    )
+    session.submit("Security groups are stateful, so return traffic is allowed automatically.")
+    prompt = session.prompt
+    assert prompt is not None and prompt.follow_up is not None
+    session.submit("NACLs are stateless, so you open ephemeral ports in both directions.")
+    session.wait_for_grades()
+    session.finish()
+    transcript = session.transcript
+    markdown = render_markdown(transcript, questions)
+    html = render_html(transcript, questions)
+    made = sg.point("nacl-stateless")
+    assert made is not None
+    for rendering in (markdown, html):
+        assert f"now made: {made.point}" in rendering.replace("&#39;", "'")
+        assert "Follow-up score" not in rendering
+        # The grader's suggestion was asked as the follow-up: not suggested again.
+        assert "Think about next" not in rendering
+
+
+def test_a_session_with_no_answer_is_not_kept_nor_resumed(home: Path, two: list[str]) -> None:
+    code, _, err = run("interview", *two, input="")
+    assert code == 0
+    assert "Nothing was answered: the session is not kept." in err
+    assert not list((home / "transcripts").glob("*.json"))
+    code, _, err = run("resume")
+    assert code != 0 and "no unfinished interview to resume" in err
+
+
+def test_an_adaptive_session_quit_early_counts_answered_of_planned(
+    home: Path, banks: list[str]
+) -> None:
+    args = ["-n", "2", "--adaptive", "--seed", "3", *banks, *only_test_topics()]
+    code, out, err = run("interview", *args, input=f"{SG_ANSWER}\n.\n/quit\n.\n")
+    assert code == 0, out + err
+    code, out, _ = run("transcripts", "list", "--json")
+    assert code == 0, out
+    (row,) = json.loads(out)
+    assert row["answered"] == 1 and row["questions"] == 2
+
+
+def test_the_summary_names_a_misconception_with_the_sentence_that_stated_it(
+    home: Path, two: list[str]
+) -> None:
+    wrong = "Security groups are stateful. NACLs are stateful as well, so no extra rules."
+    code, out, _ = run("interview", *two, "--grader", "offline", input=f"{wrong}\n.\n/quit\n.\n")
+    assert code == 0
+    summary = " ".join(out.split("Interview summary")[-1].split())
+    assert "Misconception: Says NACLs are stateful (or security groups stateless)." in summary
+    assert (
+        "“NACLs are stateful as well, so no extra rules.” (question 1: mini-sg-vs-nacl)" in summary
+    )
+    # And stats, across sessions, with the latest sentence that stated it.
+    code, out, _ = run("stats", *two[-4:])
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "⚑ 1 Says NACLs are stateful (or security groups stateless)." in flat
+    assert "“NACLs are stateful as well, so no extra rules.”" in flat
+    code, out, _ = run("stats", "--json", *two[-4:])
+    (stated,) = json.loads(out)["misconceptions"]
+    assert stated["flag_id"] == "nacl-stateful" and stated["times"] == 1
+    assert stated["sentence"] == "NACLs are stateful as well, so no extra rules."

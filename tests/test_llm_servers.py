@@ -14,6 +14,7 @@ import pytest
 from mockaws.bank import load_bank
 from mockaws.config import Settings
 from mockaws.errors import GradingError
+from mockaws.grading import grade_answer
 from mockaws.grading.llm import OpenAIGrader, RequestShape, ServerMemory
 from mockaws.models import Verdict
 from mockaws.prompts import TEXT_BOUNDS, prompt_version
@@ -73,7 +74,7 @@ def formats(server: FakeOpenAI) -> list[str | None]:
 
 def test_the_schema_as_sent_puts_labels_before_feedback(server: FakeOpenAI) -> None:
     server.enqueue(GOOD)
-    grader_for(server, model="gpt-5.4-nano").grade(SG, ANSWER)
+    grade_answer(grader_for(server, model="gpt-5.4-nano"), SG, ANSWER)
     schema = server.requests[0]["response_format"]["json_schema"]["schema"]
     assert list(schema["properties"]) == [
         "points",
@@ -104,7 +105,7 @@ def test_llama_cpp_python_500_on_json_schema_falls_back_to_json_mode_with_the_sc
     server: FakeOpenAI,
 ) -> None:
     server.fallback = llama_cpp_python_server(GOOD)
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert grade.score == 70
     assert formats(server) == ["json_schema", "json_object"]  # no retries of the 500
     sent = server.requests[1]
@@ -115,7 +116,7 @@ def test_llama_cpp_python_500_on_json_schema_falls_back_to_json_mode_with_the_sc
     assert remembered == RequestShape("json_object_schema")
 
     server.requests.clear()
-    grader_for(server).grade(SG, ANSWER)
+    grade_answer(grader_for(server), SG, ANSWER)
     assert formats(server) == ["json_object"]
 
 
@@ -126,7 +127,7 @@ def test_lm_studio_refusing_json_object_ends_in_the_prompt_mode(server: FakeOpen
         return GOOD
 
     server.fallback = lm_studio_server(no_structured_output)
-    assert grader_for(server).grade(SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
     assert formats(server) == ["json_schema", "json_object", "json_object", None]
     assert ServerMemory().shape(server.url, LOCAL) == RequestShape("prompt")
     # With no response_format the schema travels in the (fixed) system message.
@@ -135,13 +136,13 @@ def test_lm_studio_refusing_json_object_ends_in_the_prompt_mode(server: FakeOpen
 
 def test_lm_studio_takes_json_schema_at_once(server: FakeOpenAI) -> None:
     server.fallback = lm_studio_server(GOOD)
-    assert grader_for(server).grade(SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
     assert formats(server) == ["json_schema"]
 
 
 def test_a_local_model_gets_an_output_cap_it_honours(server: FakeOpenAI) -> None:
     server.fallback = ignores_max_completion_tokens(GOOD)
-    assert grader_for(server, max_output_tokens=700).grade(SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server, max_output_tokens=700), SG, ANSWER).score == 70
     assert server.requests[0]["max_tokens"] == 700
 
 
@@ -149,7 +150,7 @@ def test_a_reasoning_model_gets_max_completion_tokens_and_no_sampling_settings(
     server: FakeOpenAI,
 ) -> None:
     server.enqueue(GOOD)
-    grader_for(server, model="gpt-5.4-nano").grade(SG, ANSWER)
+    grade_answer(grader_for(server, model="gpt-5.4-nano"), SG, ANSWER)
     sent = server.requests[0]
     assert sent["max_completion_tokens"] == 4096 and "max_tokens" not in sent
     assert "temperature" not in sent and "seed" not in sent
@@ -183,20 +184,20 @@ def test_a_refused_parameter_is_dropped_and_remembered(
     server.fallback = refuses_parameters(GOOD, {param: message})
     effort = {"reasoning_effort": "minimal"} if param == "reasoning_effort" else {}
     grader = grader_for(server, model=model, **effort)
-    assert grader.grade(SG, ANSWER).score == 70
+    assert grade_answer(grader, SG, ANSWER).score == 70
     assert len(server.requests) == 2 and param not in server.requests[1]
     assert ServerMemory().shape(server.url, model) == RequestShape(dropped=frozenset({param}))
     if param == "max_completion_tokens":  # the cap still goes, in the other spelling
         assert server.requests[1]["max_tokens"] == 4096
 
     server.requests.clear()
-    grader.grade(SG, ANSWER)
+    grade_answer(grader, SG, ANSWER)
     assert len(server.requests) == 1 and param not in server.requests[0]
 
 
 def test_a_context_overflow_shrinks_the_cap_once_when_the_prompt_fits(server: FakeOpenAI) -> None:
     server.fallback = vllm_context_server(GOOD, context=2800, prompt_tokens=2076)
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert grade.score == 70
     assert [r["max_tokens"] for r in server.requests] == [1024, 708]
     assert "the reply was capped at 708 tokens to fit the model's context" in grade.notices
@@ -207,7 +208,7 @@ def test_a_context_overflow_that_cannot_fit_is_one_line_with_the_numbers(
 ) -> None:
     server.fallback = vllm_context_server(GOOD, context=2048, prompt_tokens=2076)
     with pytest.raises(GradingError) as failure:
-        grader_for(server).grade(SG, ANSWER)
+        grade_answer(grader_for(server), SG, ANSWER)
     message = str(failure.value)
     assert "\n" not in message
     assert "prompt (2,076 tokens)" in message and "reply cap (1,024)" in message
@@ -221,7 +222,7 @@ def test_a_context_overflow_that_cannot_fit_is_one_line_with_the_numbers(
 def test_a_reply_trickling_in_ends_at_the_grade_deadline(server: FakeOpenAI) -> None:
     server.fallback = Reply(body=GOOD.body, trickle=0.05)
     with pytest.raises(GradingError) as failure:
-        grader_for(server, grade_timeout=1.0, timeout=5.0).grade(SG, ANSWER)
+        grade_answer(grader_for(server, grade_timeout=1.0, timeout=5.0), SG, ANSWER)
     assert "did not finish the grade within the 1 s limit (MOCKAWS_GRADE_TIMEOUT)" in str(
         failure.value
     )
@@ -231,7 +232,7 @@ def test_a_reply_trickling_in_ends_at_the_grade_deadline(server: FakeOpenAI) -> 
 def test_a_retry_after_beyond_the_deadline_ends_the_grade_at_once(server: FakeOpenAI) -> None:
     server.fallback = error(429, "Rate limit reached", headers={"retry-after": "60"})
     with pytest.raises(GradingError) as failure:
-        grader_for(server, grade_timeout=10.0).grade(SG, ANSWER)
+        grade_answer(grader_for(server, grade_timeout=10.0), SG, ANSWER)
     message = str(failure.value)
     assert "asked to retry after 60 s (HTTP 429)" in message
     assert "of the 10 s limit" in message
@@ -241,7 +242,7 @@ def test_a_retry_after_beyond_the_deadline_ends_the_grade_at_once(server: FakeOp
 def test_a_hang_costs_one_deadline_not_one_timeout_per_retry(server: FakeOpenAI) -> None:
     server.fallback = Reply(delay=5.0, body={})
     with pytest.raises(GradingError, match=r"within the 1 s limit|did not answer within"):
-        grader_for(server, grade_timeout=1.0, timeout=0.6, retries=5).grade(SG, ANSWER)
+        grade_answer(grader_for(server, grade_timeout=1.0, timeout=0.6, retries=5), SG, ANSWER)
     assert len(server.requests) <= 2  # the deadline, not the five retries, ended it
 
 
@@ -261,7 +262,7 @@ def test_a_fenced_think_prefixed_reply_with_an_omitted_point_and_an_id_variant_g
         "Here is my grade:\n```json\n" + json.dumps(reply) + "\n```\nHope that helps!"
     )
     server.enqueue(completion(content))
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert len(server.requests) == 1
     verdicts = {p.point_id: p.verdict for p in grade.points}
     assert verdicts["sg-stateful"] is Verdict.COVERED
@@ -275,7 +276,7 @@ def test_a_duplicated_point_keeps_the_most_conservative_label(server: FakeOpenAI
         {"point_id": "sg-stateful", "evidence": "", "note": "", "verdict": "missed"}
     )
     server.enqueue(completion(json.dumps(reply)))
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert {p.point_id: p.verdict for p in grade.points}["sg-stateful"] is Verdict.MISSED
     assert any("labelled sg-stateful 2 times (covered, missed)" in n for n in grade.notices)
 
@@ -284,7 +285,7 @@ def test_unknown_ids_are_listed_in_the_grade(server: FakeOpenAI) -> None:
     reply = json.loads(labels(SG, HONEST))
     reply["points"].append({"point_id": "made-up", "evidence": "", "verdict": "covered"})
     server.enqueue(completion(json.dumps(reply)))
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert any("points this question does not have: made-up" in n for n in grade.notices)
     assert grade.score == 70
 
@@ -297,7 +298,7 @@ def test_the_repair_prompt_lists_every_problem(server: FakeOpenAI) -> None:
         ]
     }
     server.enqueue(completion(json.dumps(useless)), GOOD)
-    assert grader_for(server).grade(SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
     repair = server.requests[1]["messages"][-1]["content"]
     assert "verdict 'great' is not one of" in repair
     assert "points this question does not have: 1" in repair
@@ -308,14 +309,14 @@ def test_a_reply_cut_off_after_its_labels_still_grades(server: FakeOpenAI) -> No
     whole = labels(SG, HONEST)
     cut = whole[: whole.index('"feedback"') + 20]
     server.enqueue(completion(cut, finish_reason="length"))
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert grade.score == 70
     assert any("cut off at its length limit" in n for n in grade.notices)
 
 
 def test_a_server_that_drops_the_system_message_is_noticed(server: FakeOpenAI) -> None:
     server.enqueue(completion(labels(SG, HONEST), prompt_tokens=200))
-    grade = grader_for(server).grade(SG, ANSWER)
+    grade = grade_answer(grader_for(server), SG, ANSWER)
     assert any("may drop the grading instructions" in n for n in grade.notices)
 
 
@@ -326,7 +327,7 @@ def test_tokens_of_repairs_and_reasoning_are_counted(server: FakeOpenAI) -> None
     with_reasoning = completion(labels(SG, HONEST), prompt_tokens=1500, completion_tokens=900)
     with_reasoning.body["usage"]["completion_tokens_details"] = {"reasoning_tokens": 600}
     server.enqueue(completion("not json", prompt_tokens=1400, completion_tokens=10), with_reasoning)
-    usage = grader_for(server, model="gpt-5.4-nano").grade(SG, ANSWER).usage
+    usage = grade_answer(grader_for(server, model="gpt-5.4-nano"), SG, ANSWER).usage
     assert usage is not None
     assert (usage.prompt_tokens, usage.completion_tokens) == (2900, 910)
     assert usage.reasoning_tokens == 600
@@ -338,7 +339,7 @@ def test_a_failed_grade_says_what_it_spent(server: FakeOpenAI) -> None:
         completion("still not json", prompt_tokens=1500, completion_tokens=12),
     )
     with pytest.raises(GradingError, match=r"even after one repair attempt.*2,922 tokens spent"):
-        grader_for(server).grade(SG, ANSWER)
+        grade_answer(grader_for(server), SG, ANSWER)
 
 
 def test_openai_itself_gets_one_schema_for_every_question_so_the_prefix_caches() -> None:
@@ -355,7 +356,7 @@ def test_a_local_server_gets_bounded_text_so_a_small_model_closes_its_json(
     server: FakeOpenAI,
 ) -> None:
     server.enqueue(completion(labels(SG)))
-    grader_for(server).grade(SG, ANSWER)
+    grade_answer(grader_for(server), SG, ANSWER)
     schema = server.requests[0]["response_format"]["json_schema"]["schema"]
     point = schema["properties"]["points"]["items"]["properties"]
     assert point["evidence"]["maxLength"] == TEXT_BOUNDS["evidence"]

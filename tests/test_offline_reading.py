@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
 from mockaws.models import Level, Question, Rating, RedFlag, RubricPoint, Verdict
 from tests.factories import mini_bank
@@ -25,7 +26,7 @@ def question(points: list[RubricPoint], flags: list[RedFlag] | None = None) -> Q
 
 
 def verdicts(q: Question, answer: str) -> dict[str, Verdict]:
-    return {v.point_id: v.verdict for v in GRADER.grade(q, answer).points}
+    return {v.point_id: v.verdict for v in grade_answer(GRADER, q, answer).points}
 
 
 LEAKED_KEY = question(
@@ -63,7 +64,7 @@ def test_a_keyword_list_is_never_above_weak_while_terse_notes_still_rate_well() 
         "Stateful, return traffic, ENI, instance level, stateless, ephemeral ports, subnet level, "
         "both directions, allow rules, deny rules, rule number, only allow."
     )
-    listed = GRADER.grade(SG, keywords)
+    listed = grade_answer(GRADER, SG, keywords)
     assert listed.rating in {Rating.WEAK, Rating.POOR}
     assert all(v.verdict is not Verdict.COVERED for v in listed.points)
     assert any("list of terms" in v.note for v in listed.points)
@@ -72,7 +73,7 @@ def test_a_keyword_list_is_never_above_weak_while_terse_notes_still_rate_well() 
         "NACL: stateless, per-subnet, ephemeral ports open in both directions, "
         "allow and deny rules by rule number."
     )
-    assert GRADER.grade(SG, terse).rating in {Rating.SOLID, Rating.STRONG}
+    assert grade_answer(GRADER, SG, terse).rating in {Rating.SOLID, Rating.STRONG}
 
 
 def test_an_answer_pasted_five_times_gains_nothing() -> None:
@@ -81,7 +82,10 @@ def test_an_answer_pasted_five_times_gains_nothing() -> None:
         "Security groups are stateful, so return traffic is allowed."
     )
     for joiner in (" ", "\n\n"):
-        graded_once, graded_five = GRADER.grade(SG, once), GRADER.grade(SG, joiner.join([once] * 5))
+        graded_once, graded_five = (
+            grade_answer(GRADER, SG, once),
+            grade_answer(GRADER, SG, joiner.join([once] * 5)),
+        )
         assert graded_five.score == graded_once.score
         assert graded_five.points == graded_once.points
         assert graded_five.confidence == graded_once.confidence
@@ -98,7 +102,7 @@ def test_another_generation_of_the_named_thing_does_not_cover_the_point() -> Non
             )
         ]
     )
-    grade = GRADER.grade(gp3, "gp2 is the default general purpose SSD.")
+    grade = grade_answer(GRADER, gp3, "gp2 is the default general purpose SSD.")
     assert grade.points[0].verdict is Verdict.MISSED
     assert "names gp2" in grade.points[0].note
     assert verdicts(gp3, "gp3 is the default general purpose SSD.")["gp3-default"] is (
@@ -151,7 +155,7 @@ REPLICAS = question(
     ],
 )
 def test_misconceptions_worded_freely(answer: str, fired: list[str]) -> None:
-    assert [h.flag_id for h in GRADER.grade(REPLICAS, answer).red_flags_hit] == fired
+    assert [h.flag_id for h in grade_answer(GRADER, REPLICAS, answer).red_flags_hit] == fired
 
 
 def flag_fires(cue: str, answer: str) -> bool:
@@ -159,7 +163,7 @@ def flag_fires(cue: str, answer: str) -> bool:
         [RubricPoint(id="unrelated", point="Something else.", weight=1, cues=["zzzz"])],
         [RedFlag(id="the-flag", flag="States the misconception.", cues=[cue])],
     )
-    return bool(GRADER.grade(q, answer).red_flags_hit)
+    return bool(grade_answer(GRADER, q, answer).red_flags_hit)
 
 
 @pytest.mark.parametrize(

@@ -10,16 +10,18 @@ import pytest
 
 from mockaws.bank import load_bank
 from mockaws.errors import BadInputError, GradingError, TranscriptError
+from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
+from mockaws.grading.scoring import Labels
 from mockaws.history import find_transcript_path
 from mockaws.models import (
+    AnswerState,
     FollowUpTurn,
     Grade,
     Question,
     SessionStatus,
     Transcript,
     Turn,
-    TurnStatus,
     Verdict,
 )
 from mockaws.regrade import Regrader, plan, transcripts_needing_grades
@@ -42,15 +44,15 @@ class FakeGrader:
     thread_safe = True
 
     def __init__(self) -> None:
-        self.queue: deque[Exception | Grade] = deque()
+        self.queue: deque[Exception | Labels] = deque()
         self.history: list[tuple[str, str]] = []
         self._lock = threading.Lock()
 
-    def enqueue(self, *outcomes: Exception | Grade) -> FakeGrader:
+    def enqueue(self, *outcomes: Exception | Labels) -> FakeGrader:
         self.queue.extend(outcomes)
         return self
 
-    def grade(self, question: Question, answer: str) -> Grade:
+    def label(self, question: Question, answer: str) -> Labels:
         with self._lock:
             self.history.append((question.id, answer))
             scripted = self.queue.popleft() if self.queue else None
@@ -59,7 +61,7 @@ class FakeGrader:
         if scripted is not None:
             return scripted
         with self._lock:  # the offline grader is not thread-safe
-            return OfflineGrader().grade(question, answer)
+            return OfflineGrader().label(question, answer)
 
 
 def turn(question: Question, answer: str, grade: Grade | None = None, **changes: object) -> Turn:
@@ -85,12 +87,12 @@ def saved(
 
 
 def test_ungraded_answers_get_grades_and_reruns_do_nothing(store: TranscriptStore) -> None:
-    graded = OfflineGrader().grade(S3, S3_ANSWER)
+    graded = grade_answer(OfflineGrader(), S3, S3_ANSWER)
     path = saved(
         store,
         turn(SG, SG_ANSWER),
         turn(S3, S3_ANSWER, graded),
-        turn(S3, "", status=TurnStatus.SKIPPED),
+        turn(S3, "", state=AnswerState.SKIPPED),
     )
     grader = FakeGrader()
     report = Regrader(store, QUESTIONS, grader).run(path)
@@ -106,27 +108,25 @@ def test_ungraded_answers_get_grades_and_reruns_do_nothing(store: TranscriptStor
 
 
 def test_all_regrades_graded_answers_and_keeps_the_old_grade(store: TranscriptStore) -> None:
-    old = OfflineGrader().grade(SG, SG_ANSWER).model_copy(update={"grader": "old"})
+    old = grade_answer(OfflineGrader(), SG, SG_ANSWER).model_copy(update={"grader": "old"})
     path = saved(store, turn(SG, SG_ANSWER, old))
-    changed = old.model_copy(
-        update={
-            "grader": "new",
-            "points": [
-                old.points[0].model_copy(update={"verdict": Verdict.CONTRADICTED}),
-                *old.points[1:],
-            ],
-        }
+    changed = Labels(
+        points=[
+            old.points[0].model_copy(update={"verdict": Verdict.CONTRADICTED}),
+            *old.points[1:],
+        ]
     )
     report = Regrader(store, QUESTIONS, FakeGrader().enqueue(changed), include_graded=True).run(
         path
     )
     (outcome,) = report.outcomes
-    assert outcome.old == old and outcome.new == changed
+    assert outcome.old == old and outcome.new is not None
+    assert outcome.new.grader == "fake" and outcome.new.score < old.score
     assert [(c.point_id, c.old, c.new) for c in outcome.point_changes] == [
         ("sg-stateful", old.points[0].verdict, Verdict.CONTRADICTED)
     ]
     after = load_transcript(path).turns[0]
-    assert after.grade is not None and after.grade.grader == "new"
+    assert after.grade is not None and after.grade.grader == "fake"
     assert [g.grader for g in after.previous_grades] == ["old"]
 
 
@@ -143,7 +143,7 @@ def test_a_failure_keeps_the_answer_ungraded_with_the_new_reason(store: Transcri
 
 
 def test_a_failed_regrade_of_a_graded_answer_keeps_its_grade(store: TranscriptStore) -> None:
-    old = OfflineGrader().grade(SG, SG_ANSWER)
+    old = grade_answer(OfflineGrader(), SG, SG_ANSWER)
     path = saved(store, turn(SG, SG_ANSWER, old))
     grader = FakeGrader().enqueue(GradingError("rate limited"))
     Regrader(store, QUESTIONS, grader, include_graded=True).run(path)
@@ -152,7 +152,7 @@ def test_a_failed_regrade_of_a_graded_answer_keeps_its_grade(store: TranscriptSt
 
 
 def test_ungraded_follow_ups_are_graded_against_the_parent_rubric(store: TranscriptStore) -> None:
-    graded = OfflineGrader().grade(SG, SG_ANSWER)
+    graded = grade_answer(OfflineGrader(), SG, SG_ANSWER)
     follow_up = FollowUpTurn(question="How would you block one IP?", answer="A NACL deny rule.")
     path = saved(store, turn(SG, SG_ANSWER, graded, follow_ups=[follow_up]))
     grader = FakeGrader()
@@ -175,11 +175,11 @@ def test_turns_saved_meanwhile_by_an_interview_are_not_lost(store: TranscriptSto
     path = saved(store, turn(SG, SG_ANSWER))
 
     class AppendingGrader(FakeGrader):
-        def grade(self, question: Question, answer: str) -> Grade:
+        def label(self, question: Question, answer: str) -> Labels:
             on_disk = load_transcript(path)
             on_disk.turns.append(turn(S3, "typed while grading"))
             store.save(on_disk)
-            return super().grade(question, answer)
+            return super().label(question, answer)
 
     Regrader(store, QUESTIONS, AppendingGrader()).run(path)
     after = load_transcript(path)
@@ -191,11 +191,11 @@ def test_an_answer_changed_on_disk_is_not_overwritten(store: TranscriptStore) ->
     path = saved(store, turn(SG, SG_ANSWER))
 
     class EditingGrader(FakeGrader):
-        def grade(self, question: Question, answer: str) -> Grade:
+        def label(self, question: Question, answer: str) -> Labels:
             on_disk = load_transcript(path)
             on_disk.turns[0].answer = "edited"
             store.save(on_disk)
-            return super().grade(question, answer)
+            return super().label(question, answer)
 
     report = Regrader(store, QUESTIONS, EditingGrader()).run(path)
     assert report.failed and "changed on disk" in (report.failed[0].error or "")
@@ -213,7 +213,7 @@ def test_finding_transcripts(store: TranscriptStore) -> None:
     first = saved(store, turn(SG, SG_ANSWER), transcript_id="20260101-090000-aaaa")
     second = saved(
         store,
-        turn(SG, SG_ANSWER, OfflineGrader().grade(SG, SG_ANSWER)),
+        turn(SG, SG_ANSWER, grade_answer(OfflineGrader(), SG, SG_ANSWER)),
         transcript_id="20260102-090000-bbbb",
     )
     assert find_transcript_path(store, "latest") == (second, [])
@@ -239,3 +239,24 @@ def test_a_grader_that_is_not_thread_safe_grades_one_answer_at_a_time(
 def test_concurrency_is_bounded(store: TranscriptStore) -> None:
     with pytest.raises(BadInputError, match="--concurrency"):
         Regrader(store, QUESTIONS, FakeGrader(), concurrency=0)
+
+
+def test_skipped_follow_ups_and_drafts_are_never_graded(store: TranscriptStore) -> None:
+    graded = grade_answer(OfflineGrader(), SG, SG_ANSWER)
+    follow_ups = [
+        FollowUpTurn(question="Ephemeral ports?", answer="", state=AnswerState.SKIPPED),
+        FollowUpTurn(question="Rule order?", answer="Lowest number first.", grade_error="500"),
+    ]
+    path = saved(
+        store,
+        turn(SG, SG_ANSWER, graded, follow_ups=follow_ups),
+        turn(S3, "half a thou", state=AnswerState.DRAFT, grade_error=None),
+    )
+    grader = FakeGrader()
+    Regrader(store, QUESTIONS, grader).run(path)
+    assert grader.history == [(SG.id, "Lowest number first.")]
+    after = load_transcript(path)
+    skipped, answered = after.turns[0].follow_ups
+    assert skipped.state is AnswerState.SKIPPED and skipped.grade is None
+    assert answered.state is AnswerState.GRADED
+    assert after.turns[1].state is AnswerState.DRAFT and after.turns[1].grade is None

@@ -215,3 +215,34 @@ def test_empty_history_is_explained() -> None:
     assert code == 0 and "No graded answers yet" in out and "Never attempted:" in out
     code, out, _ = run("drill", *BANK)
     assert code == 0 and "Nothing to drill yet" in out
+
+
+def test_show_compares_an_answer_with_the_previous_attempt(home: Path) -> None:
+    from mockaws.bank import load_bank
+    from mockaws.grading.offline import OfflineGrader
+    from mockaws.grading.runner import GradingRunner
+    from mockaws.models import SessionSettings
+    from mockaws.session import Interview
+    from mockaws.transcripts import TranscriptStore
+    from tests.conftest import MINI_BANK
+
+    sg = load_bank([MINI_BANK], include_shipped=False).get("mini-sg-vs-nacl")
+    store = TranscriptStore(home / "transcripts")
+    ids = []
+    for answer in (
+        "Security groups are stateful, so return traffic is allowed automatically.",
+        "NACLs are stateless, so you open ephemeral ports in both directions.",
+    ):
+        session = Interview([sg], GradingRunner(OfflineGrader()), store, SessionSettings())
+        session.submit(answer)
+        session.wait_for_grades()
+        session.finish()
+        ids.append(session.transcript.id)
+    result = CliRunner().invoke(
+        app, ["transcripts", "show", ids[1], "--bank", str(MINI_BANK)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())
+    assert "Since your last attempt" in shown
+    assert "missed → covered NACLs are stateless" in shown
+    assert "covered → missed Security groups are stateful" in shown

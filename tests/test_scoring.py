@@ -293,6 +293,35 @@ def test_a_huge_answer_is_checked_without_blowing_up() -> None:
     assert points["nacl-stateless"].refused is Refusal.NOT_FOUND
 
 
+class SelfScoringGrader:
+    """A grader that tries to grade itself: its labels carry a score and a rating of its own."""
+
+    name = "self-scoring"
+    thread_safe = True
+
+    def label(self, question: object, answer: str) -> Labels:
+        labels = Labels(points=verdicts(("sg-stateful", Verdict.COVERED)))
+        labels.score = 100  # type: ignore[attr-defined]
+        labels.rating = Rating.STRONG  # type: ignore[attr-defined]
+        return labels
+
+    def grade(self, question: object, answer: str) -> Grade:
+        raise AssertionError("a grader's own grade is never asked for")
+
+
+def test_a_score_a_grader_returns_is_ignored() -> None:
+    from mockaws.grading import grade_answer
+    from mockaws.grading.runner import GradingRunner
+
+    expected = finalise(QUESTION, ANSWER, SelfScoringGrader().label(QUESTION, ANSWER), grader="x")
+    for grade in (
+        grade_answer(SelfScoringGrader(), QUESTION, ANSWER),
+        GradingRunner(SelfScoringGrader()).grade(QUESTION, ANSWER),
+    ):
+        assert grade.score == expected.score < 100
+        assert grade.rating is not Rating.STRONG and grade.grader == "self-scoring"
+
+
 def test_an_answer_that_tells_the_grader_what_to_give_loses_points() -> None:
     covered = [
         PointVerdict(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockaws.bank import load_bank
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import (
+    AnswerState,
     Level,
     Mode,
     Question,
@@ -60,10 +60,9 @@ def start(
     store = TranscriptStore(tmp_path / "transcripts")
     return Interview(
         questions,
-        grader,
+        GradingRunner(grader, workers),
         store,
         SessionSettings(grader=grader.name, follow_ups=follow_ups, **settings),
-        workers=workers,
     )
 
 
@@ -147,7 +146,7 @@ def test_background_saves_never_interleave(tmp_path: Path) -> None:
     grader = ScriptedGrader()
     questions = [SG, S3, LAMBDA]
     store = CheckingStore(tmp_path)
-    session = Interview(questions, grader, store, SessionSettings(), workers=4)
+    session = Interview(questions, GradingRunner(grader, 4), store, SessionSettings())
     for question in questions:
         grader.enqueue(Verdict.COVERED, delay=0.01)
         session.submit(f"an answer to {question.id}")
@@ -161,7 +160,7 @@ def test_time_per_answer_is_recorded(tmp_path: Path) -> None:
     clock = FakeClock()
     session = Interview(
         [SG, S3],
-        ScriptedGrader(),
+        GradingRunner(ScriptedGrader()),
         TranscriptStore(tmp_path),
         SessionSettings(time_limit_s=60),
         clock=clock,
@@ -226,19 +225,12 @@ def test_without_authored_follow_ups_the_session_waits_for_the_graders(tmp_path:
     grader = ScriptedGrader()
     step = grader.enqueue(Verdict.MISSED, follow_up="What is an ephemeral port?", delay=0.05)
     session = start(tmp_path, [no_follow_ups], grader, follow_ups=1)
-    waits: list[str] = []
-
-    @contextmanager
-    def waiting(message: str) -> Iterator[None]:
-        waits.append(message)
-        yield
-
-    session.waiting = waiting
     session.submit("Security groups.")
+    step.started.wait()
+    assert session.wait_reason == "Thinking of a follow-up…"
     prompt = session.prompt
-    assert step.started.is_set()
     assert prompt is not None and prompt.text == "What is an ephemeral port?"
-    assert waits == ["Thinking of a follow-up…"]
+    assert session.wait_reason is None
 
 
 def test_skipping_a_follow_up_moves_on(tmp_path: Path) -> None:
@@ -344,7 +336,7 @@ def test_resume_grades_what_is_ungraded_and_continues(tmp_path: Path) -> None:
     store = TranscriptStore(tmp_path / "transcripts")
     found = find_resumable(store)
     assert found.id == saved.id
-    again = resume(found, BANK, later, store, plan_for(found, BANK))
+    again = resume(found, BANK, GradingRunner(later), store, plan_for(found, BANK))
     prompt = again.prompt
     assert prompt is not None and prompt.question is LAMBDA and prompt.number == 3
     again.submit("third")
@@ -371,14 +363,16 @@ def test_resume_puts_an_interrupted_draft_back_and_keeps_it_if_quit_again(
     assert not draft.submitted and draft.answer == "half of my answer"
 
     found = find_resumable(store)
-    again = resume(found, BANK, ScriptedGrader(), store, plan_for(found, BANK))
+    again = resume(found, BANK, GradingRunner(ScriptedGrader()), store, plan_for(found, BANK))
     prompt = again.prompt
     assert prompt is not None and prompt.question is SG and prompt.draft == "half of my answer"
     # Quitting again at once keeps the draft on disk.
     again.finish(SessionStatus.ABANDONED)
     assert on_disk(again).turns[0].answer == "half of my answer"
 
-    third = resume(find_resumable(store), BANK, ScriptedGrader(), store, plan_for(found, BANK))
+    third = resume(
+        find_resumable(store), BANK, GradingRunner(ScriptedGrader()), store, plan_for(found, BANK)
+    )
     assert third.prompt is not None
     third.submit("half of my answer, finished")
     turns = on_disk(third).turns
@@ -392,7 +386,7 @@ def test_resume_asks_an_unanswered_follow_up_again(tmp_path: Path) -> None:
     session.wait_for_grades()  # a killed process writes nothing more; this one must not either
     store = session.store  # killed here: the follow-up is on disk, unanswered
     found = find_resumable(store)
-    again = resume(found, BANK, ScriptedGrader(), store, plan_for(found, BANK))
+    again = resume(found, BANK, GradingRunner(ScriptedGrader()), store, plan_for(found, BANK))
     prompt = again.prompt
     assert prompt is not None and prompt.is_follow_up and prompt.text == SG.follow_ups[0]
     again.submit("a deny rule in the NACL")
@@ -424,12 +418,12 @@ def test_a_grader_not_marked_thread_safe_grades_one_answer_at_a_time(tmp_path: P
             self.most = 0
             self.guard = threading.Lock()
 
-        def grade(self, question: Question, answer: str) -> Any:
+        def label(self, question: Question, answer: str) -> Any:
             with self.guard:
                 self.inside += 1
                 self.most = max(self.most, self.inside)
             try:
-                return super().grade(question, answer)
+                return super().label(question, answer)
             finally:
                 with self.guard:
                     self.inside -= 1
@@ -442,3 +436,33 @@ def test_a_grader_not_marked_thread_safe_grades_one_answer_at_a_time(tmp_path: P
     session.wait_for_grades()
     assert grader.most == 1
     assert all(t.grade is not None for t in session.transcript.turns)
+
+
+def test_a_draft_kept_while_typing_is_on_disk_and_resumes(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = TranscriptStore(tmp_path)
+    session = Interview(
+        [SG, S3], GradingRunner(ScriptedGrader()), store, SessionSettings(), clock=clock
+    )
+    prompt = session.prompt
+    assert prompt is not None
+    clock.now += 30
+    session.keep_draft(prompt, "Security groups are")
+    session.keep_draft(prompt, "Security groups are stateful")
+    (draft,) = on_disk(session).turns
+    assert draft.state is AnswerState.DRAFT and draft.answer == "Security groups are stateful"
+    assert draft.seconds == 30 and not draft.needs_grade
+
+    # Picked up again after the process died: the draft comes back, its time carried on.
+    found = find_resumable(store)
+    again = resume(found, BANK, GradingRunner(ScriptedGrader()), store, plan_for(found, BANK))
+    resumed = again.prompt
+    assert resumed is not None and resumed.draft == "Security groups are stateful"
+    turn = again.submit("Security groups are stateful; NACLs are not.")
+    assert turn.seconds >= 30
+    assert [t.answer for t in on_disk(again).turns] == [
+        "Security groups are stateful; NACLs are not."
+    ]
+    # Text that arrives for a prompt already answered is not saved as a new draft.
+    again.keep_draft(resumed, "late text")
+    assert len(on_disk(again).turns) == 1

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from mockaws.bank import load_bank, shipped_bank_dir, validate_paths
+from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
 from mockaws.grading.textmatch import find_cue, tokenize
 from mockaws.models import Question, Rating
@@ -47,7 +48,7 @@ def test_question_shape(question: Question) -> None:
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=ids)
 def test_reference_answer_rates_strong_without_red_flags(question: Question) -> None:
-    grade = GRADER.grade(question, question.reference_answer)
+    grade = grade_answer(GRADER, question, question.reference_answer)
     missed = [p.point_id for p in grade.points if p.verdict.value != "covered"]
     assert grade.rating is Rating.STRONG, f"score {grade.score}; not covered: {missed}"
     assert grade.red_flags_hit == [], [h.flag_id for h in grade.red_flags_hit]
@@ -55,7 +56,7 @@ def test_reference_answer_rates_strong_without_red_flags(question: Question) -> 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=ids)
 def test_off_topic_answer_rates_poor_and_credits_no_point(question: Question) -> None:
-    grade = GRADER.grade(question, OFF_TOPIC)
+    grade = grade_answer(GRADER, question, OFF_TOPIC)
     assert grade.rating is Rating.POOR
     tokens = tokenize(OFF_TOPIC)
     generic = [cue for p in question.rubric for cue in p.cues if find_cue(tokens, cue)]
@@ -65,7 +66,7 @@ def test_off_topic_answer_rates_poor_and_credits_no_point(question: Question) ->
 @pytest.mark.parametrize("question", QUESTIONS, ids=ids)
 def test_every_red_flag_cue_can_fire(question: Question) -> None:
     def fires(flag_id: str, cue: str) -> bool:
-        hits = GRADER.grade(question, f"I think {cue}.").red_flags_hit
+        hits = grade_answer(GRADER, question, f"I think {cue}.").red_flags_hit
         return flag_id in {hit.flag_id for hit in hits}
 
     silent = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -108,7 +110,7 @@ def _wait_for_turns(home: Path, count: int) -> dict[str, Any]:
     raise AssertionError(f"the transcript never had {count} turns")
 
 
-def test_a_killed_interview_keeps_its_answers_and_resumes(
+def test_a_killed_interview_keeps_its_answers_and_the_draft_and_resumes(
     home: Path, banks: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The grader hangs, like a model that never answers: nothing gets graded before the kill.
@@ -124,20 +126,26 @@ def test_a_killed_interview_keeps_its_answers_and_resumes(
     term.send("My second answer." + SUBMIT)
     term.expect("Question 3 of 3")
     term.type("half of a third")
-    _wait_for_turns(home, 2)
+    # Typing pauses: the draft is saved without Ctrl-C or /quit, so kill -9 cannot lose it.
+    draft = _wait_for_turns(home, 3)["turns"][2]
+    assert draft["state"] == "draft" and draft["answer"] == "half of a third"
     os.kill(term.child.pid, signal.SIGKILL)
     assert term.wait_exit() is None
     assert term.child.signalstatus == signal.SIGKILL
 
     killed = only_transcript(home)
     assert killed.status is SessionStatus.IN_PROGRESS
-    assert [t.answer for t in killed.turns] == ["My first answer.", "My second answer."]
+    assert [t.answer for t in killed.turns] == [
+        "My first answer.",
+        "My second answer.",
+        "half of a third",
+    ]
     assert all(t.grade is None for t in killed.turns)
 
-    # `mockaws resume` grades both with the session's grader, then asks the third question.
+    # `mockaws resume` grades both with the session's grader, then carries on from the draft.
     grader = ScriptedGrader("fake")
     monkeypatch.setattr(mockaws.grading, "make_grader", lambda *_, **__: (grader, None))
-    result = CliRunner().invoke(app, ["resume"], input="My third answer.\n.\n")
+    result = CliRunner().invoke(app, ["resume"], input="and its other half.\n.\n")
     assert result.exit_code == 0, result.output
     assert "2 of 3 questions done" in result.stderr
     resumed = only_transcript(home)
@@ -145,10 +153,25 @@ def test_a_killed_interview_keeps_its_answers_and_resumes(
     assert [t.answer for t in resumed.turns] == [
         "My first answer.",
         "My second answer.",
-        "My third answer.",
+        "half of a third\nand its other half.",
     ]
     assert all(t.grade is not None and t.grade.grader == "fake" for t in resumed.turns)
     assert resumed.status is SessionStatus.COMPLETED
+
+
+def test_grade_at_a_terminal_uses_the_interview_editor(home: Path, tmp_path: Path) -> None:
+    from tests.conftest import MINI_BANK
+
+    term = Terminal.mockaws(
+        "grade", "-q", "mini-sg-vs-nacl", "--grader", "offline", "--bank", str(MINI_BANK), home=home
+    )
+    term.expect("How do security groups and network ACLs differ?")
+    term.type("Security groups are stateful.\nNACLs are stateless.")
+    # Esc then Enter submits, as in the interview (it used to put an ESC into the answer).
+    term.send(SUBMIT)
+    term.expect("Score ")
+    assert term.wait_exit() == 0
+    assert "“Security groups are stateful.”" in term.text()
 
 
 def test_marking_two_missed_points_after_feedback_shows_everywhere(
@@ -228,3 +251,56 @@ def _review_shows_the_correction(
     sync(schedule, load_history(home / "transcripts", home / "cache"))
     (review,) = schedule.questions["mini-sg-vs-nacl"].reviews
     assert review.score == grade.self_assessment.score and review.grader_score == grade.score
+
+
+def test_a_dumb_terminal_still_says_how_to_submit(home: Path, banks: list[str]) -> None:
+    term = Terminal.mockaws(
+        "interview", "-n", "1", "--follow-ups", "0", "--grader", "offline", *banks,
+        home=home, term="dumb",
+    )  # fmt: skip
+    term.expect("Question 1 of 1")
+    term.expect("Submit: Ctrl-D")
+    # A last line holding only '.' submits: unlike Ctrl-D, it survives keys typed before the
+    # editor has the terminal.
+    term.type("/quit\n.\n")
+    assert term.wait_exit() == 0
+
+
+@pytest.mark.parametrize(("rows", "columns"), [(20, 60), (24, 80), (40, 120)])
+def test_question_headers_and_ids_are_not_split_mid_word(
+    home: Path, banks: list[str], rows: int, columns: int
+) -> None:
+    term = Terminal.mockaws(
+        "interview", "-n", "1", "--follow-ups", "0", "--grader", "offline", *banks,
+        home=home, rows=rows, columns=columns,
+    )  # fmt: skip
+    term.expect("Question 1 of 1")
+    term.send("Security groups are stateful." + SUBMIT)
+    term.expect("Interview summary")
+    assert term.wait_exit() == 0
+    lines = term.text().splitlines()
+    question_id = only_transcript(home).turns[0].question_id
+    # An id is shown whole (or cut with an ellipsis) and a header whole: never broken across
+    # lines, the way a narrow table folds a word ("quest" over "ion", in a cell or at the edge).
+    for word in (question_id, "question", "rating", "score", "fillers"):
+        for line, following in itertools.pairwise(lines):
+            for cut in range(2, len(word) - 1):
+                assert not _split_at(word[:cut], word[cut:], line, following), (
+                    f"{word!r} split at {columns} columns:\n{line}\n{following}"
+                )
+
+
+def _split_at(head: str, tail: str, line: str, following: str) -> bool:
+    """True when `line` ends a word with `head` and `following` carries on with `tail` at the
+    same column (a folded table cell), or at the start of the line (a wrapped line)."""
+    for found in re.finditer(r"[\w.-]+", line):
+        if found.group() != head and not found.group().endswith(head):
+            continue
+        start = found.end() - len(head)
+        below = re.match(r"[\w.-]+", following[start:])
+        # The rest of the word (or its next piece, when it folds over several lines) below.
+        if below is not None and len(below.group()) >= 2 and tail.startswith(below.group()):
+            return True
+        if found.end() == len(line.rstrip()) and following.startswith(tail):
+            return True
+    return False

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockaws.errors import TranscriptError
-from mockaws.models import TRANSCRIPT_SCHEMA_VERSION, SessionStatus, TurnStatus
+from mockaws.models import TRANSCRIPT_SCHEMA_VERSION, AnswerState, SessionStatus, TurnStatus
 from mockaws.transcripts import TRANSCRIPT_UPGRADES, TranscriptStore, load_transcript
 from tests.conftest import DATA
 
@@ -35,8 +35,37 @@ def test_each_version_loads_with_its_answers_and_grades(version: int) -> None:
     graded, interrupted = transcript.turns
     assert graded.status is TurnStatus.ANSWERED and graded.grade is not None
     assert graded.grade.red_flags_hit and graded.grade.score == 60
-    assert interrupted.grade is None and interrupted.grade_error
+    # Interrupted before it was submitted: a draft, to carry on from, never graded.
+    assert interrupted.state is AnswerState.DRAFT and not interrupted.needs_grade
+    assert interrupted.grade is None and interrupted.grade_error is None
     assert interrupted.answer == "S3 is strongly consistent now, since"
+
+
+def test_version_1_answer_flags_become_one_state(tmp_path: Path) -> None:
+    document = json.loads((FIXTURES / "v1.json").read_text())
+    first = document["turns"][0]
+    first["follow_ups"] = [
+        {"question": "And NACLs?", "answer": "They are stateless.", "grade": first["grade"]},
+        {"question": "Ephemeral ports?", "answer": "", "submitted": True, "skipped": True},
+        {"question": "Why?", "answer": "half a th", "submitted": False},
+        {"question": "Rule order?", "answer": "", "submitted": False},
+        {"question": "Limits?", "answer": "Twenty.", "grade_error": "the server said 500"},
+    ]
+    document["turns"].append({**first, "status": "skipped", "answer": "", "grade": None})
+    path = tmp_path / "20250301-090000-a1b2.json"
+    path.write_text(json.dumps(document))
+    transcript = load_transcript(path)
+    assert [f.state for f in transcript.turns[0].follow_ups] == [
+        AnswerState.GRADED,
+        AnswerState.SKIPPED,
+        AnswerState.DRAFT,
+        AnswerState.ASKED,
+        AnswerState.GRADE_FAILED,
+    ]
+    assert transcript.turns[-1].state is AnswerState.SKIPPED
+    assert transcript.turns[-1].status is TurnStatus.SKIPPED
+    # Only the follow-up whose grading failed is still to grade.
+    assert [f.needs_grade for f in transcript.turns[0].follow_ups] == [0, 0, 0, 0, 1]
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mockaws.bank import load_bank
+from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
 
 STATEMENTS_DIR = Path(__file__).parent / "data" / "true_statements"
@@ -44,6 +45,6 @@ def test_every_shipped_question_has_true_statements() -> None:
 
 @pytest.mark.parametrize(("question_id", "statement"), CASES)
 def test_no_red_flag_fires_on_a_true_statement(question_id: str, statement: str) -> None:
-    grade = GRADER.grade(BANK.questions[question_id], statement)
+    grade = grade_answer(GRADER, BANK.questions[question_id], statement)
     fired = [hit.flag_id for hit in grade.red_flags_hit]
     assert fired == [], f"{question_id}: {fired} fired on a true statement: {statement!r}"

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from mockaws.bank import load_bank
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import SessionSettings, Transcript
 from mockaws.regrade import Regrader
 from mockaws.session import Interview
@@ -103,7 +104,8 @@ def speak_into_session(tmp_path: Path, keep_audio: bool = True) -> tuple[Intervi
     from mockaws.voice.settings import load_speech_settings
 
     folder = tmp_path / "transcripts"
-    session = Interview([SG], ScriptedGrader(), TranscriptStore(folder), SessionSettings())
+    runner = GradingRunner(ScriptedGrader())
+    session = Interview([SG], runner, TranscriptStore(folder), SessionSettings())
     recording = Recording(tone_and_silence([("speech", 2.0), ("silence", 1.5), ("speech", 2.0)]))
     spoken = spoken_answer(
         recording,

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from mockaws.bank import load_bank
 from mockaws.cli import app
 from mockaws.errors import AudioError
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import Pause, SessionSettings, Spoken
 from mockaws.session import Interview
 from mockaws.transcripts import TranscriptStore
@@ -28,7 +29,8 @@ SAID = "Um, security groups are stateful. Uh, NACLs are stateless and, um, evalu
 
 def spoken_session(home: Path) -> tuple[Interview, Spoken]:
     folder = home / "transcripts"
-    session = Interview([SG], ScriptedGrader(), TranscriptStore(folder), SessionSettings())
+    runner = GradingRunner(ScriptedGrader())
+    session = Interview([SG], runner, TranscriptStore(folder), SessionSettings())
     relative = f"audio/{session.transcript.id}/01-{SG.id}.wav"
     wav = wav_bytes(Recording(bytes(2 * 16_000 * 6)))  # six seconds
     write_audio(folder / relative, wav)

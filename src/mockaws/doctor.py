@@ -110,6 +110,7 @@ def check_model(settings: Settings) -> list[Check]:
     """
     from mockaws.bank import load_bank
     from mockaws.errors import MockawsError
+    from mockaws.grading import grade_answer
     from mockaws.grading.llm import OpenAIGrader, ServerMemory
 
     server = f"{settings.model} at {settings.display_base_url}"
@@ -131,7 +132,7 @@ def check_model(settings: Settings) -> list[Check]:
         try:
             # No retries: the doctor reports the first failure rather than waiting it out.
             probe = replace(settings, retries=0)
-            grade = OpenAIGrader(probe, memory=fresh).grade(question, PROBE_ANSWER)
+            grade = grade_answer(OpenAIGrader(probe, memory=fresh), question, PROBE_ANSWER)
         except MockawsError as exc:
             elapsed = time.perf_counter() - started
             return [

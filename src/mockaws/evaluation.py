@@ -17,9 +17,10 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from mockaws.bank import Bank
 from mockaws.errors import BadInputError, GradingError
 from mockaws.grading import Grader, grade_answer
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import Grade, Question, Rating, Verdict
 
 T = TypeVar("T", bound=Hashable)
@@ -273,19 +275,19 @@ def run_eval(
         return GradedAnswer(label, question, grade, None, clock() - started)
 
     results: list[GradedAnswer | None] = [None] * len(labels)
-    if concurrency == 1:
-        for index, label in enumerate(labels):
-            results[index] = grade_one(label)
+    runner = GradingRunner(grader, concurrency)
+    futures: dict[Future[GradedAnswer], int] = {}
+    for index, label in enumerate(labels):
+        futures[runner.run(partial(grade_one, label))] = index
+    try:
+        for future in as_completed(futures):
+            graded = future.result()
+            results[futures[future]] = graded
             if on_graded:
-                on_graded(results[index])  # type: ignore[arg-type]
-    else:
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            futures = {pool.submit(grade_one, label): i for i, label in enumerate(labels)}
-            for future in as_completed(futures):
-                graded = future.result()
-                results[futures[future]] = graded
-                if on_graded:
-                    on_graded(graded)
+                on_graded(graded)
+    finally:
+        for future in futures:  # on Ctrl-C, what has not started is dropped
+            future.cancel()
     return [r for r in results if r is not None]
 
 

@@ -11,6 +11,13 @@ from mockaws.errors import BadInputError
 from mockaws.evidence import grade_marks, segments
 from mockaws.models import Feedback, Grade, Question, Transcript, Turn, TurnStatus
 from mockaws.transcripts import render_markdown
+from mockaws.views import (
+    answer_view,
+    delivery_lines,
+    feedback_beyond_rubric,
+    follow_up_contribution,
+    think_about_next,
+)
 
 EXPORT_FORMATS = ("md", "json", "html")
 
@@ -28,25 +35,8 @@ def export_text(transcript: Transcript, questions: Mapping[str, Question], fmt: 
 
 def delivery_notes(turn: Turn) -> list[str]:
     """Delivery facts recorded for a turn (speaking time, fillers...), one readable line each."""
-    # Turns from versions that record delivery carry it as a model; older ones have none.
-    delivery = getattr(turn, "delivery", None)
     recording = recording_note(turn)
-    if delivery is None:
-        return [recording] if recording else []
-    if getattr(delivery, "measured", False):
-        from mockaws.delivery import describe
-
-        return [describe(delivery)] + ([recording] if recording else [])
-    data = delivery.model_dump() if hasattr(delivery, "model_dump") else delivery
-    if not isinstance(data, dict):
-        return [str(data)]
-    notes = []
-    for key, value in data.items():
-        if value in (None, [], {}, "") or key in {"schema_version", "measured"}:
-            continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        notes.append(f"{str(key).replace('_', ' ')}: {shown}")
-    return notes
+    return delivery_lines(turn.delivery) + ([recording] if recording else [])
 
 
 def recording_note(turn: Turn) -> str | None:
@@ -76,6 +66,7 @@ def made_by(grade: Grade) -> str:
 def _grade_view(
     grade: Grade, question: Question | None, answer: str, transcript_id: str
 ) -> dict[str, Any]:
+    feedback = feedback_beyond_rubric(grade.feedback, question)
     flags = {f.id: f.flag for f in question.red_flags} if question else {}
     points = []
     changed = grade.self_assessment.changed if grade.self_assessment else []
@@ -113,9 +104,9 @@ def _grade_view(
         ],
         "notices": grade.notices + grade.integrity_flags,
         "low_confidence": grade.low_confidence_note(transcript_id),
-        "strengths": grade.feedback.strengths,
-        "gaps": grade.feedback.gaps,
-        "outline": outline_items(grade.feedback),
+        "strengths": feedback.strengths,
+        "gaps": feedback.gaps,
+        "outline": outline_items(feedback),
         "follow_up": grade.follow_up,
         "answer": [
             {
@@ -144,7 +135,7 @@ def _turn_view(
         "answer": turn.answer,
         "seconds": turn.seconds,
         "grade": _grade_view(grade, question, turn.answer, transcript_id) if grade else None,
-        "grade_error": turn.grade_error,
+        "grade_error": turn.ungraded_reason,
         "rubric_changed": question is not None and question.rubric_hash != turn.rubric_hash,
         "delivery": delivery_notes(turn),
         "audio": playable(turn.spoken.audio_file) if turn.spoken is not None else None,
@@ -152,13 +143,14 @@ def _turn_view(
             {
                 "question": f.question,
                 "answer": f.answer,
-                "score": f.grade.score if f.grade else None,
-                "rating": f.grade.rating.value if f.grade else None,
+                "added": follow_up_contribution(question, turn, f),
                 "audio": playable(f.spoken.audio_file) if f.spoken is not None else None,
             }
             for f in turn.follow_ups
         ],
         "reference": question.reference_answer if question else None,
+        "think_about_next": think_about_next(turn),
+        "hints": answer_view(number, turn, question).hints,
     }
 
 

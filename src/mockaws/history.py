@@ -35,7 +35,7 @@ from mockaws.models import (
 )
 from mockaws.transcripts import TranscriptStore, load_transcript
 
-INDEX_VERSION = 3  # bump when a summary's shape or meaning changes: caches then rebuild
+INDEX_VERSION = 5  # bump when a summary's shape or meaning changes: caches then rebuild
 _MISSED = (Verdict.MISSED, Verdict.CONTRADICTED)
 
 
@@ -56,6 +56,8 @@ class AnswerRecord:
     # A spoken answer's delivery measured from its audio: (speaking seconds, words, long
     # pauses, fillers); None for a typed answer.
     spoken: tuple[float, int, int, int] | None = None
+    # The misconceptions stated (in the answer or its follow-ups): (red flag id, the sentence).
+    flags_said: tuple[tuple[str, str], ...] = ()
 
     @property
     def self_assessed(self) -> bool:
@@ -74,12 +76,13 @@ class AnswerRecord:
             self.red_flags,
             self.grader_score,
             list(self.spoken) if self.spoken is not None else None,
+            [list(pair) for pair in self.flags_said],
         ]
 
     @classmethod
     def from_row(cls, row: list[Any]) -> AnswerRecord:
         (turn, question_id, topic, level, answered_at, score, rating, missed, flags, own,
-         spoken) = row  # fmt: skip
+         spoken, said) = row  # fmt: skip
         return cls(
             turn,
             question_id,
@@ -92,6 +95,7 @@ class AnswerRecord:
             flags,
             own,
             (float(spoken[0]), int(spoken[1]), int(spoken[2]), int(spoken[3])) if spoken else None,
+            tuple((str(flag), str(sentence)) for flag, sentence in said),
         )
 
 
@@ -309,6 +313,12 @@ def summarise(transcript: Transcript, path: Path) -> SessionSummary:
                 red_flags=len(grade.red_flags_hit) if grade else 0,
                 grader_score=grade.score if grade and grade.self_assessed else None,
                 spoken=_spoken_facts(turn.delivery),
+                flags_said=tuple(
+                    (hit.flag_id, hit.evidence)
+                    for answer in (turn, *turn.follow_ups)
+                    if answer.grade is not None
+                    for hit in answer.grade.red_flags_hit
+                ),
             )
         )
     settings = transcript.settings
@@ -322,7 +332,11 @@ def summarise(transcript: Transcript, path: Path) -> SessionSummary:
         mode=settings.mode,
         grader=settings.grader,
         model=settings.model,
-        questions=max(len(settings.question_ids), len(transcript.turns)),
+        # Planned: an adaptive session chooses its questions as it goes, so its count says.
+        questions=max(
+            settings.count if settings.adaptive else len(settings.question_ids),
+            len(transcript.turns),
+        ),
         skipped=sum(t.status is TurnStatus.SKIPPED for t in transcript.turns),
         answered=len(answers),
         ungraded=len(answers) - len(scores),
@@ -545,6 +559,17 @@ class MissedPoint:
 
 
 @dataclass
+class Misconception:
+    """A red flag the user's answers raised: how often, and the latest sentence that said it."""
+
+    question_id: str
+    flag_id: str
+    flag: str | None  # the red flag's text, when the question is still in the bank
+    times: int
+    sentence: str
+
+
+@dataclass
 class Stats:
     """Progress across every loaded session; see `compute_stats`."""
 
@@ -567,6 +592,7 @@ class Stats:
     self_assessed: int = 0
     grader_average: float | None = None
     spoken: list[SpokenPoint] = field(default_factory=list)
+    misconceptions: list[Misconception] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The stats as `mockaws stats --json` prints them."""
@@ -618,6 +644,16 @@ class Stats:
                     "graded": m.graded,
                 }
                 for m in self.most_missed
+            ],
+            "misconceptions": [
+                {
+                    "question_id": m.question_id,
+                    "flag_id": m.flag_id,
+                    "flag": m.flag,
+                    "times": m.times,
+                    "sentence": m.sentence,
+                }
+                for m in self.misconceptions
             ],
             "bank": {
                 "questions": self.bank_size,
@@ -702,6 +738,32 @@ def _trend(graded: Iterable[AnswerRecord]) -> tuple[str, list[TrendPoint]]:
         average = sum(period) / len(period) if period else None
         points.append(TrendPoint(start, label(start), len(period), average))
     return unit, points
+
+
+def _misconceptions(
+    answers: Sequence[AnswerRecord], bank: Mapping[str, Question], top: int
+) -> list[Misconception]:
+    """The misconceptions stated most often, each with the latest sentence that stated it."""
+    times: dict[tuple[str, str], int] = {}
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for answer in answers:
+        for flag_id, sentence in answer.flags_said:
+            key = (answer.question_id, flag_id)
+            times[key] = times.get(key, 0) + 1
+            if key not in latest or answer.answered_at >= latest[key][0]:
+                latest[key] = (answer.answered_at, sentence)
+    found = []
+    for (question_id, flag_id), count in sorted(times.items(), key=lambda i: (-i[1], i[0]))[:top]:
+        question = bank.get(question_id)
+        flag = (
+            next((f.flag for f in question.red_flags if f.id == flag_id), None)
+            if question
+            else None
+        )
+        found.append(
+            Misconception(question_id, flag_id, flag, count, latest[(question_id, flag_id)][1])
+        )
+    return found
 
 
 def compute_stats(
@@ -797,6 +859,7 @@ def compute_stats(
         trend_unit=unit,
         trend=trend,
         most_missed=most_missed,
+        misconceptions=_misconceptions(answers, bank, top_missed),
         bank_size=len(bank),
         never_attempted=[q.id for q in never],
         never_attempted_by_topic=dict(sorted(by_topic.items())),

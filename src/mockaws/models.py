@@ -26,7 +26,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # 2: a grade may carry a `confidence` (offline grades); version 1 grades load without one.
 # 3: a grade may carry a `self_assessment` (the user's own verdicts); older grades have none.
 GRADE_SCHEMA_VERSION = 3
-TRANSCRIPT_SCHEMA_VERSION = 1
+# 2: one `state` per answer in place of `status`, `submitted` and `skipped`.
+TRANSCRIPT_SCHEMA_VERSION = 2
 # Version of a spoken answer's record (`Spoken`); transcripts without one are typed answers.
 SPOKEN_SCHEMA_VERSION = 1
 
@@ -115,6 +116,9 @@ class RubricPoint(Authored):
     point: Text
     weight: int = Field(ge=1, le=3)
     cues: list[Cue] = Field(min_length=1)
+    # What /hint says: the area to think about, without giving the point away. Without it,
+    # /hint shows the point with its key words held back (see `hints.hint_for`).
+    hint: Text | None = None
     # Set by mockaws on points it derived from the reference answer of a question that came
     # without a rubric (see grading/derive.py); authors leave it out.
     derived: bool = False
@@ -175,8 +179,8 @@ class Question(Authored):
             {
                 "question": self.question,
                 "reference_answer": self.reference_answer,
-                # `derived` changes no verdict; leaving it out keeps hashes of older grades valid.
-                "rubric": [p.model_dump(exclude={"derived"}) for p in self.rubric],
+                # `derived` and `hint` change no verdict; leaving them out keeps older hashes valid.
+                "rubric": [p.model_dump(exclude={"derived", "hint"}) for p in self.rubric],
                 "red_flags": [f.model_dump() for f in self.red_flags],
             },
             sort_keys=True,
@@ -361,8 +365,24 @@ class Grade(Produced):
 
 
 class TurnStatus(StrEnum):
+    """A main question answered or skipped (read from `Answer.state`)."""
+
     ANSWERED = "answered"
     SKIPPED = "skipped"
+
+
+class AnswerState(StrEnum):
+    """Where an answer (to a main question or a follow-up) is in its life."""
+
+    ASKED = "asked"  # on screen, nothing typed yet
+    DRAFT = "draft"  # typed, not submitted (saved while typing, or interrupted): never graded
+    SUBMITTED = "submitted"  # on disk, its grade on the way
+    SKIPPED = "skipped"  # never graded
+    GRADED = "graded"
+    GRADE_FAILED = "grade_failed"  # `grade_error` says why; `mockaws regrade` tries again
+
+
+_OPEN_STATES = (AnswerState.ASKED, AnswerState.DRAFT)
 
 
 class Mode(StrEnum):
@@ -462,29 +482,44 @@ class Delivery(Produced):
         return [s for s in self.services_expected if s not in named]
 
 
-class FollowUpTurn(Produced):
-    """A follow-up question asked after a main answer, graded against the parent rubric.
+class Answer(Produced):
+    """An answer to a main question or to a follow-up: what was asked, typed and graded.
 
-    It is saved when asked (`submitted` False, no answer yet), so a session killed while the
-    follow-up is on screen resumes at it.
+    `state` is the one record of where it is; a grade (or its failure) is recorded with
+    `record_grade`, which keeps the state in step.
     """
 
     question: str
     answer: str = ""
-    source: str | None = None  # "grader" (aimed at the weakest point) or "authored"
-    submitted: bool = True
-    skipped: bool = False
-    asked_at: datetime | None = None
+    state: AnswerState = AnswerState.SUBMITTED
     seconds: float = 0.0
     delivery: Delivery | None = None
     grade: Grade | None = None
     grade_error: str | None = None
-    spoken: Spoken | None = None
+    spoken: Spoken | None = None  # set when the answer was spoken (`--voice`)
 
     @property
     def needs_transcript(self) -> bool:
         """Spoken, but the speech endpoint has not transcribed it yet."""
         return self.spoken is not None and self.spoken.needs_transcript and not self.skipped
+
+    @model_validator(mode="after")
+    def _state_follows_grade(self) -> Answer:
+        # An answer built with its grade (or its failure) is in the state that says so.
+        if self.state is AnswerState.SUBMITTED and self.grade is not None:
+            self.state = AnswerState.GRADED
+        elif self.state is AnswerState.SUBMITTED and self.grade_error:
+            self.state = AnswerState.GRADE_FAILED
+        return self
+
+    @property
+    def submitted(self) -> bool:
+        """True once the answer was submitted or skipped (not while asked or a draft)."""
+        return self.state not in _OPEN_STATES
+
+    @property
+    def skipped(self) -> bool:
+        return self.state is AnswerState.SKIPPED
 
     @property
     def needs_grade(self) -> bool:
@@ -492,31 +527,54 @@ class FollowUpTurn(Produced):
             self.submitted and not self.skipped and self.grade is None and not self.needs_transcript
         )
 
+    @property
+    def ungraded_reason(self) -> str:
+        """Why the answer has no grade, in words."""
+        if self.state is AnswerState.DRAFT:
+            return "interrupted before the answer was submitted (kept as a draft)"
+        if self.state is AnswerState.ASKED:
+            return "not answered"
+        if self.state is AnswerState.SKIPPED:
+            return "skipped"
+        return self.grade_error or "not graded yet"
 
-class Turn(Produced):
+    def record_grade(self, grade: Grade | None, error: str | None) -> None:
+        """Keep a grade, or why grading failed (a failed regrade keeps the grade it had, as is)."""
+        if grade is not None:
+            self.grade, self.grade_error, self.state = grade, None, AnswerState.GRADED
+        elif self.grade is None:
+            self.grade_error, self.state = error, AnswerState.GRADE_FAILED
+
+
+class FollowUpTurn(Answer):
+    """A follow-up question asked after a main answer, judged for what it adds to that answer.
+
+    It is saved when asked (state `asked`), so a session killed while the follow-up is on
+    screen resumes at it.
+    """
+
+    source: str | None = None  # "grader" (aimed at the weakest point) or "authored"
+    asked_at: datetime | None = None
+
+
+class Turn(Answer):
     """One question asked in a session, with the answer and its grade (or why it has none)."""
 
     question_id: str
-    question: str
     topic: str
     level: Level
     rubric_hash: str
     kind: QuestionKind | None = None  # None in transcripts saved before questions had kinds
-    status: TurnStatus = TurnStatus.ANSWERED
-    answer: str = ""
     asked_at: datetime = Field(default_factory=utc_now)
     answered_at: datetime | None = None
-    seconds: float = 0.0
-    grade: Grade | None = None
-    grade_error: str | None = None
     previous_grades: list[Grade] = Field(default_factory=list)  # kept when a turn is regraded
     follow_ups: list[FollowUpTurn] = Field(default_factory=list)
-    # False for an answer still being typed when the session was interrupted: kept, not graded.
-    submitted: bool = True
-    delivery: Delivery | None = None
     hints: list[str] = Field(default_factory=list)  # rubric point ids revealed by /hint
     revealed: bool = False  # the reference answer was shown with /reveal
-    spoken: Spoken | None = None  # set when the answer was spoken (`--voice`)
+
+    @property
+    def status(self) -> TurnStatus:
+        return TurnStatus.SKIPPED if self.skipped else TurnStatus.ANSWERED
 
     @classmethod
     def asking(cls, question: Question, **fields: Any) -> Turn:
@@ -529,24 +587,6 @@ class Turn(Produced):
             rubric_hash=question.rubric_hash,
             kind=question.kind,
             **fields,
-        )
-
-    @property
-    def needs_transcript(self) -> bool:
-        """Spoken, but the speech endpoint has not transcribed it yet."""
-        return (
-            self.spoken is not None
-            and self.spoken.needs_transcript
-            and self.status is TurnStatus.ANSWERED
-        )
-
-    @property
-    def needs_grade(self) -> bool:
-        return (
-            self.status is TurnStatus.ANSWERED
-            and self.submitted
-            and self.grade is None
-            and not self.needs_transcript
         )
 
 

@@ -9,16 +9,17 @@ up what is still ungraded.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockaws.errors import BadInputError, GradingError, TranscriptError
 from mockaws.files import atomic_write_text
-from mockaws.grading import Grader, grade_answer
+from mockaws.grading import Grader
+from mockaws.grading.runner import GradingRunner
 from mockaws.grading.scoring import carry_self_assessment
-from mockaws.models import FollowUpTurn, Grade, Question, Transcript, Turn, TurnStatus, Verdict
+from mockaws.models import AnswerState, FollowUpTurn, Grade, Question, Transcript, Turn, Verdict
 from mockaws.transcripts import TranscriptStore, load_transcript
 
 if TYPE_CHECKING:
@@ -94,9 +95,11 @@ class RegradeReport:
 def needs_regrade(transcript: Transcript) -> bool:
     """True when some answer in the transcript has no grade (or no transcript yet)."""
     return any(
-        turn.needs_grade or turn.needs_transcript or any(f.grade is None for f in turn.follow_ups)
+        turn.needs_grade
+        or turn.needs_transcript
+        or any(f.needs_grade or f.needs_transcript for f in turn.follow_ups)
         for turn in transcript.turns
-        if turn.status is TurnStatus.ANSWERED
+        if turn.submitted and not turn.skipped
     )
 
 
@@ -129,7 +132,7 @@ def transcribe_pending(
                 answer.grade_error = f"not transcribed yet: {exc.message}"
                 continue
             answer.answer = answer.spoken.raw_transcript or ""
-            answer.grade_error = None
+            answer.grade_error, answer.state = None, AnswerState.SUBMITTED
             question = questions.get(turn.question_id) if number == 0 else None
             answer.delivery = spoken_delivery(answer.spoken, question)
     return problems
@@ -142,13 +145,11 @@ def plan(
     jobs: list[Job] = []
     skipped: list[str] = []
     for index, turn in enumerate(transcript.turns):
-        if turn.status is not TurnStatus.ANSWERED:
-            continue
+        if not turn.submitted or turn.skipped:
+            continue  # a draft or a skipped question has nothing to grade
         wanted = (turn.grade is None or include_graded) and not turn.needs_transcript
-        # Follow-ups keep no grade history, so only ungraded ones are graded.
-        follow_ups = [
-            i for i, f in enumerate(turn.follow_ups) if f.grade is None and not f.needs_transcript
-        ]
+        # Follow-ups keep no grade history, so only ungraded ones are graded; a skipped one never.
+        follow_ups = [i for i, f in enumerate(turn.follow_ups) if f.needs_grade]
         if not wanted and not follow_ups:
             continue
         question = questions.get(turn.question_id)
@@ -184,19 +185,12 @@ def _apply(transcript: Transcript, job: Job, grade: Grade | None, error: str | N
     if not _target(turn, job):
         return False
     if job.follow_up_index is not None:
-        follow_up = turn.follow_ups[job.follow_up_index]
-        if grade is not None:
-            follow_up.grade, follow_up.grade_error = grade, None
-        elif follow_up.grade is None:
-            follow_up.grade_error = error
+        turn.follow_ups[job.follow_up_index].record_grade(grade, error)
         return True
-    if grade is not None:
-        if turn.grade is not None:
-            turn.previous_grades.append(turn.grade)
-            grade = carry_self_assessment(job.question, turn.grade, grade)
-        turn.grade, turn.grade_error = grade, None
-    elif turn.grade is None:
-        turn.grade_error = error  # a failed regrade of a graded turn keeps its grade
+    if grade is not None and turn.grade is not None:
+        turn.previous_grades.append(turn.grade)
+        grade = carry_self_assessment(job.question, turn.grade, grade)
+    turn.record_grade(grade, error)  # a failed regrade of a graded turn keeps its grade
     return True
 
 
@@ -218,10 +212,8 @@ class Regrader:
         self.store = store
         self.questions = questions
         self.grader = grader
-        # Only a grader that says it is thread-safe (the LLM grader, which waits on the network)
-        # runs several answers at once; the offline grader's stemmer is not thread-safe, and it
-        # needs milliseconds per answer anyway.
-        self.concurrency = concurrency if getattr(grader, "thread_safe", False) else 1
+        # The runner grades side by side only with a grader that declares itself thread-safe.
+        self.runner = GradingRunner(grader, concurrency)
         self.include_graded = include_graded
         self.speech = speech  # transcribes spoken answers whose transcription failed
 
@@ -275,12 +267,10 @@ class Regrader:
         report: RegradeReport,
         on_outcome: Callable[[Outcome], None] | None,
     ) -> RegradeReport:
-        pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(jobs)))
+        pending: dict[Future[Grade], Job] = {
+            self.runner.submit(job.question, job.answer): job for job in jobs
+        }
         try:
-            pending: dict[Future[Grade], Job] = {
-                pool.submit(grade_answer, self.grader, job.question, job.answer): job
-                for job in jobs
-            }
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -291,7 +281,8 @@ class Regrader:
                         on_outcome(outcome)
         finally:
             # On Ctrl-C: what finished is saved; drop what has not started.
-            pool.shutdown(wait=False, cancel_futures=True)
+            for future in pending:
+                future.cancel()
         latest = load_transcript(path)
         report.json_path = path
         report.markdown_path = store.save_markdown(latest, self.questions)

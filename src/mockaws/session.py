@@ -8,6 +8,7 @@ at once whatever the grader's latency, and each grade is saved the moment it arr
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import random
 import re
@@ -15,22 +16,42 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_all
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 from mockaws.bank import filter_questions
 from mockaws.delivery import analyse, services_in
 from mockaws.errors import GradingError, SaveError, TranscriptError
 from mockaws.files import describe_os_error
-from mockaws.grading import Grader, grade_answer
+from mockaws.frontends import (
+    AnswerSaved,
+    Asked,
+    EndOfInput,
+    Frontend,
+    Graded,
+    HintGiven,
+    Interrupt,
+    Marked,
+    Notice,
+    Prompt,
+    Revealed,
+    SaveFailed,
+    SpokenAnswer,
+    StudyOnly,
+    Waiting,
+)
+from mockaws.grading.runner import GradingRunner
 from mockaws.models import (
+    AnswerState,
     Delivery,
     FollowUpTurn,
     Grade,
     Level,
+    Mode,
     Question,
     Rating,
     RubricPoint,
@@ -45,11 +66,9 @@ from mockaws.models import (
 from mockaws.safety import redact
 from mockaws.transcripts import TranscriptStore, new_transcript_id
 
-GRADING_WORKERS = 4
 # The longest pause before a follow-up when only the grader can supply one (no authored
 # follow-up left): about the beat an interviewer takes to think of the next question.
 FOLLOW_UP_WAIT_S = 8.0
-INTERRUPTED_NOTE = "interrupted before the answer was submitted"
 
 
 class Command(StrEnum):
@@ -84,36 +103,6 @@ def split_command(answer: str) -> tuple[Command | None, str]:
 class SavedPaths:
     json: Path
     markdown: Path
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What the candidate is asked now: a main question, or a follow-up to it."""
-
-    question: Question
-    number: int  # 1-based position of the main question in the session
-    total: int
-    follow_up: FollowUpTurn | None = None
-    follow_up_number: int = 0
-    draft: str = ""  # text typed before an interruption, to carry on from
-
-    @property
-    def text(self) -> str:
-        return self.follow_up.question if self.follow_up is not None else self.question.question
-
-    @property
-    def is_follow_up(self) -> bool:
-        return self.follow_up is not None
-
-
-@dataclass(frozen=True)
-class Graded:
-    """A grade that arrived (or failed) in the background, for a client to show."""
-
-    question: Question
-    number: int
-    turn: Turn
-    follow_up: FollowUpTurn | None = None
 
 
 # ---------------------------------------------------------------- choosing questions
@@ -199,47 +188,6 @@ class AdaptivePlan:
 QuestionPlan = FixedPlan | AdaptivePlan
 
 
-# ---------------------------------------------------------------- background grading
-
-
-class _Job:
-    def __init__(self, work: Callable[[], None]) -> None:
-        self.work = work
-        self.done = threading.Event()
-
-
-class _GradingPool:
-    """Daemon worker threads, so a grader stuck on the network never holds up a user quitting.
-
-    (A ThreadPoolExecutor joins its threads at exit; anything unfinished here is simply left
-    ungraded on disk, and `mockaws resume` grades it.)
-    """
-
-    def __init__(self, workers: int) -> None:
-        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        self._workers = workers
-        self._threads: list[threading.Thread] = []
-
-    def submit(self, work: Callable[[], None]) -> _Job:
-        job = _Job(work)
-        if len(self._threads) < self._workers:
-            thread = threading.Thread(target=self._run, name="mockaws-grader", daemon=True)
-            self._threads.append(thread)
-            thread.start()
-        self._jobs.put(job)
-        return job
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            try:
-                job.work()
-            except Exception:
-                pass
-            finally:
-                job.done.set()
-
-
 GradeTarget = Turn | FollowUpTurn
 
 
@@ -255,39 +203,35 @@ def _same_text(a: str, b: str) -> bool:
 class Interview:
     """One interview session: a plan of questions, a grader, and the transcript on disk.
 
-    Pass `transcript` to continue a saved session (see `resume`). `on_graded` is called from a
-    grading thread when a grade arrives; `waiting(message)` is entered around the rare waits
-    (an adaptive choice or a follow-up that needs the last grade), so a client can show them.
+    Pass `transcript` to continue a saved session (see `resume`). Grades arrive on the grading
+    runner's threads; each is announced as a `Graded` event in `events`, which the interview
+    loop (`run_interview`) hands to its front end. `wait_reason` says when the next prompt
+    has to wait for a grade (an adaptive choice, or a follow-up only the grader can supply).
     """
 
     def __init__(
         self,
         questions: Sequence[Question] | QuestionPlan,
-        grader: Grader,
+        runner: GradingRunner,
         store: TranscriptStore,
         settings: SessionSettings,
         *,
         clock: Callable[[], float] = time.monotonic,
         transcript: Transcript | None = None,
         known: Iterable[Question] = (),
-        workers: int = GRADING_WORKERS,
     ) -> None:
         self.plan: QuestionPlan = (
             questions if isinstance(questions, FixedPlan | AdaptivePlan) else FixedPlan(questions)
         )
-        self.grader = grader
+        self.runner = runner
         self.store = store
         self.clock = clock
-        self.on_graded: Callable[[Graded], None] | None = None
-        self.waiting: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext()
+        self.events: queue.SimpleQueue[Graded] = queue.SimpleQueue()
         self.known: dict[str, Question] = {q.id: q for q in known}
         if isinstance(self.plan, FixedPlan):
             self.known.update((q.id, q) for q in self.plan.questions)
         self._lock = threading.RLock()
-        # Answers are graded side by side only by a grader that says it is thread-safe (the LLM
-        # grader, which waits on the network); the offline grader's stemmer is not.
-        self._pool = _GradingPool(workers if getattr(grader, "thread_safe", False) else 1)
-        self._jobs: list[tuple[GradeTarget, _Job]] = []
+        self._jobs: list[tuple[GradeTarget, Future[None]]] = []
         self._prompt: Prompt | None = None
         self._open: Turn | None = None  # the answered question whose follow-ups are under way
         self._last_answered: Turn | None = None
@@ -296,6 +240,7 @@ class Interview:
         self._closed = False
         self._asked_at = clock()
         self._asked_wall: datetime = utc_now()
+        self._carried = 0.0  # seconds spent on the current prompt before an interruption
         # Compile the delivery patterns now rather than on the first submit (tens of ms).
         services_in("")
         # Set when a save fails (disk full, read-only home): everything stays in memory and the
@@ -349,6 +294,10 @@ class Interview:
             self._prompt = self._next_prompt()
             self._asked_at = self.clock()
             self._asked_wall = utc_now()
+            if self._prompt is not None and self._prompt.follow_up is not None:
+                self._carried = self._prompt.follow_up.seconds
+            else:
+                self._carried = self._draft[1].seconds if self._draft is not None else 0.0
         return self._prompt
 
     @property
@@ -362,9 +311,17 @@ class Interview:
         """Seconds since the current prompt was first shown."""
         return self.clock() - self._asked_at
 
+    def take_events(self) -> list[Graded]:
+        """The grades that arrived since the last call, to show (thread-safe)."""
+        taken: list[Graded] = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                taken.append(self.events.get_nowait())
+        return taken
+
     @property
     def pending_grades(self) -> int:
-        return sum(1 for _, job in self._jobs if not job.done.is_set())
+        return sum(1 for _, job in self._jobs if not job.done())
 
     def question_of(self, turn: Turn) -> Question | None:
         return self.known.get(turn.question_id)
@@ -408,6 +365,7 @@ class Interview:
                     follow_up=follow_up,
                     follow_up_number=len(self._open.follow_ups),
                     draft=follow_up.answer,
+                    mode=self.settings.mode,
                 )
             self._open = None
         asked = self._asked()
@@ -418,7 +376,7 @@ class Interview:
             self._hints = list(draft_turn.hints)
         else:
             if self.plan.needs_grades and asked:
-                self._wait_for(asked[-1], "Choosing the next question from your last answer…")
+                self._wait_for(asked[-1])
             found = self.plan.next_question(asked)
             if found is None:
                 return None
@@ -429,25 +387,70 @@ class Interview:
         with self._lock:
             if question.id not in self.settings.question_ids:
                 self.settings.question_ids.append(question.id)
-        return Prompt(question, number=len(asked) + 1, total=self.total, draft=draft)
+        return Prompt(
+            question,
+            number=len(asked) + 1,
+            total=self.total,
+            draft=draft,
+            mode=self.settings.mode,
+            time_limit=self.settings.time_limit_for(question.kind),
+        )
 
     def _next_follow_up(self, turn: Turn) -> FollowUpTurn | None:
         if turn.follow_ups and not turn.follow_ups[-1].submitted:
             return turn.follow_ups[-1]  # asked before an interruption: ask it again
-        done = len([f for f in turn.follow_ups if f.submitted])
-        if done >= self.settings.follow_ups or any(f.skipped for f in turn.follow_ups):
+        if not self._follow_ups_left(turn):
             return None
         question = self.known[turn.question_id]
         text, source = self._follow_up_text(turn, question)
         if text is None:
             return None
-        follow_up = FollowUpTurn(question=text, source=source, submitted=False, asked_at=utc_now())
+        follow_up = FollowUpTurn(
+            question=text, source=source, state=AnswerState.ASKED, asked_at=utc_now()
+        )
         with self._lock:
             turn.follow_ups.append(follow_up)
             self._save()
         return follow_up
 
-    def _follow_up_text(self, turn: Turn, question: Question) -> tuple[str | None, str | None]:
+    def _follow_ups_left(self, turn: Turn) -> bool:
+        done = len([f for f in turn.follow_ups if f.submitted])
+        return done < self.settings.follow_ups and not any(f.skipped for f in turn.follow_ups)
+
+    def _grading(self, turn: Turn) -> list[Future[None]]:
+        """The grades of `turn` and its follow-ups still on their way."""
+        return [
+            job
+            for target in _answers_of(turn)
+            if (job := self._job_for(target)) is not None and not job.done()
+        ]
+
+    @property
+    def wait_reason(self) -> str | None:
+        """Why the next prompt will wait for a grade, or None when it is ready at once."""
+        if self._prompt is not None or self._closed:
+            return None
+        if self._open is not None:
+            turn = self._open
+            if turn.follow_ups and not turn.follow_ups[-1].submitted:
+                return None
+            if not self._follow_ups_left(turn):
+                return None
+            text, _ = self._follow_up_text(turn, self.known[turn.question_id], wait=False)
+            if text is None and self._grading(turn):
+                return "Thinking of a follow-up…"
+            if text is not None:
+                return None
+        asked = self._asked()
+        if self._draft is None and self.plan.needs_grades and asked:
+            job = self._job_for(asked[-1])
+            if job is not None and not job.done():
+                return "Choosing the next question from your last answer…"
+        return None
+
+    def _follow_up_text(
+        self, turn: Turn, question: Question, *, wait: bool = True
+    ) -> tuple[str | None, str | None]:
         """A follow-up nobody has asked yet: the grader's if it is ready, else an authored one.
 
         The grader's follow-up aims at the weakest point of the answer; an authored one is
@@ -474,19 +477,13 @@ class Interview:
         authored = next((t for t in question.follow_ups if fresh(t)), None)
         if authored is not None:
             return authored, "authored"
-        pending = [
-            job
-            for target in _answers_of(turn)
-            if (job := self._job_for(target)) is not None and not job.done.is_set()
-        ]
-        if pending:
-            deadline = time.monotonic() + FOLLOW_UP_WAIT_S
-            with self.waiting("Thinking of a follow-up…"):
-                for job in pending:
-                    job.done.wait(max(0.0, deadline - time.monotonic()))
-                    text = from_grades()
-                    if text is not None:
-                        return text, source_of(text)
+        pending = self._grading(turn) if wait else []
+        deadline = time.monotonic() + FOLLOW_UP_WAIT_S
+        for job in pending:
+            wait_all([job], max(0.0, deadline - time.monotonic()))
+            text = from_grades()
+            if text is not None:
+                return text, source_of(text)
         return None, None
 
     # ------------------------------------------------------------ answering
@@ -497,19 +494,19 @@ class Interview:
             raise RuntimeError("the interview has no question left to answer")
         return prompt
 
-    def _seconds(self, carried: float = 0.0) -> float:
-        return round(carried + self.clock() - self._asked_at, 1)
+    def _seconds(self) -> float:
+        """Seconds spent on the current prompt, time before an interruption included."""
+        return round(self._carried + self.clock() - self._asked_at, 1)
 
-    def _new_turn(self, prompt: Prompt, status: TurnStatus, answer: str) -> Turn:
+    def _new_turn(self, prompt: Prompt, state: AnswerState, answer: str) -> Turn:
         question = prompt.question
-        carried = self._draft[1].seconds if self._draft is not None else 0.0
         return Turn.asking(
             question,
-            status=status,
+            state=state,
             answer=answer,
             asked_at=self._asked_wall,
             answered_at=utc_now(),
-            seconds=self._seconds(carried),
+            seconds=self._seconds(),
             hints=list(self._hints),
         )
 
@@ -523,8 +520,8 @@ class Interview:
             else:
                 turns.append(turn)
             self._save()
-        self._draft = None
-        self._prompt = None
+            self._draft = None
+            self._prompt = None
         return turn
 
     def submit(self, answer: str, spoken: Spoken | None = None) -> Turn | FollowUpTurn:
@@ -536,7 +533,7 @@ class Interview:
         prompt = self._require_prompt()
         if prompt.follow_up is not None:
             return self._submit_follow_up(prompt, prompt.follow_up, answer, spoken)
-        turn = self._new_turn(prompt, TurnStatus.ANSWERED, answer)
+        turn = self._new_turn(prompt, AnswerState.SUBMITTED, answer)
         turn.spoken = spoken
         turn.delivery = _delivery_of(answer, spoken, prompt.question)
         if turn.needs_transcript:
@@ -554,8 +551,8 @@ class Interview:
     ) -> FollowUpTurn:
         with self._lock:
             follow_up.answer = answer
-            follow_up.submitted = True
-            follow_up.seconds = self._seconds(follow_up.seconds)
+            follow_up.state = AnswerState.SUBMITTED
+            follow_up.seconds = self._seconds()
             follow_up.spoken = spoken
             # The rubric's services belong to the main answer.
             follow_up.delivery = _delivery_of(answer, spoken, None)
@@ -573,14 +570,13 @@ class Interview:
         if prompt.follow_up is not None:
             with self._lock:
                 prompt.follow_up.answer = draft
-                prompt.follow_up.skipped = True
-                prompt.follow_up.submitted = True
-                prompt.follow_up.seconds = self._seconds(prompt.follow_up.seconds)
+                prompt.follow_up.state = AnswerState.SKIPPED
+                prompt.follow_up.seconds = self._seconds()
                 self._save()
             self._open = None
             self._prompt = None
             return prompt.follow_up
-        return self._record(self._new_turn(prompt, TurnStatus.SKIPPED, draft))
+        return self._record(self._new_turn(prompt, AnswerState.SKIPPED, draft))
 
     def save_unsent(self, draft: str) -> Turn | FollowUpTurn | None:
         """Keep an answer still being typed when the session was interrupted (not graded)."""
@@ -590,15 +586,45 @@ class Interview:
         if prompt.follow_up is not None:
             with self._lock:
                 prompt.follow_up.answer = draft
-                prompt.follow_up.seconds = self._seconds(prompt.follow_up.seconds)
+                prompt.follow_up.state = AnswerState.DRAFT if draft.strip() else AnswerState.ASKED
+                prompt.follow_up.seconds = self._seconds()
                 self._save()
             return prompt.follow_up
-        if not draft.strip() and not self._hints:
+        if not draft.strip() and not self._hints and self._draft is None:
             return None
-        turn = self._new_turn(prompt, TurnStatus.ANSWERED, draft)
-        turn.submitted = False
-        turn.grade_error = INTERRUPTED_NOTE
-        return self._record(turn)
+        return self._record(self._new_turn(prompt, AnswerState.DRAFT, draft))
+
+    def keep_draft(self, prompt: Prompt, text: str) -> None:
+        """Save `text`, typed so far for `prompt`, as its draft (not graded).
+
+        A front end calls this every few seconds and when typing pauses, off its UI thread, so
+        a killed process loses at most those seconds; `resume` puts the draft back. Text for a
+        prompt that is no longer the current one (already submitted) is ignored.
+        """
+        with self._lock:
+            if prompt is not self._prompt or self._closed:
+                return
+            follow_up = prompt.follow_up
+            if follow_up is not None:
+                if follow_up.answer == text:
+                    return
+                follow_up.answer = text
+                follow_up.state = AnswerState.DRAFT if text.strip() else AnswerState.ASKED
+                follow_up.seconds = self._seconds()
+            elif self._draft is None:
+                if not text.strip():
+                    return
+                turn = self._new_turn(prompt, AnswerState.DRAFT, text)
+                self.transcript.turns.append(turn)
+                self._draft = (prompt.question, turn)
+            else:
+                turn = self._draft[1]
+                if turn.answer == text:
+                    return
+                turn.answer = text
+                turn.seconds = self._seconds()
+                turn.hints = list(self._hints)
+            self._save()
 
     @property
     def hints_used(self) -> list[str]:
@@ -660,48 +686,50 @@ class Interview:
 
     # ------------------------------------------------------------ grading
 
-    def _job_for(self, target: GradeTarget) -> _Job | None:
+    def _job_for(self, target: GradeTarget) -> Future[None] | None:
         return next((job for t, job in self._jobs if t is target), None)
 
     def _grade_later(self, target: GradeTarget, question: Question, answer: str) -> None:
         turn = self._turn_of(target)
+        saved: Future[None] = Future()
 
-        def work() -> None:
+        def record(graded: Future[Grade]) -> None:
             grade: Grade | None = None
             error: str | None = None
             try:
-                grade = grade_answer(self.grader, question, answer)
+                grade = graded.result()
             except GradingError as exc:
                 error = str(exc)
             except Exception as exc:  # a grader's bug must not lose the turn or stop the session
                 error = redact(f"the grader failed unexpectedly: {exc!r}")
-            with self._lock:
-                target.grade = grade
-                target.grade_error = error
-                self._save()
-            if self.on_graded is not None:
+            try:
+                with self._lock:
+                    target.record_grade(grade, error)
+                    self._save()
                 number = (_index_of(self.transcript.turns, turn) or 0) + 1
                 follow_up = target if isinstance(target, FollowUpTurn) else None
-                self.on_graded(Graded(question, number, turn, follow_up))
+                if self.settings.mode is not Mode.REAL:  # real mode: feedback only at the end
+                    self.events.put(Graded(question, number, turn, follow_up))
+            finally:
+                saved.set_result(None)
 
-        self._jobs.append((target, self._pool.submit(work)))
+        self._jobs.append((target, saved))
+        self.runner.submit(question, answer).add_done_callback(record)
 
     def _turn_of(self, target: GradeTarget) -> Turn:
         if isinstance(target, Turn):
             return target
         return next(t for t in self.transcript.turns if any(f is target for f in t.follow_ups))
 
-    def _wait_for(self, target: GradeTarget, message: str, timeout: float | None = None) -> bool:
+    def _wait_for(self, target: GradeTarget, timeout: float | None = None) -> bool:
         job = self._job_for(target)
-        if job is None or job.done.is_set():
+        if job is None or job.done():
             return True
-        with self.waiting(message):
-            return job.done.wait(timeout)
+        return not wait_all([job], timeout).not_done
 
     def wait_for_grade(self, target: GradeTarget, timeout: float | None = None) -> bool:
         """Block until `target`'s grade (or grading error) is in; False on timeout."""
-        job = self._job_for(target)
-        return job is None or job.done.wait(timeout)
+        return self._wait_for(target, timeout)
 
     def wait_for_grades(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Block until every grade is in, reporting (done, total) as they arrive."""
@@ -709,19 +737,30 @@ class Interview:
         total = len(jobs)
         for job in jobs:
             if progress is not None:
-                progress(sum(1 for j in jobs if j.done.is_set()), total)
-            job.done.wait()
+                progress(sum(1 for j in jobs if j.done()), total)
+            wait_all([job])
         if progress is not None:
             progress(total, total)
 
     # ------------------------------------------------------------ ending and resuming
 
-    def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> SavedPaths:
+    def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> SavedPaths | None:
         """Close the session: final JSON and the annotated Markdown beside it.
 
         Grades still on their way are saved when they arrive; anything left ungraded is
-        graded by `mockaws resume`.
+        graded by `mockaws resume`. A session with nothing answered is not kept: None.
         """
+        if not has_answers(self.transcript):
+            self._closed = True
+            self._prompt = None
+            with self._lock:
+                try:
+                    self.store.discard(self.transcript.id)
+                except OSError:
+                    pass  # left behind, it is never a resume target (nothing answered)
+                finally:
+                    self._session_lock.release()
+            return None
         self._closed = True
         self._prompt = None
         with self._lock:
@@ -810,7 +849,7 @@ def _delivery_of(answer: str, spoken: Spoken | None, question: Question | None) 
 def resume(
     transcript: Transcript,
     questions: Mapping[str, Question],
-    grader: Grader,
+    runner: GradingRunner,
     store: TranscriptStore,
     plan: QuestionPlan,
     *,
@@ -820,7 +859,7 @@ def resume(
     asked = [questions[t.question_id] for t in transcript.turns if t.question_id in questions]
     return Interview(
         plan,
-        grader,
+        runner,
         store,
         transcript.settings,
         clock=clock,
@@ -839,8 +878,18 @@ def _answers(transcript: Transcript) -> list[GradeTarget]:
     return [target for turn in transcript.turns for target in _answers_of(turn)]
 
 
+def has_answers(transcript: Transcript) -> bool:
+    """True when something was answered, skipped or typed: a session worth keeping."""
+    return any(a.submitted or a.answer.strip() for a in _answers(transcript))
+
+
 def is_unfinished(transcript: Transcript) -> bool:
-    """True when an interview has questions left or answers never graded (killed, quit at once)."""
+    """True when an interview has questions left or answers never graded (killed, quit at once).
+
+    A session with nothing answered is never one to resume.
+    """
+    if not has_answers(transcript):
+        return False
     if transcript.status is not SessionStatus.COMPLETED:
         return True
     return any(a.needs_grade and a.grade_error is None for a in _answers(transcript))
@@ -903,3 +952,130 @@ def plan_for(transcript: Transcript, questions: Mapping[str, Question]) -> Quest
             "(pass the bank file it came from with --bank)"
         )
     return FixedPlan([questions[qid] for qid in settings.question_ids])
+
+
+# ---------------------------------------------------------------- the interview loop
+
+
+class Outcome(Enum):
+    """How an interview's question loop ended."""
+
+    DONE = "done"  # every question asked
+    QUIT = "quit"  # /quit
+    END_OF_INPUT = "end-of-input"
+    INTERRUPTED = "interrupted"  # Ctrl-C, confirmed: save, summarise, exit 130
+    INTERRUPTED_NOW = "interrupted-now"  # Ctrl-C twice: save and exit 130 at once
+
+
+def run_interview(
+    session: Interview,
+    frontend: Frontend,
+    *,
+    on_answer: Callable[[Question, Turn], None] | None = None,
+) -> Outcome:
+    """Ask every prompt of `session` through `frontend` until done, quit, or interrupted.
+
+    `on_answer` is called after each main answer once its grade is in (drills use it to ask
+    for a rating), so with it the interview waits for each grade. The session is left open:
+    the caller finishes it (`Interview.finish`) and reports.
+    """
+    try:
+        while True:
+            reason = session.wait_reason
+            if reason is not None:
+                _show_events(session, frontend)
+                frontend.show(Waiting(reason))
+            prompt = session.prompt
+            if prompt is None:
+                return Outcome.DONE
+            ended = _ask(session, prompt, frontend, on_answer)
+            if ended is not None:
+                return ended
+    except KeyboardInterrupt:  # outside the front end's read (waiting for a grade)
+        session.save_unsent("")
+        return Outcome.INTERRUPTED_NOW
+
+
+def _show_events(session: Interview, frontend: Frontend) -> None:
+    for event in session.take_events():
+        frontend.show(event)
+
+
+def _catch_up(session: Interview, prompt: Prompt, frontend: Frontend) -> None:
+    """Show the grades that came in; a front end that is not live first waits for them all."""
+    if not frontend.live and prompt.mode is not Mode.REAL:
+        # Nobody watches a pipe live: keep the output in order, feedback before the next one.
+        session.wait_for_grades()
+    _show_events(session, frontend)
+
+
+def _ask(
+    session: Interview,
+    prompt: Prompt,
+    frontend: Frontend,
+    on_answer: Callable[[Question, Turn], None] | None,
+) -> Outcome | None:
+    """Ask one prompt until it is answered or skipped (None), or the interview ends."""
+    draft = prompt.draft
+    _catch_up(session, prompt, frontend)
+    frontend.show(Asked(prompt))
+    while True:
+        _catch_up(session, prompt, frontend)
+        reply = frontend.read(prompt, draft)
+        if isinstance(reply, EndOfInput):
+            return Outcome.END_OF_INPUT
+        if isinstance(reply, Interrupt):
+            session.save_unsent(reply.draft)
+            return Outcome.INTERRUPTED_NOW if reply.at_once else Outcome.INTERRUPTED
+        text, spoken = (
+            (reply.text, reply.spoken) if isinstance(reply, SpokenAnswer) else (reply, None)
+        )
+        command, draft = split_command(text) if spoken is None else (None, text)
+        if command is None:
+            answer = session.submit(text, spoken)
+            if session.save_problem:
+                frontend.show(SaveFailed(session.save_problem))
+            frontend.show(AnswerSaved(prompt, answer))
+            if on_answer is not None and isinstance(answer, Turn):
+                frontend.show(Waiting("Grading your answer…"))
+                session.wait_for_grade(answer)
+                _show_events(session, frontend)
+                on_answer(prompt.question, answer)
+            return None
+        if command is Command.SKIP:
+            session.skip(draft)
+            return None
+        if command is Command.QUIT:
+            session.save_unsent(draft)
+            return Outcome.QUIT
+        if command is Command.REPEAT:
+            frontend.show(Asked(prompt, again=True))
+        elif prompt.mode is Mode.REAL:
+            frontend.show(StudyOnly(command.value))
+        elif command is Command.HINT:
+            point = session.hint()
+            frontend.show(HintGiven(point, len(session.hints_used)))
+        elif command is Command.REVEAL:
+            frontend.show(Revealed(session.reveal()))
+        elif command is Command.MARK:
+            _mark(session, frontend)
+
+
+def _mark(session: Interview, frontend: Frontend) -> None:
+    """/mark: the user ticks the points the latest graded answer did cover (self-assessed)."""
+    found = session.last_graded()
+    if found is None:
+        frontend.show(Notice("No graded answer to mark yet: its feedback comes first."))
+        return
+    number, turn = found
+    question = session.question_of(turn)
+    if question is None or turn.grade is None:
+        return
+    choice = frontend.mark(question, turn.grade, number)
+    if choice is None:
+        return
+    covered, missed = choice
+    grade = session.self_assess(number, covered=covered, missed=missed)
+    if session.save_problem:
+        frontend.show(SaveFailed(session.save_problem))
+    frontend.show(Marked(question, grade, number))

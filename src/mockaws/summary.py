@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mockaws.delivery import combine
 from mockaws.models import (
@@ -52,6 +52,16 @@ class MissedPoint:
 
 
 @dataclass(frozen=True)
+class Misconception:
+    """A red flag an answer (or its follow-up) raised, with the sentence that stated it."""
+
+    number: int
+    question_id: str
+    flag: str
+    sentence: str
+
+
+@dataclass(frozen=True)
 class NextStep:
     label: str
     command: str
@@ -66,6 +76,7 @@ class Report:
     delivery: Delivery  # summed over every answer, follow-ups included
     answers: int  # how many answers `delivery` sums
     next_steps: list[NextStep]
+    misconceptions: list[Misconception] = field(default_factory=list)
 
     @property
     def ungraded(self) -> int:
@@ -165,4 +176,26 @@ def report(transcript: Transcript, questions: Mapping[str, Question]) -> Report:
     deliveries = [
         d for t in turns for d in [t.delivery, *(f.delivery for f in t.follow_ups)] if d is not None
     ]
-    return Report(turns, topics, kinds, top, combine(deliveries), len(deliveries), steps)
+    return Report(
+        turns,
+        topics,
+        kinds,
+        top,
+        combine(deliveries),
+        len(deliveries),
+        steps,
+        misconceptions(turns, questions),
+    )
+
+
+def misconceptions(turns: Sequence[Turn], questions: Mapping[str, Question]) -> list[Misconception]:
+    """Every misconception the answers stated, each with the sentence that stated it."""
+    found: list[Misconception] = []
+    for number, turn in enumerate(turns, start=1):
+        question = questions.get(turn.question_id)
+        flags = {f.id: f.flag for f in question.red_flags} if question is not None else {}
+        for answer in (turn, *turn.follow_ups):
+            for hit in answer.grade.red_flags_hit if answer.grade is not None else []:
+                flag = flags.get(hit.flag_id, hit.flag_id)
+                found.append(Misconception(number, turn.question_id, flag, hit.evidence))
+    return found

@@ -34,6 +34,7 @@ from mockaws.models import (
     utc_now,
 )
 from mockaws.safety import clean
+from mockaws.views import answer_view, feedback_beyond_rubric, follow_up_contribution
 
 _VERDICT_MARK = {
     Verdict.COVERED: "✅ covered",
@@ -97,6 +98,11 @@ class TranscriptStore:
             pass  # a folder that cannot hold a lock cannot hold the transcript: its save says so
         return lock
 
+    def discard(self, transcript_id: str) -> None:
+        """Remove a session's files (one nothing was answered in: there is nothing to keep)."""
+        for path in (self.json_path(transcript_id), self.markdown_path(transcript_id)):
+            path.unlink(missing_ok=True)
+
     def remove_stale_temps(self) -> int:
         """Delete temp files left in the folder by saves that were killed mid-write."""
         return remove_stale_temps(self.folder)
@@ -140,7 +146,44 @@ class TranscriptStore:
 # Each function turns a document of schema version N (the key) into version N + 1. When a
 # produced model changes incompatibly, bump TRANSCRIPT_SCHEMA_VERSION, add the step here and a
 # fixture of the old version under tests/data/transcripts/.
-TRANSCRIPT_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+# The note version 1 wrote on an answer interrupted before it was submitted (often with no
+# `submitted` field at all): in version 2 the answer's state says it.
+_V1_INTERRUPTED_NOTE = "interrupted before the answer was submitted"
+
+
+def _v1_state(answer: dict[str, Any], *, skipped: bool, submitted: bool) -> str:
+    if answer.get("grade_error") == _V1_INTERRUPTED_NOTE and answer.get("grade") is None:
+        answer["grade_error"] = None
+        submitted = False
+    if not submitted:
+        return "draft" if str(answer.get("answer") or "").strip() else "asked"
+    if skipped:
+        return "skipped"
+    if answer.get("grade") is not None:
+        return "graded"
+    return "grade_failed" if answer.get("grade_error") else "submitted"
+
+
+def _answer_states(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 to 2: one `state` per answer in place of `status`, `submitted` and `skipped`."""
+    turns = document.get("turns")
+    for turn in turns if isinstance(turns, list) else []:
+        if not isinstance(turn, dict):
+            continue  # validation names what is wrong with it
+        skipped = turn.pop("status", "answered") == "skipped"
+        turn["state"] = _v1_state(turn, skipped=skipped, submitted=turn.pop("submitted", True))
+        follow_ups = turn.get("follow_ups")
+        for follow_up in follow_ups if isinstance(follow_ups, list) else []:
+            if isinstance(follow_up, dict):
+                follow_up["state"] = _v1_state(
+                    follow_up,
+                    skipped=bool(follow_up.pop("skipped", False)),
+                    submitted=follow_up.pop("submitted", True),
+                )
+    return document
+
+
+TRANSCRIPT_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _answer_states}
 
 
 def upgrade_document(document: dict[str, Any], source: Path | str) -> dict[str, Any]:
@@ -349,6 +392,9 @@ def render_turn_markdown(
         lines += ["_Skipped._", ""]
         return "\n".join(lines)
     lines += ["**Your answer**", "", _quote_block(turn.answer), ""]
+    hints = answer_view(number, turn, question).hints
+    if hints:
+        lines += [f"*Hints used:* {_md('; '.join(hints))}", ""]
     if turn.seconds:
         lines += [f"Time on this answer: {turn.seconds:.0f} s", ""]
     if turn.delivery is not None:
@@ -366,7 +412,7 @@ def render_turn_markdown(
         ]
         return "\n".join(lines)
     if grade is None:
-        reason = _md(turn.grade_error or "not graded yet")
+        reason = _md(turn.ungraded_reason)
         lines += [f"**Not graded:** {reason}. Run `mockaws regrade` to grade it later.", ""]
         return "\n".join(lines)
     lines += _grade_markdown(grade, question, transcript_id, number)
@@ -381,10 +427,9 @@ def render_turn_markdown(
         lines.append("")
     for notice in grade.notices + grade.integrity_flags:
         lines += [f"> **Note:** {_md(notice)}", ""]
-    if grade.feedback.gaps:
-        lines += (
-            ["**To add next time**", ""] + [f"- {_md(gap)}" for gap in grade.feedback.gaps] + [""]
-        )
+    gaps = feedback_beyond_rubric(grade.feedback, question).gaps
+    if gaps:
+        lines += ["**To add next time**", ""] + [f"- {_md(gap)}" for gap in gaps] + [""]
     if question is not None:
         lines += [
             "<details><summary>Reference answer</summary>",
@@ -401,11 +446,8 @@ def render_turn_markdown(
             _quote_block(follow_up.answer),
             "",
         ]
-        if follow_up.grade:
-            lines += [
-                f"Follow-up score {follow_up.grade.score}/100 · {follow_up.grade.rating.value}",
-                "",
-            ]
+        added = follow_up_contribution(question, turn, follow_up)
+        lines += [f"*What it added:* {_md(added)}", ""]
     return "\n".join(lines)
 
 

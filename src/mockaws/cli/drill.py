@@ -98,6 +98,7 @@ def drill(
     )
     from mockaws.errors import BadInputError
     from mockaws.grading import make_grader
+    from mockaws.grading.runner import GradingRunner
     from mockaws.models import SessionSettings, Verdict, utc_now
     from mockaws.session import Interview
     from mockaws.transcripts import TranscriptStore
@@ -137,7 +138,7 @@ def drill(
         model=grader_settings.model if chosen_grader.name != "offline" else None,
         base_url_host=grader_settings.base_url_host if chosen_grader.name != "offline" else None,
     )
-    session = Interview(chosen, chosen_grader, TranscriptStore(folder), settings)
+    session = Interview(chosen, GradingRunner(chosen_grader), TranscriptStore(folder), settings)
 
     def rate(question: Question, turn: Turn) -> None:
         if turn.grade is None:

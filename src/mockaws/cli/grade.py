@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from mockaws.cli.options import (
     ModelOption,
     complete_question_id,
 )
+
+if TYPE_CHECKING:
+    from mockaws.models import Question
 
 
 def grade(
@@ -53,25 +56,13 @@ def grade(
     from mockaws import ui
     from mockaws.bank import load_bank
     from mockaws.config import home_dir, load_settings
-    from mockaws.errors import BadInputError, GradingError, SaveError
-    from mockaws.files import atomic_write_text, describe_os_error, read_bytes
+    from mockaws.errors import GradingError, SaveError
+    from mockaws.files import atomic_write_text, describe_os_error
     from mockaws.grading import grade_answer, make_grader
     from mockaws.models import utc_now
 
     question = load_bank(bank or []).get(question_id)
-    if answer_file is not None:
-        try:
-            answer = read_bytes(answer_file).decode("utf-8", errors="replace")
-        except OSError as exc:
-            raise BadInputError(
-                f"--answer-file {answer_file}: cannot read: {describe_os_error(exc)}"
-            ) from exc
-        where = str(answer_file)
-    else:
-        if sys.stdin.isatty():
-            ui.notice("Type your answer, then press Ctrl-D on an empty line.")
-        answer = sys.stdin.read()
-        where = "standard input"
+    answer, where = _read_answer(question, answer_file)
     if ui.REPLACEMENT_CHARACTER in answer and not as_json:
         ui.replaced_bytes_notice(where)
     chosen, notice = make_grader(grader, load_settings(model=model, base_url=base_url))
@@ -108,3 +99,26 @@ def grade(
         typer.echo(result.model_dump_json(indent=2))
     else:
         ui.grade_report(question, result)
+
+
+def _read_answer(question: Question, answer_file: Path | None) -> tuple[str, str]:
+    """The answer to grade and where it came from: the file, else the editor at a terminal,
+    else standard input."""
+    from mockaws import ui
+    from mockaws.errors import BadInputError, SessionInterruptedError
+    from mockaws.files import describe_os_error, read_bytes
+
+    if answer_file is not None:
+        try:
+            return read_bytes(answer_file).decode("utf-8", errors="replace"), str(answer_file)
+        except OSError as exc:
+            raise BadInputError(
+                f"--answer-file {answer_file}: cannot read: {describe_os_error(exc)}"
+            ) from exc
+    if ui.is_interactive():
+        # The interview's editor: the same keys submit, and nothing stray enters the answer.
+        typed = ui.edit_answer(question)
+        if typed is None:
+            raise SessionInterruptedError("interrupted: nothing was graded")
+        return typed, "standard input"
+    return sys.stdin.read(), "standard input"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -32,13 +30,12 @@ from mockaws.cli.voice_options import (
 )
 
 if TYPE_CHECKING:
-    from mockaws import ui
     from mockaws.bank import Bank
     from mockaws.config import Settings
     from mockaws.grading import Grader
-    from mockaws.models import Level, Mode, Question, Spoken, Track, Turn
-    from mockaws.session import Interview, Prompt, QuestionPlan
-    from mockaws.ui_voice import VoiceInput
+    from mockaws.models import Level, Mode, Question, Track, Turn
+    from mockaws.session import Interview, Outcome, QuestionPlan
+    from mockaws.ui.voice import VoiceInput
 
 MAX_FOLLOW_UPS = 2
 
@@ -148,6 +145,7 @@ def interview(
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError
     from mockaws.grading import make_grader
+    from mockaws.grading.runner import GradingRunner
     from mockaws.loops import LOOP_TIME_LIMITS
     from mockaws.models import Mode, SessionSettings
     from mockaws.session import Interview
@@ -217,7 +215,7 @@ def interview(
         long_pause=long_pause,
         stop_after_silence=stop_after_silence,
     )
-    session = Interview(plan, chosen_grader, TranscriptStore(folder), settings)
+    session = Interview(plan, GradingRunner(chosen_grader), TranscriptStore(folder), settings)
     drive(session, voice=voice_in)
 
 
@@ -306,235 +304,32 @@ def parse_mode(value: str) -> Mode:
     return chosen
 
 
-class Outcome(Enum):
-    """How the question loop ended."""
-
-    DONE = "done"  # every question asked
-    QUIT = "quit"  # /quit
-    END_OF_INPUT = "end-of-input"
-    INTERRUPTED = "interrupted"  # Ctrl-C, confirmed: save, summarise, exit 130
-    INTERRUPTED_NOW = "interrupted-now"  # Ctrl-C twice: save and exit 130 at once
-
-
 def drive(
     session: Interview,
     *,
     on_answer: Callable[[Question, Turn], None] | None = None,
     voice: VoiceInput | None = None,
 ) -> None:
-    """Run `session` at the terminal (or from piped stdin) until done, quit or Ctrl-C; then save.
+    """Run `session` at the terminal (or from piped stdin) through the core loop; then report.
 
     `on_answer` is called after each main answer once its grade is in (drills use it to ask
     for a rating), so with it the interview waits for each grade. With `voice`, each answer is
     first spoken and its transcript opens in the editor.
     """
     from mockaws import ui
+    from mockaws.session import run_interview
 
-    feed = ui.Feed(session.settings.mode, session.transcript.id)
-    source = ui.answer_source(feed)
-    session.on_graded = feed.put
-    session.waiting = ui.waiting
-    try:
-        outcome = Outcome.DONE
-        while (prompt := session.prompt) is not None:
-            ended = _ask(session, prompt, source, feed, on_answer, voice)
-            if ended is not None:
-                outcome = ended
-                break
-    except KeyboardInterrupt:
-        pending = "\n".join(source.pending) if isinstance(source, ui.AnswerReader) else ""
-        session.save_unsent(pending)
-        outcome = Outcome.INTERRUPTED_NOW
-    _close(session, outcome, feed)
+    frontend = ui.frontend_for(session, session.transcript.id, voice=voice)
+    outcome = run_interview(session, frontend, on_answer=on_answer)
+    _close(session, outcome)
 
 
-def _read(
-    session: Interview,
-    prompt: Prompt,
-    source: ui.AnswerEditor | ui.AnswerReader,
-    feed: ui.Feed,
-    draft: str,
-    show_prompt: bool,
-) -> str | Outcome:
-    """One answer (or command) for `prompt`, or how the interview ends while asking it."""
-    from mockaws import ui
-    from mockaws.models import Mode
-
-    mode = session.settings.mode
-    if isinstance(source, ui.AnswerReader):
-        if mode is not Mode.REAL:
-            # Nobody waits at a pipe: keep the output in order, feedback before the next one.
-            session.wait_for_grades()
-        feed.show()
-        if show_prompt:
-            ui.ask_prompt(prompt, mode, interactive=source.interactive)
-        text = source.read(draft)
-        return Outcome.END_OF_INPUT if text is None else text
-    while True:
-        feed.show()
-        result = source.read(prompt, session, draft)
-        if not isinstance(result, ui.Interrupted):
-            return result
-        choice = source.confirm_quit()
-        if choice is ui.QuitChoice.CONTINUE:
-            draft = result.draft
-            continue
-        session.save_unsent(result.draft)
-        return Outcome.INTERRUPTED if choice is ui.QuitChoice.QUIT else Outcome.INTERRUPTED_NOW
-
-
-def _ask(
-    session: Interview,
-    prompt: Prompt,
-    source: ui.AnswerEditor | ui.AnswerReader,
-    feed: ui.Feed,
-    on_answer: Callable[[Question, Turn], None] | None,
-    voice: VoiceInput | None = None,
-) -> Outcome | None:
-    """Ask one prompt until it is answered or skipped (None), or the interview ends."""
-    from mockaws import ui
-    from mockaws.models import Mode, Turn
-    from mockaws.session import Command, split_command
-
-    mode = session.settings.mode
-    draft = prompt.draft
-    show_prompt = True
-    spoken: Spoken | None = None
-    if voice is not None and isinstance(source, ui.AnswerEditor) and not draft.strip():
-        start = _start_by_voice(session, prompt, source, feed, voice)
-        if isinstance(start, Outcome) or start.saved:
-            return start if isinstance(start, Outcome) else None
-        spoken = start.spoken
-        draft = spoken.raw_transcript or "" if spoken is not None else draft
-    while True:
-        text = _read(session, prompt, source, feed, draft, show_prompt)
-        if isinstance(text, Outcome):
-            return text
-        show_prompt = False
-        command, draft = split_command(text)
-        if command is None:
-            if not text.strip() and isinstance(source, ui.AnswerEditor):
-                ui.nothing_to_submit()
-                continue
-            turn = session.submit(text, spoken)
-            if session.save_problem:
-                ui.save_problem(session.save_problem)
-            limit = session.settings.time_limit_for(prompt.question.kind)
-            ui.answer_saved(turn, mode, limit)
-            if on_answer is not None and isinstance(turn, Turn):
-                with ui.waiting("Grading your answer…"):
-                    session.wait_for_grade(turn)
-                feed.show()
-                on_answer(prompt.question, turn)
-            return None
-        if command is Command.SKIP:
-            session.skip(draft)
-            return None
-        if command is Command.QUIT:
-            session.save_unsent(draft)
-            return Outcome.QUIT
-        if command is Command.REPEAT:
-            show_prompt = True
-        elif mode is Mode.REAL:
-            ui.study_only(command.value)
-        elif command is Command.HINT:
-            point = session.hint()
-            ui.hint(point, len(session.hints_used))
-        elif command is Command.REVEAL:
-            ui.reveal(session.reveal())
-        elif command is Command.MARK:
-            _mark(session, source)
-
-
-def _mark(session: Interview, source: ui.AnswerEditor | ui.AnswerReader) -> None:
-    """/mark: tick the points the latest graded answer did cover, saved as self-assessed."""
-    from mockaws import ui
-    from mockaws.models import mark_command
-
-    found = session.last_graded()
-    if found is None:
-        ui.notice("No graded answer to mark yet: its feedback comes first.")
-        return
-    number, turn = found
-    question = session.question_of(turn)
-    if question is None or turn.grade is None:
-        return
-    if not isinstance(source, ui.AnswerEditor):
-        ui.notice(f"Mark points from a script with: {mark_command(session.transcript.id, number)}")
-        return
-    ui.out.print(f"[bold]Question {number}[/] · {ui.escape(turn.question_id)}")
-    choice = ui.checklist(question, turn.grade, source.read_line)
-    if choice is None:
-        return
-    covered, missed = choice
-    grade = session.self_assess(number, covered=covered, missed=missed)
-    if session.save_problem:
-        ui.save_problem(session.save_problem)
-    ui.marked(question, grade, number, session.transcript.id)
-
-
-@dataclass(frozen=True)
-class _VoiceStart:
-    """What speaking gave: a transcript to edit (or None: type it), or a turn already saved."""
-
-    spoken: Spoken | None
-    saved: bool = False
-
-
-def _start_by_voice(
-    session: Interview,
-    prompt: Prompt,
-    source: ui.AnswerEditor,
-    feed: ui.Feed,
-    voice: VoiceInput,
-) -> _VoiceStart | Outcome:
-    from mockaws import ui
-
-    heard = _listen(session, prompt, source, feed, voice)
-    if heard is None or isinstance(heard, Outcome):
-        return heard if isinstance(heard, Outcome) else _VoiceStart(None)
-    if not heard.needs_transcript:
-        return _VoiceStart(heard)
-    if heard.audio_file is None:
-        return _VoiceStart(None)  # neither transcribed nor kept: only the editor can keep it
-    # Saved with its recording and the reason; `mockaws regrade` transcribes and grades it.
-    turn = session.submit("", heard)
-    ui.answer_saved(turn, session.settings.mode, session.settings.time_limit_s)
-    return _VoiceStart(heard, saved=True)
-
-
-def _listen(
-    session: Interview,
-    prompt: Prompt,
-    source: ui.AnswerEditor,
-    feed: ui.Feed,
-    voice: VoiceInput,
-) -> Spoken | Outcome | None:
-    """A spoken answer to `prompt`; None when the candidate chose to type it instead."""
-    from mockaws import ui
-    from mockaws.ui_voice import Interrupted, TypeInstead
-
-    feed.show()
-    ui.ask_prompt(prompt, session.settings.mode, interactive=False)
-    voice.say(prompt.text)
-    while True:
-        heard = voice.listen(session.transcript.id, prompt.question.id)
-        if isinstance(heard, TypeInstead):
-            return None
-        if not isinstance(heard, Interrupted):
-            return heard
-        choice = source.confirm_quit()
-        if choice is ui.QuitChoice.CONTINUE:
-            continue
-        session.save_unsent("")
-        return Outcome.INTERRUPTED if choice is ui.QuitChoice.QUIT else Outcome.INTERRUPTED_NOW
-
-
-def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
+def _close(session: Interview, outcome: Outcome) -> None:
     """Wait for the last grades (unless quitting at once), save, summarise, and say where."""
     from mockaws import ui
     from mockaws.errors import GradingError, SaveError, SessionInterruptedError
     from mockaws.models import Mode, SessionStatus
+    from mockaws.session import Outcome
     from mockaws.summary import report
 
     at_once = outcome is Outcome.INTERRUPTED_NOW
@@ -551,11 +346,17 @@ def _close(session: Interview, outcome: Outcome, feed: ui.Feed) -> None:
         ui.last_resort_copy(session.answers_typed())
         raise
     transcript = session.transcript
+    if paths is None:
+        ui.notice("Nothing was answered: the session is not kept.")
+        if outcome in (Outcome.INTERRUPTED, Outcome.INTERRUPTED_NOW):
+            raise SessionInterruptedError("interrupted before any answer: nothing to keep")
+        return
     if not at_once:
         if session.settings.mode is Mode.REAL:
             ui.final_feedback(session)
         else:
-            feed.show()
+            for graded in session.take_events():
+                ui.show_event(graded, transcript.id)
         ui.interview_summary(report(transcript, session.known), transcript)
     elif session.pending_grades or session.ungraded:
         ui.notice(f"Answers not graded yet are kept: `mockaws resume {transcript.id}` grades them.")

@@ -55,6 +55,7 @@ def resume(
     from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.grading import make_grader
+    from mockaws.grading.runner import GradingRunner
     from mockaws.session import find_resumable, plan_for
     from mockaws.session import resume as resume_session
     from mockaws.transcripts import TranscriptStore
@@ -74,7 +75,9 @@ def resume(
     chosen_grader, notice = make_grader(grader or settings.grader, grader_settings)
     if notice:
         ui.notice(notice)
-    session = resume_session(transcript, loaded.questions, chosen_grader, store, plan)
+    session = resume_session(
+        transcript, loaded.questions, GradingRunner(chosen_grader), store, plan
+    )
     ui.notice(
         f"Resuming {transcript.id}: {session.position} of {session.total} questions done"
         + (f", grading {session.ungraded} answer(s) left ungraded" if session.ungraded else "")

@@ -116,9 +116,18 @@ def show_transcript(
       mockaws transcripts show 20260101 --reference
     """
     from mockaws import ui
+    from mockaws.views import compare_attempts, previous_attempt
 
     transcript = resolve_transcript(reference, transcripts_dir)
-    ui.transcript_detail(transcript, _questions(bank), reference=with_reference)
+    questions = _questions(bank)
+    history = load_user_history(transcripts_dir)
+    progress = {}
+    for number, turn in enumerate(transcript.turns, start=1):
+        previous = previous_attempt(history, turn, transcript.id)
+        if previous is not None:
+            question = questions.get(turn.question_id)
+            progress[number] = compare_attempts(turn, question, previous)
+    ui.transcript_detail(transcript, questions, reference=with_reference, progress=progress)
 
 
 @transcripts_app.command("export")

@@ -9,7 +9,7 @@ import typer
 
 if TYPE_CHECKING:
     from mockaws.config import Settings
-    from mockaws.ui_voice import VoiceInput
+    from mockaws.ui.voice import VoiceInput
     from mockaws.voice.settings import SpeechSettings
 
 VoiceOption = Annotated[
@@ -99,7 +99,7 @@ def voice_input(
         return None
     from mockaws import ui
     from mockaws.errors import BadInputError
-    from mockaws.ui_voice import VoiceInput, VoiceOptions
+    from mockaws.ui.voice import VoiceInput, VoiceOptions
     from mockaws.voice.settings import load_speech_settings
 
     if not ui.is_interactive():

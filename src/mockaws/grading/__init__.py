@@ -9,6 +9,7 @@ from mockaws.models import Grade, Question
 
 if TYPE_CHECKING:
     from mockaws.config import Settings
+    from mockaws.grading.scoring import Labels
 
 GRADER_NAMES = ("auto", "offline", "openai")
 # About 2,000 words, a quarter of an hour spoken: far past any interview answer. Longer text
@@ -18,25 +19,31 @@ MAX_GRADED_CHARS = 12_000
 
 
 class Grader(Protocol):
-    """Anything that grades one answer to one question."""
+    """Anything that labels one answer to one question; `grade_answer` scores the labels.
+
+    `thread_safe` says whether `label` may run for several answers at once: the grading runner
+    then grades side by side (the LLM grader, which waits on the network); otherwise one at a time.
+    """
 
     name: str
+    thread_safe: bool
 
-    def grade(self, question: Question, answer: str) -> Grade: ...
+    def label(self, question: Question, answer: str) -> Labels: ...
 
 
 def grade_answer(grader: Grader, question: Question, answer: str) -> Grade:
-    """Grade one answer; one with nothing to grade scores 0 without calling the grader."""
-    from mockaws.grading.scoring import zero_grade
+    """Label one answer with `grader` and score it; an answer with nothing to grade scores 0
+    without calling the grader."""
+    from mockaws.grading.scoring import finalise, zero_grade
     from mockaws.grading.screening import screen_answer
 
     reason = screen_answer(answer[:MAX_GRADED_CHARS])
     if reason:
         return zero_grade(question, reason, grader=grader.name)
     if len(answer) <= MAX_GRADED_CHARS:
-        return grader.grade(question, answer)
+        return finalise(question, answer, grader.label(question, answer), grader=grader.name)
     graded = answer[:MAX_GRADED_CHARS].rsplit(None, 1)[0]
-    grade = grader.grade(question, graded)
+    grade = finalise(question, graded, grader.label(question, graded), grader=grader.name)
     notice = (
         f"the answer is {len(answer):,} characters long: only its first {len(graded):,} were "
         "graded (all of it is saved)"

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from mockaws.config import OPENAI_BASE_URL, PLACEHOLDER_KEY, Settings, home_dir
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading.injection import find_injections
-from mockaws.grading.scoring import Labels, finalise
-from mockaws.models import Feedback, Grade, PointVerdict, Question, RedFlagHit, Usage, Verdict
+from mockaws.grading.scoring import Labels
+from mockaws.models import Feedback, PointVerdict, Question, RedFlagHit, Usage, Verdict
 from mockaws.prompts import VERDICTS, grading_prompt, prompt_version, repair_prompt, reply_schema
 from mockaws.safety import without_userinfo
 from mockaws.tokens import add_usage, count_tokens, make_usage, truncate_to_tokens
@@ -479,8 +479,8 @@ class OpenAIGrader:
 
     # ------------------------------------------------------------------ public
 
-    def grade(self, question: Question, answer: str) -> Grade:
-        """Label the answer with the model, then score it in code."""
+    def label(self, question: Question, answer: str) -> Labels:
+        """Label the answer with the model (scoring, in code, is `grade_answer`'s)."""
         run = _Run(limit=self.settings.grade_timeout, cap=output_cap(self.settings))
         notes: list[str] = []
         # The model sees the answer whole, fenced as data; text addressed to it is flagged, and
@@ -502,23 +502,19 @@ class OpenAIGrader:
                 raise
             tokens_spent = f"{spent.prompt_tokens + spent.completion_tokens:,} tokens spent"
             raise GradingError(f"{exc.message} ({tokens_spent})") from None
-        return self._finalise(question, answer, labels, run)
+        return self._with_provenance(labels, run)
 
     # ------------------------------------------------------------------ steps
 
-    def _finalise(self, question: Question, answer: str, labels: Labels, run: _Run) -> Grade:
+    def _with_provenance(self, labels: Labels, run: _Run) -> Labels:
+        """The labels with what produced them: the model, its host, the prompt, the usage."""
         labels.notices[:0] = run.notices
-        return finalise(
-            question,
-            answer,
-            labels,
-            grader=self.name,
-            model=self.settings.model,
-            base_url_host=self.settings.base_url_host,
-            prompt_version=prompt_version(),
-            usage=run.usage,
-            latency_s=round(run.elapsed, 2),
-        )
+        labels.model = self.settings.model
+        labels.base_url_host = self.settings.base_url_host
+        labels.prompt_version = prompt_version()
+        labels.usage = run.usage
+        labels.latency_s = round(run.elapsed, 2)
+        return labels
 
     def _ask(self, question: Question, answer: str, notes: Sequence[str], run: _Run) -> Labels:
         """Labels, walking down the request shapes until the server accepts one."""

@@ -36,10 +36,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from mockaws.grading.injection import InjectionHit, find_injections
-from mockaws.grading.scoring import RATING_BANDS, Labels, finalise
+from mockaws.grading.scoring import RATING_BANDS, Labels
 from mockaws.grading.textmatch import (
     FUNCTION_WORDS,
     OPPOSITES,
@@ -61,7 +61,6 @@ from mockaws.grading.textmatch import (
 from mockaws.models import (
     Confidence,
     Feedback,
-    Grade,
     GradeConfidence,
     PointVerdict,
     Question,
@@ -563,7 +562,7 @@ _LONG_ANSWER_WORDS = 80
 _BORDERLINE = 1
 
 
-def assess_confidence(question: Question, words: int, grade: Grade) -> GradeConfidence:
+def assess_confidence(question: Question, words: int, score: int) -> GradeConfidence:
     """How far an offline grade can be trusted, with the reasons it may be wrong.
 
     `words` counts the answer's words, each sentence once.
@@ -575,13 +574,13 @@ def assess_confidence(question: Question, words: int, grade: Grade) -> GradeConf
     reasons: list[str] = []
     if question.rubric_derived:
         reasons.append("the rubric was derived from the reference answer")
-    if words >= _LONG_ANSWER_WORDS and grade.score < _SOLID_FLOOR:
+    if words >= _LONG_ANSWER_WORDS and score < _SOLID_FLOOR:
         reasons.append(
             f"a long answer of {words} words that matches few of the rubric's cues may make "
             "its points in words the grader does not know"
         )
     edge = next(
-        (floor for _, floor in RATING_BANDS if floor and abs(grade.score - floor) <= _BORDERLINE),
+        (floor for _, floor in RATING_BANDS if floor and abs(score - floor) <= _BORDERLINE),
         None,
     )
     if edge is not None:
@@ -598,15 +597,13 @@ class OfflineGrader:
     """Labels each rubric point by the cues found in the answer; deterministic and local."""
 
     name = "offline"
-
-    def grade(self, question: Question, answer: str) -> Grade:
-        text = _Text.of(answer)
-        grade = finalise(question, answer, self._label(question, text), grader=self.name)
-        confidence = assess_confidence(question, text.words, grade)
-        return grade.model_copy(update={"confidence": confidence})
+    thread_safe = False  # the stemmer's caches are not
 
     def label(self, question: Question, answer: str) -> Labels:
-        return self._label(question, _Text.of(answer))
+        text = _Text.of(answer)
+        labels = self._label(question, text)
+        labels.confidence = partial(assess_confidence, question, text.words)
+        return labels
 
     def _label(self, question: Question, text: _Text) -> Labels:
         flag_hits = _red_flag_hits(question, text)

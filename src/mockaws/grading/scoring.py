@@ -23,7 +23,7 @@ and in `refused`, and a notice on the grade.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -177,7 +177,11 @@ def rating_for(score: int) -> Rating:
 
 @dataclass
 class Labels:
-    """What a grader says about one answer, before scoring."""
+    """What a grader says about one answer: labels and provenance, never a score.
+
+    `confidence`, when a grader can judge how sure it is, maps the score that `finalise`
+    computes to how far that grade can be trusted (the offline grader is unsure near a band's edge).
+    """
 
     points: list[PointVerdict]
     red_flags_hit: list[RedFlagHit] = field(default_factory=list)
@@ -185,6 +189,12 @@ class Labels:
     follow_up: str | None = None
     integrity_flags: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    model: str | None = None
+    base_url_host: str | None = None
+    prompt_version: str | None = None
+    usage: Usage | None = None
+    latency_s: float = 0.0
+    confidence: Callable[[int], GradeConfidence] | None = None
 
 
 def _refuse(label: PointVerdict, refusal: Refusal, detail: str = "") -> PointVerdict:
@@ -346,15 +356,12 @@ def finalise(
     labels: Labels,
     *,
     grader: str,
-    model: str | None = None,
-    base_url_host: str | None = None,
-    prompt_version: str | None = None,
-    usage: Usage | None = None,
-    latency_s: float = 0.0,
 ) -> Grade:
     """Turn a grader's labels into a Grade: verify evidence, then score and rate.
 
-    Text that addresses the grader ("give full marks") is flagged, and no credit rests on it alone.
+    The only place a score is made: only the fields of `Labels` are read, so nothing else a
+    grader returns can change it. Text that addresses the grader ("give full marks") is flagged,
+    and no credit rests on it alone.
     """
     index = QuoteIndex(answer)
     injections = find_injections(answer)
@@ -367,9 +374,9 @@ def finalise(
     value = score(question, points, flags, addresses_grader=bool(injections))
     return Grade(
         grader=grader,
-        model=model,
-        base_url_host=base_url_host,
-        prompt_version=prompt_version,
+        model=labels.model,
+        base_url_host=labels.base_url_host,
+        prompt_version=labels.prompt_version,
         rubric_hash=question.rubric_hash,
         points=points,
         red_flags_hit=flags,
@@ -379,8 +386,9 @@ def finalise(
         follow_up=labels.follow_up,
         integrity_flags=integrity,
         notices=notices,
-        usage=usage,
-        latency_s=latency_s,
+        usage=labels.usage,
+        latency_s=labels.latency_s,
+        confidence=labels.confidence(value) if labels.confidence is not None else None,
     )
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockaws.ui import clock, escape, out
+from mockaws.frontends import Event, Interrupt, Marks, Prompt, Reply, SpokenAnswer
+from mockaws.ui.console import clock, escape, out
 
 if TYPE_CHECKING:
-    from mockaws.models import Spoken
+    from mockaws.models import Grade, Question, Spoken
+    from mockaws.ui.editor import AnswerEditor
     from mockaws.voice.capture import Recorder
     from mockaws.voice.settings import SpeechSettings
     from mockaws.voice.speak import Speaker
@@ -97,7 +99,7 @@ class VoiceInput:
         # Milliseconds too: a follow-up answered within the second still gets a file of its own.
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1000):03d}"
         relative = f"audio/{transcript_id}/{stamp}-{question_id}.wav"
-        from mockaws.ui import waiting
+        from mockaws.ui.console import waiting
 
         with waiting("Transcribing…"):
             spoken = spoken_answer(
@@ -194,3 +196,62 @@ class VoiceInput:
             app.create_background_task(stop_after_silence())
 
         return app.run(pre_run=watch)
+
+
+class VoiceFrontend:
+    """Answers spoken first: the recording is transcribed, and the transcript opens in the editor
+    to fix misheard words. Ctrl-T (or a recording that is not transcribed) types it instead."""
+
+    live = True
+
+    def __init__(self, editor: AnswerEditor, voice: VoiceInput, transcript_id: str) -> None:
+        self.editor = editor
+        self.voice = voice
+        self.transcript_id = transcript_id
+        self._heard_for: Prompt | None = None
+        self._spoken: Spoken | None = None
+
+    def read(self, prompt: Prompt, draft: str = "") -> Reply:
+        if prompt is not self._heard_for:
+            # Each prompt is spoken once; an answer carried on from a draft is typed.
+            self._heard_for, self._spoken = prompt, None
+            if not draft.strip():
+                heard = self._listen(prompt)
+                if isinstance(heard, Interrupt):
+                    return heard
+                if heard is not None and not heard.needs_transcript:
+                    self._spoken = heard
+                    draft = heard.raw_transcript or ""
+                elif heard is not None and heard.audio_file is not None:
+                    # Saved with its recording and the reason; `mockaws regrade` transcribes it.
+                    return SpokenAnswer("", heard)
+        reply = self.editor.read(prompt, draft)
+        if isinstance(reply, str) and self._spoken is not None:
+            from mockaws.session import split_command
+
+            if split_command(reply)[0] is None:
+                return SpokenAnswer(reply, self._spoken)
+        return reply
+
+    def _listen(self, prompt: Prompt) -> Spoken | Interrupt | None:
+        """A spoken answer to `prompt`; None when the candidate chose to type it instead."""
+        from mockaws.ui.editor import QuitChoice
+        from mockaws.ui.interview import ask_prompt
+
+        ask_prompt(prompt, prompt.mode, interactive=False)
+        self.voice.say(prompt.text)
+        while True:
+            heard = self.voice.listen(self.transcript_id, prompt.question.id)
+            if isinstance(heard, TypeInstead):
+                return None
+            if not isinstance(heard, Interrupted):
+                return heard
+            choice = self.editor.confirm_quit()
+            if choice is not QuitChoice.CONTINUE:
+                return Interrupt("", at_once=choice is QuitChoice.QUIT_NOW)
+
+    def show(self, event: Event) -> None:
+        self.editor.show(event)
+
+    def mark(self, question: Question, grade: Grade, number: int) -> Marks | None:
+        return self.editor.mark(question, grade, number)

@@ -1,21 +1,11 @@
-"""Terminal rendering and input: the only module that imports rich or the line editor.
-
-prompt_toolkit (the answer editor) is imported only when an interactive interview starts.
-"""
+"""Reports: grades, transcripts, summaries, stats, drills, regrade, eval and settings."""
 
 from __future__ import annotations
 
-import contextlib
-import queue
-import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from enum import Enum
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape as escape_markup
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -25,10 +15,8 @@ from mockaws.models import (
     FollowUpTurn,
     Grade,
     Level,
-    Mode,
     Question,
     Rating,
-    RubricPoint,
     Track,
     Transcript,
     Turn,
@@ -38,54 +26,32 @@ from mockaws.models import (
     utc_now,
 )
 from mockaws.safety import clean
+from mockaws.views import (
+    answer_view,
+    feedback_beyond_rubric,
+    follow_up_contribution,
+    think_about_next,
+)
 
 if TYPE_CHECKING:
     from mockaws.evaluation import EvalReport
     from mockaws.evidence import Mark
-    from mockaws.history import LoadProblem, SessionSummary, Stats
+    from mockaws.history import SessionSummary, Stats
     from mockaws.regrade import RegradeReport
-    from mockaws.session import Graded, Interview, Prompt
+    from mockaws.session import Interview
     from mockaws.summary import Report
-
-
-def escape(text: str) -> str:
-    """Text from a file, a server or the user, safe to print: no markup, no control codes."""
-    return escape_markup(clean(text))
-
-
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        # The reader went away (`| head`): the command layer ends quietly with exit 0.
-        self.quiet = True
-        raise BrokenPipeError
-
-
-out = _Console(highlight=False, soft_wrap=False)
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-_RATING_STYLE = {
-    Rating.STRONG: "bold green",
-    Rating.SOLID: "green",
-    Rating.WEAK: "yellow",
-    Rating.POOR: "red",
-}
-_VERDICT_STYLE = {
-    Verdict.COVERED: ("✔ covered", "green"),
-    Verdict.PARTIAL: ("◑ partial", "yellow"),
-    Verdict.MISSED: ("✘ missed", "red"),
-    Verdict.CONTRADICTED: ("⚠ contradicted", "bold red"),
-}
-END_OF_ANSWER = "."
-
-
-def error(message: str) -> None:
-    """One line on stderr: what went wrong and where."""
-    err.print(f"[bold red]error:[/] {escape(message)}")
-
-
-def notice(message: str) -> None:
-    err.print(f"[dim]{escape(message)}[/]")
+    from mockaws.views import Progress
+from mockaws.ui.console import (
+    _RATING_STYLE,
+    _VERDICT_STYLE,
+    _hanging,
+    _local_time,
+    clock,
+    count,
+    err,
+    escape,
+    out,
+)
 
 
 def tracks_label(tracks: Sequence[Track]) -> str:
@@ -252,95 +218,15 @@ def turn_feedback(
         grade_report(
             question,
             turn.grade,
-            show_follow_up=show_follow_up,
+            show_follow_up=False,
             transcript_id=transcript_id,
             number=number,
         )
+        suggestion = think_about_next(turn) if show_follow_up else None
+        if suggestion:
+            out.print(f"  [cyan]Think about next:[/] {escape(suggestion)}")
     elif turn.grade_error:
         out.print(f"[yellow]Not graded:[/] {escape(turn.grade_error)} (your answer is saved)")
-
-
-def save_problem(message: str) -> None:
-    """A save failed; nothing is lost yet (it is all in memory and the next save retries)."""
-    err.print(
-        f"[bold yellow]warning:[/] {escape(message)}; your answers are kept in memory and "
-        "saved as soon as the disk allows"
-    )
-
-
-def last_resort_copy(answers: Iterable[str]) -> None:
-    """Print what could not be saved, so the user can copy it before the process ends."""
-    out.print("[bold]Your answers could not be saved. Here they are, to copy:[/]")
-    for number, answer in enumerate(answers, start=1):
-        out.print(f"\n--- answer {number} ---")
-        out.print(escape(answer), soft_wrap=True)
-
-
-def saved(paths: Iterable[object]) -> None:
-    for path in paths:
-        out.print(f"Saved: {path}", soft_wrap=True)
-
-
-REPLACEMENT_CHARACTER = "\ufffd"
-
-
-def replaced_bytes_notice(where: str) -> None:
-    """Say once that bytes which were not UTF-8 were kept as U+FFFD."""
-    notice(f"{where}: bytes that are not UTF-8 text were replaced with {REPLACEMENT_CHARACTER}")
-
-
-class AnswerReader:
-    """Reads one multi-line answer at a time, each ending at a line holding only '.'.
-
-    `pending` keeps what was typed of the current answer, so an interruption loses nothing.
-    """
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stdin
-        self.pending: list[str] = []
-        self._told_of_bad_bytes = False
-
-    @property
-    def interactive(self) -> bool:
-        return self.stream.isatty()
-
-    def read(self, draft: str = "") -> str | None:
-        """The next answer (after `draft`, if any), or None at end of input with nothing typed."""
-        self.pending = draft.splitlines()
-        while True:
-            line = self.stream.readline()
-            if not line:
-                return "\n".join(self.pending) if self.pending else None
-            line = line.rstrip("\r\n")
-            if REPLACEMENT_CHARACTER in line and not self._told_of_bad_bytes:
-                self._told_of_bad_bytes = True
-                replaced_bytes_notice("standard input")
-            if line.strip() == END_OF_ANSWER:
-                answer = "\n".join(self.pending)
-                self.pending = []
-                return answer
-            self.pending.append(line)
-
-
-# ---------------------------------------------------------------- progress and `mockaws eval`
-
-
-@contextlib.contextmanager
-def progress(description: str, total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr for `total` steps; yields the function that advances it."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    bar = Progress(
-        "{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task(escape(description), total=total)
-        yield lambda: bar.advance(task)
 
 
 def _figure(value: float | None) -> str:
@@ -470,92 +356,6 @@ def eval_report(report: EvalReport) -> None:
         out.print(f"[yellow]not graded:[/] {escape(failure)}")
 
 
-# ---------------------------------------------------------------- the interview at the terminal
-
-
-def clock(seconds: float) -> str:
-    """Seconds as m:ss."""
-    whole = max(0, round(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def is_interactive() -> bool:
-    """True when a person is at a terminal: both stdin and stdout are terminals."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-SUBMIT_KEYS = "Esc then Enter (or Alt-Enter, Ctrl-D)"
-
-
-def _commands_for(prompt: Prompt, mode: Mode) -> list[str]:
-    commands = ["/hint", "/reveal", "/mark"] if mode is not Mode.REAL else []
-    return [*commands, "/repeat", "/skip", "/quit"]
-
-
-def prompt_header(prompt: Prompt, mode: Mode) -> Text:
-    """The question (or follow-up) as shown above the answer."""
-    header = Text()
-    if prompt.follow_up is not None:
-        follow_up = prompt.follow_up
-        if mode is Mode.REAL:
-            header.append("Interviewer: ", style="bold cyan")
-        else:
-            aim = " · aimed at what your answer left out" if follow_up.source == "grader" else ""
-            header.append(f"Follow-up {prompt.follow_up_number}{aim}\n", style="cyan")
-        header.append(clean(prompt.text), style="bold")
-        return header
-    question = prompt.question
-    # A behavioural question's topic already says its kind.
-    kind = f" · {question.kind.value}" if question.kind.value != question.topic else ""
-    header.append(
-        f"── Question {prompt.number} of {prompt.total} · {question.topic} · "
-        f"{question.level.value}{kind} ──\n",
-        style="dim",
-    )
-    header.append(clean(question.question), style="bold")
-    return header
-
-
-def ask_prompt(prompt: Prompt, mode: Mode, *, interactive: bool) -> None:
-    """Print the prompt for answers typed (or piped) line by line."""
-    out.print()
-    out.print(prompt_header(prompt, mode))
-    if interactive:
-        commands = " ".join(_commands_for(prompt, mode))
-        out.print(
-            "[dim]Answer as you would out loud. End with a line holding only '.'; "
-            f"type {commands} as the whole answer.[/]"
-        )
-
-
-def hint(point: RubricPoint | None, used: int) -> None:
-    if point is None:
-        out.print("[yellow]No hints left: every rubric point has been shown.[/]")
-        return
-    out.print(f"[yellow]Hint {used}:[/] {escape(point.point)}  [dim](weight {point.weight})[/]")
-
-
-def reveal(question: Question | None) -> None:
-    if question is None:
-        out.print("[yellow]/reveal shows the reference answer once you have answered.[/]")
-        return
-    out.print(f"[bold]Reference answer[/] [dim]({question.id})[/]")
-    out.print(escape(question.reference_answer.strip()))
-    if question.notes:
-        out.print("[bold]Notes[/] [dim](worth knowing, not expected in an answer)[/]")
-        out.print(escape(question.notes.strip()))
-
-
-def study_only(command: str) -> None:
-    out.print(f"[yellow]{command} is for study mode; in real mode you are on your own.[/]")
-
-
-def nothing_to_submit() -> None:
-    out.print(
-        "[yellow]Nothing to submit yet: type your answer, or /skip to move on.[/]",
-    )
-
-
 def delivery_line(delivery: Delivery) -> str:
     """One line of delivery facts for an answer."""
     from mockaws.delivery import describe
@@ -598,19 +398,6 @@ def services_line(delivery: Delivery) -> str | None:
     return describe_services(delivery)
 
 
-def answer_saved(turn: Turn | FollowUpTurn, mode: Mode, time_limit: int | None) -> None:
-    """What the candidate sees at once after submitting: saved, the time, delivery facts."""
-    line = f"Saved · answered in {clock(turn.seconds)}"
-    if time_limit and isinstance(turn, Turn) and turn.seconds > time_limit:
-        line += f" (over the {clock(time_limit)} limit by {clock(turn.seconds - time_limit)})"
-    out.print(f"[dim]{escape(line)}[/]")
-    if mode is not Mode.REAL and turn.delivery is not None:
-        out.print(f"[dim]Delivery: {escape(delivery_line(turn.delivery))}[/]")
-        services = services_line(turn.delivery)
-        if services:
-            out.print(f"[dim]{escape(services)}[/]")
-
-
 def _made(grade: Grade | None) -> set[str]:
     if grade is None:
         return set()
@@ -623,104 +410,7 @@ def _made(grade: Grade | None) -> set[str]:
 
 def follow_up_result(question: Question, turn: Turn, follow_up: FollowUpTurn) -> str:
     """What a follow-up answer added: the rubric points it made that the answer had not."""
-    if follow_up.grade is None:
-        return f"not graded: {follow_up.grade_error or 'pending'} (your answer is saved)"
-    new = [
-        point.point
-        for point in question.rubric
-        if point.id in _made(follow_up.grade) - _made(turn.grade)
-    ]
-    if not new:
-        return "no rubric point beyond your first answer"
-    return "now made: " + "; ".join(new)
-
-
-def graded_feedback(graded: Graded, transcript_id: str | None = None) -> None:
-    """Feedback on an answer whose grade has just arrived (study mode)."""
-    question, turn, follow_up = graded.question, graded.turn, graded.follow_up
-    out.print()
-    if follow_up is None:
-        out.rule(f"Feedback on question {graded.number} · {question.id}", style="dim")
-        # Its "think about next" is the follow-up just asked; no need to say it twice.
-        asked = {f.question for f in turn.follow_ups}
-        repeated = turn.grade is not None and turn.grade.follow_up in asked
-        turn_feedback(
-            question,
-            turn,
-            show_follow_up=not repeated,
-            transcript_id=transcript_id,
-            number=graded.number,
-        )
-        grade = turn.grade
-        if grade is not None and any(v.verdict is not Verdict.COVERED for v in grade.points):
-            out.print(
-                "  [dim]Covered a point it missed? Type /mark to tick the points you did cover.[/]"
-            )
-        return
-    result = follow_up_result(question, turn, follow_up)
-    out.print(f"[cyan]Follow-up to question {graded.number}:[/] {escape(result)}")
-
-
-class Feed:
-    """Grades that arrived in the background, waiting to be shown (thread-safe)."""
-
-    def __init__(self, mode: Mode, transcript_id: str | None = None) -> None:
-        self.mode = mode
-        self.transcript_id = transcript_id  # named in advice on grades to check
-        self._items: queue.SimpleQueue[Graded] = queue.SimpleQueue()
-
-    def put(self, graded: Graded) -> None:
-        """Called from a grading thread."""
-        if self.mode is not Mode.REAL:
-            self._items.put(graded)
-
-    def take(self) -> list[Graded]:
-        items = []
-        with contextlib.suppress(queue.Empty):
-            while True:
-                items.append(self._items.get_nowait())
-        return items
-
-    def show(self) -> None:
-        for graded in self.take():
-            graded_feedback(graded, self.transcript_id)
-
-
-@contextlib.contextmanager
-def waiting(message: str, console: Console | None = None) -> Iterator[None]:
-    """A spinner and the seconds waited so far, while a grade (or a follow-up) is on its way:
-    a slow local model shows it is working, and how long it has taken."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn("dots"),
-        TextColumn(f"[dim]{escape(message)}[/]"),
-        TimeElapsedColumn(),
-        console=console or out,
-        transient=True,
-    ) as progress:
-        progress.add_task("waiting", total=None)
-        yield
-
-
-@contextlib.contextmanager
-def grading_progress() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar while the last grades come in; yields the (done, total) callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("[dim]Grading your answers[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=out,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("grading", total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield update
+    return follow_up_contribution(question, turn, follow_up)
 
 
 def final_feedback(session: Interview) -> None:
@@ -759,16 +449,44 @@ def _score_cell(turn: Turn) -> tuple[str, Text]:
     return str(grade.score), Text(grade.rating.value, style=style)
 
 
-def count(n: int, noun: str) -> str:
-    """`n` and the noun, plural unless n is 1: "1 question", "3 questions"."""
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _work_on_next(report: Report) -> None:
+    """The weightiest points missed and the misconceptions stated, as bullets that wrap under
+    their text."""
+    if report.missed or report.misconceptions:
+        out.print(
+            "[bold]Work on next[/] (the weightiest rubric points your answers missed, and what "
+            "they said that is not so):"
+        )
+        rows: list[tuple[str | Text, ...]] = []
+        for missed in report.missed:
+            text = Text(clean(missed.point.point))
+            text.append(
+                f" (weight {missed.point.weight}, {missed.verdict.value}; question "
+                f"{missed.number}: {clean(missed.turn.question_id)})",
+                style="dim",
+            )
+            rows.append(("", "•", text))
+        for wrong in report.misconceptions:
+            text = Text(f"Misconception: {clean(wrong.flag)}")
+            text.append(f" “{clean(wrong.sentence)}”", style="dim")
+            text.append(f" (question {wrong.number}: {clean(wrong.question_id)})", style="dim")
+            rows.append(("", Text("⚑", style="bold red"), text))
+        # Continuation lines stay under the text, not back at the left margin.
+        out.print(_hanging(rows, (1, 1)))
 
 
 def interview_summary(report: Report, transcript: Transcript) -> None:
     """The closing summary: per question, per topic, delivery, and what to practise next."""
-    table = Table(title="Interview summary", header_style="bold")
-    for column in ("#", "question", "topic", "level", "score", "rating", "time", "fillers"):
-        table.add_column(column, overflow="fold")
+    from rich import box
+
+    # No word is ever broken: ids and topics are cut with an ellipsis when the terminal is
+    # narrow, headers keep their width, and only the score and rating notes wrap (at spaces).
+    table = Table(title="Interview summary", header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("#", no_wrap=True, justify="right")
+    table.add_column("question", no_wrap=True, overflow="ellipsis", min_width=8, ratio=3)
+    table.add_column("topic", no_wrap=True, overflow="ellipsis", min_width=5, ratio=2)
+    for column in ("level", "score", "rating", "time", "fillers"):
+        table.add_column(column, min_width=len(column), no_wrap=column in ("level", "time"))
     for number, turn in enumerate(report.turns, start=1):
         score, rating = _score_cell(turn)
         added = set().union(*(_made(f.grade) for f in turn.follow_ups)) - _made(turn.grade)
@@ -820,14 +538,7 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         out.print(f"[bold]Delivery[/] over {count(report.answers, 'answer')}:")
         for line in delivery_summary_lines(report.delivery, report.answers):
             out.print(f"  {escape(line)}")
-    if report.missed:
-        out.print("[bold]Work on next[/] (the weightiest rubric points your answers missed):")
-        for missed in report.missed:
-            out.print(
-                f"  • {escape(missed.point.point)} [dim](weight {missed.point.weight}, "
-                f"{missed.verdict.value}; question {missed.number}: "
-                f"{missed.turn.question_id})[/]"
-            )
+    _work_on_next(report)
     from mockaws.tokens import describe_usage, transcript_usage
 
     usage = transcript_usage(transcript)
@@ -842,242 +553,6 @@ def interview_summary(report: Report, transcript: Transcript) -> None:
         )
     for step in report.next_steps:
         out.print(f"{step.label}: [bold]{escape(step.command)}[/]")
-
-
-# ---------------------------------------------------------------- the answer editor
-
-
-class QuitChoice(Enum):
-    CONTINUE = "continue"
-    QUIT = "quit"
-    QUIT_NOW = "quit-now"
-
-
-@dataclass(frozen=True)
-class Interrupted:
-    """Ctrl-C in the editor, with what had been typed."""
-
-    draft: str
-
-
-class AnswerEditor:
-    """A multi-line answer editor for a person at a terminal (prompt_toolkit).
-
-    Enter makes a new line and pastes keep their lines; Esc then Enter (Alt-Enter) or Ctrl-D
-    submits; Ctrl-C returns `Interrupted` with the text so far. A toolbar shows the keys, the
-    in-answer commands and the time; grades arriving in the background are printed above.
-    """
-
-    interactive = True
-
-    def __init__(self, feed: Feed | None = None) -> None:
-        from prompt_toolkit import PromptSession
-
-        self.feed = feed
-        self.session: PromptSession[str] = PromptSession()
-        self._interrupted_with: str | None = None
-
-    def read(
-        self,
-        prompt: Prompt,
-        session: Interview,
-        draft: str = "",
-    ) -> str | Interrupted:
-        from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples
-        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-        from prompt_toolkit.styles import Style
-
-        mode = session.settings.mode
-        limit = (
-            None if prompt.is_follow_up else session.settings.time_limit_for(prompt.question.kind)
-        )
-        keys = KeyBindings()
-
-        @keys.add("c-d")
-        def _submit(event: KeyPressEvent) -> None:
-            event.current_buffer.validate_and_handle()
-
-        @keys.add("enter")
-        @keys.add("c-j")
-        def _newline(event: KeyPressEvent) -> None:
-            # A last line holding only '.' submits, as it does for piped answers.
-            buffer = event.current_buffer
-            document = buffer.document
-            if document.is_cursor_at_the_end and document.current_line.strip() == END_OF_ANSWER:
-                buffer.text = "\n".join(document.lines[:-1])
-                buffer.validate_and_handle()
-            else:
-                buffer.newline(copy_margin=False)
-
-        @keys.add("c-c")
-        def _interrupt(event: KeyPressEvent) -> None:
-            self._interrupted_with = event.current_buffer.text
-            event.app.exit(exception=KeyboardInterrupt())
-
-        def toolbar() -> StyleAndTextTuples:
-            elapsed = session.elapsed
-            timer = f"⏱ {clock(elapsed)}"
-            style = "class:bottom-toolbar"
-            if limit:
-                left = limit - elapsed
-                if left >= 0:
-                    timer += f" · {clock(left)} left"
-                else:
-                    timer += " · time is up: wrap up"
-                    style = "class:bottom-toolbar.over"
-            grading = session.pending_grades if mode is not Mode.REAL else 0
-            commands = " ".join(_commands_for(prompt, mode))
-            return [
-                (
-                    "class:bottom-toolbar",
-                    f" Submit: {SUBMIT_KEYS} · Enter: new line · Ctrl-C: quit\n",
-                ),
-                ("class:bottom-toolbar", f" Commands: {commands}   "),
-                (style, timer),
-                ("class:bottom-toolbar", f" · grading {grading}" if grading else ""),
-            ]
-
-        with out.capture() as captured:
-            out.print(prompt_header(prompt, mode))
-        message = ANSI("\n" + captured.get())
-        style = Style.from_dict(
-            {
-                "bottom-toolbar": "noreverse bg:#303030 #d0d0d0",
-                "bottom-toolbar.over": "noreverse bg:#303030 #ff8700 bold",
-                "placeholder": "#808080 italic",
-            }
-        )
-        self._interrupted_with = None
-        try:
-            return self.session.prompt(
-                message,
-                default=draft,
-                multiline=True,
-                key_bindings=keys,
-                bottom_toolbar=toolbar,
-                refresh_interval=0.5,
-                style=style,
-                prompt_continuation="",
-                placeholder=[("class:placeholder", "Answer as you would say it out loud…")],
-                pre_run=self._start_feed,
-            )
-        except KeyboardInterrupt:
-            return Interrupted(self._interrupted_with or "")
-        except EOFError:
-            return Interrupted(draft)
-
-    def _start_feed(self) -> None:
-        if self.feed is not None:
-            self.session.app.create_background_task(self._show_feed())
-
-    async def _show_feed(self) -> None:
-        """Print grades above the editor as they arrive, without touching what is typed."""
-        import asyncio
-
-        from prompt_toolkit.application import run_in_terminal
-
-        assert self.feed is not None
-        while True:
-            await asyncio.sleep(0.2)
-            items = self.feed.take()
-            if items:
-
-                def show(items: list[Graded] = items) -> None:
-                    for graded in items:
-                        graded_feedback(graded, self.feed.transcript_id if self.feed else None)
-                    out.print()
-
-                await run_in_terminal(show)
-
-    def read_line(self, message: str) -> str | None:
-        return read_line(message)
-
-    def confirm_quit(self) -> QuitChoice:
-        """Ask once whether to quit; Ctrl-C again quits at once."""
-        from prompt_toolkit import prompt as ask_line
-        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-
-        keys = KeyBindings()
-
-        @keys.add("c-c")
-        def _again(event: KeyPressEvent) -> None:
-            event.app.exit(result="\x03")
-
-        try:
-            reply = ask_line(
-                "Quit the interview? Everything so far is saved. [y/N] (Ctrl-C again: quit now) ",
-                key_bindings=keys,
-            )
-        except EOFError:
-            return QuitChoice.QUIT_NOW
-        if reply == "\x03":
-            return QuitChoice.QUIT_NOW
-        return QuitChoice.QUIT if reply.strip().lower() in {"y", "yes"} else QuitChoice.CONTINUE
-
-
-def read_line(message: str) -> str | None:
-    """One line typed at the terminal (the checklist); None at Ctrl-D or Ctrl-C."""
-    from prompt_toolkit import prompt as ask_line
-
-    try:
-        return ask_line(message)
-    except (EOFError, KeyboardInterrupt):
-        return None
-
-
-CHECKLIST_HELP = (
-    "Type the numbers of points to tick or untick (e.g. 2 3), Enter to save, /cancel to leave it."
-)
-
-
-def _checklist_rows(question: Question, grade: Grade, ticked: set[str]) -> None:
-    graders = {v.point_id: v.verdict for v in grade.points}
-    rows: list[tuple[str | Text, ...]] = []
-    for number, point in enumerate(question.rubric, start=1):
-        box = Text(
-            "[x]" if point.id in ticked else "[ ]", style="bold green" if point.id in ticked else ""
-        )
-        said = graders.get(point.id, Verdict.MISSED)
-        label, colour = _VERDICT_STYLE[said]
-        text = Text(clean(point.point))
-        text.append("  (grader: ", style="dim")
-        text.append(label, style=colour)
-        text.append(f"; id {clean(point.id)})", style="dim")
-        rows.append((Text(str(number), style="dim"), box, text))
-    out.print(_hanging(rows, (3, 3)))
-
-
-def checklist(
-    question: Question, grade: Grade, read_line: Callable[[str], str | None]
-) -> tuple[list[str], list[str]] | None:
-    """Ask which rubric points an answer covered; returns the points to mark covered and missed.
-
-    Points covered now (by the grader or an earlier marking) start ticked. None: left unchanged
-    (/cancel, or the end of input).
-    """
-    current = {v.point_id for v in grade.effective_points if v.verdict is Verdict.COVERED}
-    ticked = set(current)
-    ids = [p.id for p in question.rubric]
-    out.print(f"[bold]Which points did your answer cover?[/] [dim]{CHECKLIST_HELP}[/]")
-    _checklist_rows(question, grade, ticked)
-    while True:
-        line = read_line("tick> ")
-        if line is None or line.strip().lower() in {"/cancel", "q"}:
-            out.print("[dim]Left as it was.[/]")
-            return None
-        words = line.replace(",", " ").split()
-        if not words:
-            break
-        wrong = [w for w in words if not w.isdigit() or not 1 <= int(w) <= len(ids)]
-        if wrong:
-            out.print(f"[yellow]Not a point number: {escape(wrong[0])} (1 to {len(ids)})[/]")
-            continue
-        for word in words:
-            ticked ^= {ids[int(word) - 1]}
-        _checklist_rows(question, grade, ticked)
-    covered = [i for i in ids if i in ticked and i not in current]
-    missed = [i for i in ids if i not in ticked and i in current]
-    return covered, missed
 
 
 def marked(question: Question, grade: Grade, number: int, transcript_id: str) -> None:
@@ -1102,60 +577,6 @@ def marked(question: Question, grade: Grade, number: int, transcript_id: str) ->
         rows.append(("", Text(label, style=colour), text))
     out.print(_hanging(rows, (1, 15)))
     out.print(f"[dim]Saved in {escape(transcript_id)}; stats and drills use this score.[/]")
-
-
-def marking(question: Question, turn: Turn, transcript_id: str, number: int) -> None:
-    """`transcripts mark` without changes: each point with its id, the grader's and yours."""
-    grade = turn.grade
-    assert grade is not None
-    out.print(f"[bold]{escape(turn.question)}[/]")
-    out.print(f"[dim]{escape(transcript_id)} · question {number} · {escape(turn.question_id)}[/]")
-    out.print(score_line(grade))
-    own = {v.point_id: v.verdict for v in grade.effective_points}
-    rows: list[tuple[str | Text, ...]] = []
-    for verdict in grade.points:
-        point = question.point(verdict.point_id)
-        label, colour = _VERDICT_STYLE[own.get(verdict.point_id, verdict.verdict)]
-        text = Text(clean(point.point if point else verdict.point_id))
-        said = _grader_said(grade, verdict.point_id)
-        if said is not None:
-            text.append("  ")
-            text.append_text(said)
-        rows.append((Text(clean(verdict.point_id), style="cyan"), Text(label, style=colour), text))
-    width = max((len(v.point_id) for v in grade.points), default=2)
-    out.print(_hanging(rows, (width, 15)))
-    out.print(
-        f"[dim]Mark: mockaws transcripts mark {escape(transcript_id)} --question {number} "
-        "--covered ID (or --missed ID)[/]"
-    )
-
-
-def answer_source(feed: Feed | None, stream: TextIO | None = None) -> AnswerEditor | AnswerReader:
-    """The editor for a person at a terminal, else the line reader (piped answers)."""
-    if stream is None and is_interactive():
-        return AnswerEditor(feed)
-    return AnswerReader(stream)
-
-
-# ---------------------------------------------------------------- review: transcripts, stats, drill
-
-
-def warning(message: str) -> None:
-    """One line on stderr about something skipped or doubtful; the command carries on."""
-    err.print(f"[yellow]warning:[/] {escape(message)}")
-
-
-def load_problems(problems: Sequence[LoadProblem], *, limit: int = 5) -> None:
-    """Report transcript files that did not load, one line each (the first few, then a count)."""
-    for problem in problems[:limit]:
-        warning(f"skipped {problem.message}")
-    if len(problems) > limit:
-        warning(f"skipped {len(problems) - limit} more unreadable transcripts")
-
-
-def _local_time(stamp: str | datetime) -> str:
-    moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
-    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
 def _status_text(status: str, ungraded: int) -> Text:
@@ -1229,17 +650,6 @@ def _highlighted_answer(answer: str, marks: Sequence[Mark]) -> Text:
     return text
 
 
-def _hanging(rows: Iterable[tuple[str | Text, ...]], widths: Sequence[int]) -> Table:
-    """Rows whose last column wraps under itself rather than back to the left margin."""
-    grid = Table.grid(padding=(0, 1))
-    for width in widths:
-        grid.add_column(width=width, no_wrap=True)
-    grid.add_column(ratio=1)
-    for row in rows:
-        grid.add_row(*row)
-    return grid
-
-
 def _grade_detail(
     grade: Grade,
     question: Question | None,
@@ -1279,7 +689,7 @@ def _grade_detail(
         out.print(_hanging(flag_rows, (3,)))
     for line in grade.notices + grade.integrity_flags:
         out.print(f"[yellow]note:[/] {escape(line)}")
-    feedback = grade.feedback
+    feedback = feedback_beyond_rubric(grade.feedback, question)
     if feedback.strengths or feedback.gaps or feedback.outline:
         out.print("\n[bold]Feedback[/]")
         marked: list[tuple[str | Text, ...]] = [
@@ -1294,10 +704,29 @@ def _grade_detail(
             out.print(_hanging([(marker, Text(clean(rest))) for marker, _, rest in steps], (1,)))
 
 
+def _progress_lines(progress: Progress) -> None:
+    before = "not graded" if progress.previous_score is None else f"{progress.previous_score}/100"
+    when = _local_time(progress.previous_at)
+    out.print(f"\n[bold]Since your last attempt[/] [dim]({when}: {before})[/]")
+    rows: list[tuple[str | Text, ...]] = [
+        *((Text("missed → covered", style="green"), Text(clean(p))) for p in progress.now_made),
+        *((Text("covered → missed", style="red"), Text(clean(p))) for p in progress.now_missed),
+    ]
+    if rows:
+        out.print(_hanging(rows, (16,)))
+    else:
+        out.print("[dim]  the same points as last time[/]")
+
+
 def transcript_detail(
-    transcript: Transcript, questions: Mapping[str, Question], *, reference: bool = False
+    transcript: Transcript,
+    questions: Mapping[str, Question],
+    *,
+    reference: bool = False,
+    progress: Mapping[int, Progress] | None = None,
 ) -> None:
-    """A whole transcript: each answer with its evidence highlighted, verdicts and feedback."""
+    """A whole transcript: each answer with its evidence highlighted, verdicts and feedback;
+    with `progress`, how each answer compares with the previous attempt at its question."""
     from mockaws.export import delivery_notes
 
     settings = transcript.settings
@@ -1331,32 +760,35 @@ def transcript_detail(
         if turn.grade is None:
             out.print("\n[bold]Your answer[/]")
             out.print(escape(turn.answer) or "[dim](empty)[/]")
-            reason = turn.grade_error or "not graded yet"
+            reason = turn.ungraded_reason
             out.print(f"[yellow]Not graded:[/] {escape(reason)}")
         else:
             _grade_detail(turn.grade, question, turn.answer, transcript.id, number)
+        view = answer_view(number, turn, question)
+        compared = (progress or {}).get(number)
+        if compared is not None:
+            _progress_lines(compared)
+        if view.hints:
+            out.print(f"[yellow]Hints used:[/] {escape('; '.join(view.hints))}")
         delivery = delivery_notes(turn)
         if delivery:
             out.print("\n[bold]Delivery[/]")
             for line in delivery:
                 out.print(f"  {escape(line)}")
-        for follow_up in turn.follow_ups:
+        for follow_up in view.follow_ups:
             out.print(f"\n[bold cyan]Follow-up:[/] {escape(follow_up.question)}")
             out.print(escape(follow_up.answer) or "[dim](no answer)[/]")
-            if follow_up.grade is not None:
-                rating = follow_up.grade.rating
-                out.print(
-                    f"[{_RATING_STYLE[rating]}]Follow-up score {follow_up.grade.score}/100"
-                    f" · {rating.value}[/]"
-                )
-        if turn.grade is not None and turn.grade.follow_up:
-            out.print(f"\n[cyan]Think about next:[/] {escape(turn.grade.follow_up)}")
+            out.print(f"[dim]What it added: {escape(follow_up.added)}[/]")
+        if view.think_about_next:
+            out.print(f"\n[cyan]Think about next:[/] {escape(view.think_about_next)}")
         if reference and question is not None:
             out.print("\n[bold]Reference answer[/]")
             out.print(escape(question.reference_answer))
 
 
 _BAR_WIDTH = 30
+
+
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -1364,6 +796,33 @@ def _bar(score: float) -> str:
     eighths = round(max(0.0, min(score, 100.0)) / 100 * _BAR_WIDTH * 8)
     full, rest = divmod(eighths, 8)
     return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def _misconceptions(stats: Stats) -> None:
+    """The misconceptions stated most often, with the latest sentence that stated each."""
+    if stats.misconceptions:
+        out.print("\n[bold]Misconceptions[/] [dim](times stated, the latest sentence)[/]")
+        said: list[tuple[str | Text, ...]] = []
+        for wrong in stats.misconceptions:
+            text = Text(clean(wrong.flag or wrong.flag_id))
+            text.append(f" “{clean(wrong.sentence)}”", style="dim")
+            text.append(f"  {clean(wrong.question_id)}", style="dim")
+            said.append(("", Text(f"⚑ {wrong.times}", style="bold red"), text))
+        out.print(_hanging(said, (1, max(len(str(row[1])) for row in said))))
+
+
+def _weak_points(stats: Stats) -> None:
+    """The rubric points missed most, then the misconceptions stated most."""
+    if stats.most_missed:
+        out.print("\n[bold]Most missed rubric points[/] [dim](missed / answers graded)[/]")
+        rows: list[tuple[str | Text, ...]] = []
+        for missed in stats.most_missed:
+            text = Text(clean(missed.point or missed.point_id))
+            text.append(f"  {clean(missed.question_id)}", style="dim")
+            rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
+        width = max(len(str(row[0])) for row in rows)
+        out.print(_hanging([("", *row) for row in rows], (1, width)))
+    _misconceptions(stats)
 
 
 def stats_report(stats: Stats) -> None:
@@ -1417,15 +876,7 @@ def stats_report(stats: Stats) -> None:
                 f"  {point.label:<{width}} │[{style}]{_bar(point.average):<{_BAR_WIDTH}}[/]"
                 f" {point.average:3.0f}  [dim]({point.answers})[/]"
             )
-        if stats.most_missed:
-            out.print("\n[bold]Most missed rubric points[/] [dim](missed / answers graded)[/]")
-            rows: list[tuple[str | Text, ...]] = []
-            for missed in stats.most_missed:
-                text = Text(clean(missed.point or missed.point_id))
-                text.append(f"  {clean(missed.question_id)}", style="dim")
-                rows.append((Text(f"{missed.missed}/{missed.graded}", style="red"), text))
-            width = max(len(str(row[0])) for row in rows)
-            out.print(_hanging([("", *row) for row in rows], (1, width)))
+        _weak_points(stats)
     if stats.spoken:
         out.print("\n[bold]Spoken answers[/] [dim](per session, latest last)[/]")
         for spoken in stats.spoken:
@@ -1452,42 +903,6 @@ def _rating_band(score: float) -> Rating:
     from mockaws.grading.scoring import rating_for
 
     return rating_for(round(score))
-
-
-def confirm(question: str, *, default: bool = True) -> bool:
-    """A yes/no question at the terminal; Enter takes the default."""
-    from rich.prompt import Confirm
-
-    return Confirm.ask(question, console=out, default=default)
-
-
-MARK_REPLY = "/mark"
-
-
-def choose_rating(suggested: str, choices: Sequence[str], *, markable: bool = False) -> str:
-    """Ask which rating to record: Enter keeps the suggestion, a word or its first letter picks.
-
-    With `markable`, /mark is a reply of its own (MARK_REPLY): the user wants to tick the
-    points they covered first.
-    """
-    from rich.prompt import Prompt
-
-    listed = "/".join(choices)
-    mark = " [dim](/mark: tick the points you covered)[/]" if markable else ""
-    while True:
-        reply = Prompt.ask(
-            f"How well did you know it? [magenta]\\[{listed}][/] [cyan]({suggested})[/]{mark}",
-            console=out,
-            default=suggested,
-            show_default=False,
-        )
-        typed = reply.strip().lower()
-        if markable and typed == MARK_REPLY:
-            return MARK_REPLY
-        matches = [c for c in choices if typed and c.startswith(typed)]
-        if len(matches) == 1:
-            return matches[0]
-        out.print(f"[yellow]Type one of {', '.join(choices)}, or press Enter for {suggested}.[/]")
 
 
 def drill_scheduled(rating: str, suggested: str, due: datetime) -> None:

@@ -73,12 +73,17 @@ def loads_json(text: str) -> Any:
 
 def atomic_write_text(path: Path, text: str, *, make_parents: bool = True) -> None:
     """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
+    atomic_write_bytes(path, text.encode("utf-8"), make_parents=make_parents)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, make_parents: bool = True) -> None:
+    """`atomic_write_text` for bytes (recordings, and text already encoded)."""
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, path)

@@ -6,14 +6,12 @@ and speech endpoint reads it, and no codec library has to be installed to keep o
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
-import tempfile
 import wave
 from pathlib import Path
 
+from mockaws.files import atomic_write_bytes
 from mockaws.voice.capture import Recording
 
 AUDIO_FOLDER = "audio"
@@ -41,18 +39,7 @@ def wav_bytes(recording: Recording) -> bytes:
 
 def write_audio(path: Path, data: bytes) -> None:
     """Write a recording via a temp file and a rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    atomic_write_bytes(path, data)
 
 
 def read_recording(path: Path) -> Recording:

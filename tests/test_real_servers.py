@@ -247,7 +247,26 @@ def test_eval_grades_every_answer_or_lists_its_reason(home: Path, real_server: R
     assert_remembered(home, real_server, graded=everything["graded"] > 0)
 
 
+def _wait_until_idle(url: str) -> None:
+    """Wait until the server answers at once again.
+
+    A client that gives up on a grade (the eval above, on a loaded machine) does not stop
+    llama-cpp-python's server: it generates to the end of that reply and answers nothing else
+    meanwhile. The doctor is meant to be checked against a server with nothing else to do.
+    """
+    deadline = time.monotonic() + COMMAND_GUARD_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"the server at {url} stayed busy for {COMMAND_GUARD_S:g} s")
+
+
 def test_doctor_reports_the_real_server_in_one_screen(home: Path, real_server: Running) -> None:
+    _wait_until_idle(real_server.url)
     result = mockaws(home, real_server.url, "doctor")
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.splitlines()
@@ -261,4 +280,4 @@ def test_doctor_reports_the_real_server_in_one_screen(home: Path, real_server: R
     else:
         # A model too slow for the grade's time limit on a loaded machine: said in one line.
         assert result.returncode == 3 and server.startswith("✘")
-        assert "answers (" in server or "did not finish" in server
+        assert "answers (" in server or "did not finish" in server, server

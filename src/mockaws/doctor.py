@@ -268,7 +268,10 @@ def unreachable_reason(settings: Settings, timeout: float = 3.0) -> str | None:
         connection.request("GET", (parts.path.rstrip("/") or "") + "/models")
         connection.getresponse().read(0)
     except TimeoutError:
-        return f"{settings.base_url_host} did not answer within {timeout:g} s"
+        return (
+            f"{settings.base_url_host} did not answer within {timeout:g} s"
+            " (busy with another request, or overloaded?)"
+        )
     except OSError as exc:
         from mockaws.files import describe_os_error
 

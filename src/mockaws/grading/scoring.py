@@ -48,9 +48,11 @@ from mockaws.models import (
     utc_now,
 )
 
+# A point touched but not explained earns a quarter: interviewers who never saw a grader rate
+# such answers a band lower than half credit would (see RATING_BANDS).
 CREDIT: dict[Verdict, float] = {
     Verdict.COVERED: 1.0,
-    Verdict.PARTIAL: 0.5,
+    Verdict.PARTIAL: 0.25,
     Verdict.MISSED: 0.0,
     Verdict.CONTRADICTED: 0.0,
 }
@@ -62,11 +64,16 @@ CONTRADICTION_PENALTY = 10
 # above the labellers' rating.
 ADDRESSES_GRADER_PENALTY = 15
 
-# Lowest score of each band, best first.
+# Lowest score of each band, best first. Calibrated, with the partial credit above, against the
+# bands that independent interviewers gave the dev split of evals/independent.jsonl, from their
+# own point labels: strong takes nearly every point, and a quarter of the weight is already weak
+# rather than poor. With 80/60/35 and half credit, their own labels put 55% of the answers they
+# rated solid in strong and 62% of those they rated weak in poor (quadratic kappa 0.84); with
+# these, 0.90. Re-fit with `python benchmarks/score_calibration.py`.
 RATING_BANDS: tuple[tuple[Rating, int], ...] = (
-    (Rating.STRONG, 80),
-    (Rating.SOLID, 60),
-    (Rating.WEAK, 35),
+    (Rating.STRONG, 85),
+    (Rating.SOLID, 55),
+    (Rating.WEAK, 25),
     (Rating.POOR, 0),
 )
 

@@ -86,3 +86,25 @@ def test_offline_grader_agreement_on_the_independent_test_split_holds() -> None:
     report = build_report(results, grader="offline", labels=str(path))
     floors = load_baseline(EVALS / "independent-baseline.json")["test"]
     assert baseline_shortfalls(report.splits["test"], floors) == []
+
+
+def test_the_misconception_set_is_wide_and_labels_what_it_tests() -> None:
+    # Answers stating the bank's misconceptions in words of their own, and true statements near
+    # them, written and labelled before any grader ran: where free wording is measured.
+    path = EVALS / "misconceptions.jsonl"
+    labels = load_labels(path)
+    check_labels(labels, load_bank([]), path)
+    assert len(labels) >= 200 and len({label.question_id for label in labels}) >= 60
+    for label in labels:
+        assert (label.kind == "misconception") == bool(label.red_flags), label.answer[:60]
+
+
+def test_offline_grader_on_misconceptions_worded_freely_holds() -> None:
+    path = EVALS / "misconceptions.jsonl"
+    results = run_eval(load_labels(path), load_bank([]), OfflineGrader())
+    report = build_report(results, grader="offline", labels=str(path))
+    floors = load_baseline(EVALS / "misconceptions-baseline.json")["dev"]
+    assert baseline_shortfalls(report.splits["dev"], floors) == []
+    # A true statement near a misconception is never rated below solid for saying it.
+    kinds = {figures.kind: figures for figures in report.kinds}
+    assert kinds["true-but-sounds-wrong"].bottom_two_bands <= 0.05

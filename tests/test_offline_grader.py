@@ -6,7 +6,7 @@ from mockaws.bank import load_bank
 from mockaws.grading import grade_answer
 from mockaws.grading.offline import OfflineGrader
 from mockaws.grading.scoring import quote_in_answer
-from mockaws.models import Rating, Verdict
+from mockaws.models import Confidence, Rating, Verdict
 from tests.conftest import MINI_BANK
 
 BANK = load_bank([MINI_BANK], include_shipped=False)
@@ -223,3 +223,56 @@ def test_a_phrase_in_a_sentence_that_explains_it_covers_the_point() -> None:
 def test_red_flags_read_claims_worded_freely(answer: str, fires: bool) -> None:
     _, flags, _ = grade_of("mini-sg-vs-nacl", answer)
     assert bool(flags) is fires
+
+
+def test_a_point_touched_in_few_of_its_own_terms_is_partial() -> None:
+    # Both cues of the point are there, but almost nothing of what it says: touched, not made.
+    touched = grade_answer(
+        GRADER, BANK.get("mini-sg-vs-nacl"), "One sits on the network interface, one per subnet."
+    )
+    (verdict,) = [p for p in touched.points if p.point_id == "sg-instance-level"]
+    assert verdict.verdict is Verdict.PARTIAL and "say what it means" in verdict.note
+    made = verdict_of(
+        "mini-sg-vs-nacl",
+        "Security groups attach to the network interface of an instance, while NACLs apply per "
+        "subnet.",
+    )
+    assert made["sg-instance-level"] is Verdict.COVERED
+
+
+SHIPPED = load_bank([])
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        ("Savings Plans hold capacity for you, so an AZ running out is not a worry.", True),
+        (
+            "A common mix-up is thinking Savings Plans hold capacity; they are only a discount.",
+            False,
+        ),
+        ("People often say Savings Plans hold capacity, but they don't.", False),
+        ("Some folks still assume Savings Plans hold capacity; they do not.", False),
+        (
+            "Two things I wouldn't do: assume Savings Plans hold capacity, or commit to the peak.",
+            False,
+        ),
+    ],
+)
+def test_what_others_believe_or_what_is_refused_is_not_asserted(answer: str, fires: bool) -> None:
+    grade = grade_answer(GRADER, SHIPPED.get("savings-plans-vs-reserved-instances"), answer)
+    assert ("sp-reserve-capacity" in {hit.flag_id for hit in grade.red_flags_hit}) is fires
+
+
+def test_a_misconception_in_words_the_cues_miss_makes_the_grade_unsure() -> None:
+    question = SHIPPED.get("continuous-delivery-vs-deployment")
+    suspected = grade_answer(
+        GRADER, question, "CI means each commit you push goes out to production."
+    )
+    assert suspected.red_flags_hit == []  # not confirmed: no points lost for it
+    assert suspected.confidence is not None and suspected.confidence.level is Confidence.LOW
+    assert "continuous integration means deploying to production" in suspected.confidence.reason
+    denied = grade_answer(
+        GRADER, question, "CI never means each commit you push goes out to production."
+    )
+    assert "misconception" not in (denied.confidence.reason if denied.confidence else "")

@@ -32,8 +32,9 @@ Every grade says how sure it is (`assess_confidence`).
 from __future__ import annotations
 
 import itertools
+import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -64,6 +65,7 @@ from mockaws.models import (
     GradeConfidence,
     PointVerdict,
     Question,
+    QuestionKind,
     Rating,
     RedFlag,
     RedFlagHit,
@@ -122,7 +124,7 @@ _DENY_NEXT = frozenset({"avoid", "stop", "prevent", "block", "forbid", "disallow
 # After a claim, these make it the subject of a consequence rather than a recommendation.
 _HYPOTHETICAL = frozenset({"would", "could", "might"})
 _NOTHING = frozenset({"noth", "none", "nobodi"})  # stemmed: "grants nothing", "gives none"
-_POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both")
+_POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both", "those", "these")
 # These deny what comes after them in the sentence ("roles rather than access keys"), not what
 # comes before ("NACLs are stateful rather than stateless" still claims NACLs are stateful).
 _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
@@ -215,10 +217,21 @@ class _FlagHit:
 
 
 # Others' beliefs, reported: "people assume ...", "many think ...", "you'd expect ...".
-_BELIEF_VERBS = frozenset(cue_forms("think assume believe expect say claim imagine suppose"))
+_BELIEF_VERBS = frozenset(
+    cue_forms("think assume believe expect say claim imagine suppose call treat confuse")
+)
+_MISTAKE_LEAD_IN = re.compile(
+    r"\b(?:mix-?ups?|confus\w*|misunderstand\w*|misconceptions?|myths?|mistakes?|trap)\b[^.;!?]*"
+    r"\b(?:is|are|was)\s+(?:thinking|believing|assuming|that)\b",
+    re.IGNORECASE,
+)
 _OTHERS = frozenset(
     cue_forms("people many some everyone everybody most folks others newcomers beginners lot")
 ) | {"you'd", "might"}
+# What may open a clause about what others do: "some people still", "a lot of folks often".
+_OTHERS_OPENING = _OTHERS | frozenset(
+    cue_forms("a of and but so some still often sometimes usually always just also even")
+)
 # Words that say when a claim held, for history told in the past: "before 2024 ...".
 _UNTIL = frozenset(cue_forms("before until till prior"))
 _PAST_BE = frozenset(cue_forms("was were had"))
@@ -260,10 +273,25 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
     if any(_YEAR.match(form) for form in forms) and any(t.form in _PAST_BE for _, t in in_clause):
         return True
     before = [t.form for t in tokens if sentence.start <= t.start < match.start]
-    return any(
-        form in _BELIEF_VERBS and previous in _OTHERS
-        for previous, form in itertools.pairwise(before)
-    )
+    # "people assume", "people often say", "some people sometimes think": others, and at most
+    # an adverb, before a verb of belief.
+    if any(
+        form in _BELIEF_VERBS and any(word in _OTHERS for word in before[max(0, k - 2) : k])
+        for k, form in enumerate(before)
+    ):
+        return True
+    # "Some people delete the message first": what others do, told as theirs (the clause
+    # opens with them; "a role for a group of people, it has ..." is not their claim).
+    opening = [t.form for _, t in in_clause if t.start < match.start]
+    if opening and opening[-1] in _OTHERS and all(w in _OTHERS_OPENING for w in opening):
+        return True
+    # "A common mix-up is thinking ...", "Two things I wouldn't do: ship anyway, ...": a claim
+    # after a lead-in that calls what follows a mistake or refuses it.
+    lead_in = text.answer[sentence.start : match.start]
+    if _MISTAKE_LEAD_IN.search(lead_in):
+        return True
+    colon = lead_in.rfind(":")
+    return colon >= 0 and any(is_negator(form) for form in cue_forms(lead_in[:colon]))
 
 
 def _taken_back(text: _Text, match: Match, sentence: Sentence) -> bool:
@@ -434,6 +462,65 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     return hits
 
 
+# A misconception said in words of its own often shares most of a red-flag cue's content words in
+# one clause, but so does a true statement that denies it in other words. On the misconception
+# set (evals/misconceptions.jsonl, written without the cues) all but one of a cue's words finds
+# 15 of the misconceptions the cues miss, with 5 false suspicions, and suspects 4% of the
+# bank's true statements: too loose to cost points, reason enough to say the grade is unsure
+# and what to check. (Three quarters of the words would find 33 for 16 false, and suspect 10%.)
+_SUSPECT_SHARE = 0.8
+_SUSPECT_MIN_WORDS = 3
+# Words a cue may leave out in a misconception worded freely: function words and pronouns.
+_SUSPECT_IGNORED = frozenset(
+    cue_forms(
+        "a an the is are was were be been being am of to in on at by for from with as so and or "
+        "it they you your we i that this"
+    )
+)
+
+
+def _suspected_flags(question: Question, text: _Text, hits: Sequence[_FlagHit]) -> list[RedFlag]:
+    """Red flags the answer may state in its own words, beyond those its cues confirm."""
+    confirmed = {hit.flag.id for hit in hits}
+    tokens = text.tokens.folded
+    starts = [t.start for t in tokens]
+    clauses_of_answer = clause_spans(text.answer)
+    suspected: list[RedFlag] = []
+    for flag in question.red_flags:
+        if flag.id in confirmed:
+            continue
+        if any(_said_loosely(text, tokens, starts, clauses_of_answer, cue) for cue in flag.cues):
+            suspected.append(flag)
+    return suspected
+
+
+def _said_loosely(
+    text: _Text,
+    tokens: Sequence[Token],
+    starts: Sequence[int],
+    clauses_of_answer: Sequence[tuple[int, int]],
+    cue: str,
+) -> bool:
+    forms = cue_forms(cue)
+    wanted = {f for f in forms if f not in _SUSPECT_IGNORED and not is_negator(f)}
+    if len(wanted) < _SUSPECT_MIN_WORDS:
+        return False
+    cue_denies = any(is_negator(f) for f in forms)
+    need = max(_SUSPECT_MIN_WORDS, math.ceil(_SUSPECT_SHARE * len(wanted)))
+    for clause_start, clause_end in clauses_of_answer:
+        inside = range(bisect_left(starts, clause_start), bisect_left(starts, clause_end))
+        found = [i for i in inside if tokens[i].form in wanted]
+        if len({tokens[i].form for i in found}) < need:
+            continue
+        denied = any(is_negator(tokens[i].form) or tokens[i].negated_by is not None for i in inside)
+        if denied is not cue_denies:
+            continue
+        match = Match(cue, tokens[found[0]].start, tokens[found[-1]].end, found[0], found[-1])
+        if not text.addresses_grader(match) and _asserted(text, match):
+            return True
+    return False
+
+
 def _distinct_ideas(matches: Sequence[Match]) -> int:
     """How many different cues the matches show, counting a match inside another once.
 
@@ -562,10 +649,13 @@ _LONG_ANSWER_WORDS = 80
 _BORDERLINE = 1
 
 
-def assess_confidence(question: Question, words: int, score: int) -> GradeConfidence:
+def assess_confidence(
+    question: Question, words: int, score: int, suspected: Sequence[RedFlag] = ()
+) -> GradeConfidence:
     """How far an offline grade can be trusted, with the reasons it may be wrong.
 
-    `words` counts the answer's words, each sentence once.
+    `words` counts the answer's words, each sentence once; `suspected` are red flags the
+    answer may state in words the cues do not confirm.
 
     Cue matching is sure of what it finds and unsure of what it misses: a long answer that
     matches few cues, a score at the edge of a band and a rubric derived from the reference
@@ -585,12 +675,48 @@ def assess_confidence(question: Question, words: int, score: int) -> GradeConfid
     )
     if edge is not None:
         reasons.append(f"the score is at the edge of a band ({edge})")
+    if suspected:
+        said = "; ".join(flag.flag.rstrip(".") for flag in suspected)
+        reasons.append(f"the answer may state a misconception the grader cannot confirm ({said})")
     if reasons:
         return GradeConfidence(level=Confidence.LOW, reason="; ".join(reasons))
     return GradeConfidence(level=Confidence.HIGH)
 
 
 _SOLID_FLOOR = dict((rating, floor) for rating, floor in RATING_BANDS)[Rating.SOLID]
+
+
+# A point whose cues are found, in an answer that holds under a quarter of the point's own
+# content words, was touched rather than made: independent interviewers labelled such points
+# partial more often than covered (on the dev splits and the misconception set; see
+# benchmarks/score_calibration.py for how labels become bands).
+_POINT_WORDS_SHARE = 0.25
+_POINT_IGNORED = _SUSPECT_IGNORED | frozenset(cue_forms("its their can than into only also"))
+
+
+def _unless_barely_said(
+    question: Question, point: RubricPoint, text: _Text, verdict: PointVerdict
+) -> PointVerdict:
+    """A covered verdict, kept only when the answer says a fair share of what the point says.
+
+    Not for stories: a behavioural point says what the story must show ("names the trade-off
+    made"), in words no story uses.
+    """
+    if (
+        verdict.verdict is not Verdict.COVERED
+        or point.derived
+        or question.kind is QuestionKind.BEHAVIOURAL
+    ):
+        return verdict
+    wanted = {f for f in cue_forms(point.point) if f not in _POINT_IGNORED and not is_negator(f)}
+    if not wanted or len(wanted & text.forms) >= _POINT_WORDS_SHARE * len(wanted):
+        return verdict
+    return verdict.model_copy(
+        update={
+            "verdict": Verdict.PARTIAL,
+            "note": "touched on, in few of the point's own terms: say what it means",
+        }
+    )
 
 
 class OfflineGrader:
@@ -600,10 +726,7 @@ class OfflineGrader:
     thread_safe = False  # the stemmer's caches are not
 
     def label(self, question: Question, answer: str) -> Labels:
-        text = _Text.of(answer)
-        labels = self._label(question, text)
-        labels.confidence = partial(assess_confidence, question, text.words)
-        return labels
+        return self._label(question, _Text.of(answer))
 
     def _label(self, question: Question, text: _Text) -> Labels:
         flag_hits = _red_flag_hits(question, text)
@@ -612,7 +735,9 @@ class OfflineGrader:
         strengths: list[str] = []
         gaps: list[str] = []
         for point in question.rubric:
-            verdict = self._label_point(point, text, flagged, flag_hits)
+            verdict = _unless_barely_said(
+                question, point, text, self._label_point(point, text, flagged, flag_hits)
+            )
             verdicts.append(verdict)
             (strengths if verdict.verdict is Verdict.COVERED else gaps).append(point.point)
         outline = [
@@ -627,6 +752,12 @@ class OfflineGrader:
             ],
             feedback=Feedback(strengths=strengths, gaps=gaps, outline=outline),
             follow_up=question.follow_ups[0] if question.follow_ups else None,
+            confidence=partial(
+                assess_confidence,
+                question,
+                text.words,
+                suspected=_suspected_flags(question, text, flag_hits),
+            ),
         )
 
     def _label_point(

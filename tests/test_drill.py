@@ -94,7 +94,7 @@ def sessions(tmp_path: Path) -> TranscriptStore:
         START,
         [
             answered(SG, 90, START),  # strong, nothing missed: easy, due in days
-            answered(S3, 30, START + timedelta(minutes=3), ["strong-consistency"]),
+            answered(S3, 20, START + timedelta(minutes=3), ["strong-consistency"]),  # poor
             skipped(SG, START + timedelta(minutes=5)),
             answered(SG, None, START + timedelta(minutes=6)),  # ungraded: not a review
         ],
@@ -110,7 +110,7 @@ def test_sync_adds_each_graded_answer_once(tmp_path: Path) -> None:
     assert sync(schedule, history) == 0
     (s3_review,) = schedule.questions[S3.id].reviews
     assert s3_review.rating is DrillRating.AGAIN and s3_review.missed == ["strong-consistency"]
-    assert s3_review.source.endswith("#1") and s3_review.score == 30
+    assert s3_review.source.endswith("#1") and s3_review.score == 20
 
 
 def test_due_questions_put_missed_points_first(tmp_path: Path) -> None:

@@ -68,13 +68,14 @@ def test_mark_at_the_rating_prompt_rescores_and_updates_the_suggestion(home: Pat
     )
     try:
         child.expect("How do security groups and network ACLs differ")
-        child.sendline("Security groups are stateful: return traffic is allowed automatically.")
+        # sg-instance-level alone, 2 of 10: poor
+        child.sendline("Security groups attach to the ENI, NACLs work at the subnet level.")
         child.sendline(".")
         child.expect(r"How well did you know it\?.*\(again\).*/mark")
         child.sendline("/mark")
         child.expect("Which points did your answer cover?")
         child.expect("tick>")
-        child.sendline("2 3 4")  # the three points the grader missed
+        child.sendline("1 3 4")  # the three points the grader missed
         child.expect("tick>")
         child.sendline("")
         child.expect("self-assessed")

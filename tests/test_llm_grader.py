@@ -16,7 +16,7 @@ from mockaws.config import Settings
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading import grade_answer
 from mockaws.grading.llm import MAX_ANSWER_TOKENS, OpenAIGrader, RequestShape, ServerMemory
-from mockaws.grading.scoring import score
+from mockaws.grading.scoring import CREDIT, score
 from mockaws.models import Refusal, Verdict
 from mockaws.prompts import ANSWER_TAG, prompt_version
 from tests.conftest import MINI_BANK
@@ -34,6 +34,9 @@ HONEST = {
     "nacl-stateless": ("covered", "NACLs are stateless"),
     "sg-instance-level": ("partial", "work at the subnet level"),
 }
+# What HONEST earns of the rubric's 10: sg-stateful (3) and nacl-stateless (3) covered,
+# sg-instance-level (2) partial.
+HONEST_SCORE = round(100 * (3 + 3 + 2 * CREDIT[Verdict.PARTIAL]) / 10)
 
 
 @pytest.fixture
@@ -69,7 +72,7 @@ def test_happy_path_scores_in_code_and_records_what_graded(server: FakeOpenAI) -
         Verdict.MISSED,
     ]
     assert all(v.verified for v in grade.points)
-    assert grade.score == score(SG, grade.points, grade.red_flags_hit) == 70
+    assert grade.score == score(SG, grade.points, grade.red_flags_hit) == HONEST_SCORE
     assert grade.rating.value == "solid"
     assert grade.grader == "openai" and grade.model == "gpt-5.4-nano"
     assert grade.base_url_host == server.url.split("/")[2]
@@ -119,7 +122,7 @@ def test_rate_limited_twice_then_graded(server: FakeOpenAI) -> None:
     limited = error(429, "Rate limit reached", headers={"retry-after": "0.01"})
     server.enqueue(limited, limited, completion(labels(SG, HONEST)))
     grade = grade_answer(grader_for(server, retries=2), SG, ANSWER)
-    assert grade.score == 70
+    assert grade.score == HONEST_SCORE
     assert len(server.requests) == 3
 
 
@@ -135,7 +138,7 @@ def test_server_errors_retry_then_fail_with_one_line(server: FakeOpenAI) -> None
 
 def test_a_server_error_then_success_is_a_grade(server: FakeOpenAI) -> None:
     server.enqueue(error(503, "overloaded"), completion(labels(SG, HONEST)))
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
 
 
 def test_timeout_fails_with_the_limit_named(server: FakeOpenAI) -> None:
@@ -147,12 +150,12 @@ def test_timeout_fails_with_the_limit_named(server: FakeOpenAI) -> None:
 def test_timeout_is_retried(server: FakeOpenAI) -> None:
     server.enqueue(Reply(delay=3.0, body={}), completion(labels(SG, HONEST)))
     grade = grade_answer(grader_for(server, timeout=0.3, retries=1), SG, ANSWER)
-    assert grade.score == 70 and len(server.requests) == 2
+    assert grade.score == HONEST_SCORE and len(server.requests) == 2
 
 
 def test_dropped_connection_is_retried(server: FakeOpenAI) -> None:
     server.enqueue(Reply(drop=True), completion(labels(SG, HONEST)))
-    assert grade_answer(grader_for(server, retries=1), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server, retries=1), SG, ANSWER).score == HONEST_SCORE
 
 
 def test_connection_refused_names_the_server() -> None:
@@ -191,7 +194,7 @@ def test_invalid_json_gets_one_repair(server: FakeOpenAI) -> None:
         completion(labels(SG, HONEST), prompt_tokens=1700),
     )
     grade = grade_answer(grader_for(server), SG, ANSWER)
-    assert grade.score == 70
+    assert grade.score == HONEST_SCORE
     repair = server.requests[1]["messages"]
     assert repair[-2] == {"role": "assistant", "content": "Sure! Here is the grade: {not json"}
     assert "could not be used" in repair[-1]["content"]
@@ -218,7 +221,7 @@ def test_invalid_json_twice_is_a_grading_error(server: FakeOpenAI) -> None:
 
 def test_json_in_a_markdown_fence_is_accepted(server: FakeOpenAI) -> None:
     server.enqueue(completion("```json\n" + labels(SG, HONEST) + "\n```"))
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
 
 
 def json_schema_unsupported(request: dict[str, Any]) -> Reply:
@@ -233,7 +236,7 @@ def test_a_server_without_json_schema_gets_json_mode_remembered(
     server: FakeOpenAI, home: Path
 ) -> None:
     server.fallback = json_schema_unsupported
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
     modes = [r.get("response_format", {}).get("type") for r in server.requests]
     assert modes == ["json_schema", "json_object"]
     # In JSON mode the schema travels in the (still fixed) system message.
@@ -262,7 +265,7 @@ def test_a_server_with_no_response_format_at_all_gets_the_schema_in_the_prompt(
         return completion(labels(SG, HONEST))
 
     server.fallback = plain_only
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
     assert ServerMemory().shape(server.url, "gpt-5.4-nano") == RequestShape("prompt")
     assert len(server.requests) == 4  # json_schema, json_object + schema, json_object, prompt
 
@@ -372,7 +375,7 @@ def test_a_very_long_answer_is_cut_for_grading_with_a_notice(server: FakeOpenAI)
     assert any(f"only the first {MAX_ANSWER_TOKENS} were graded" in n for n in grade.notices)
     sent = user_message(server.requests[0]).split(f"<{ANSWER_TAG}>")[1]
     assert len(sent) < len(long_answer) / 2
-    assert grade.score == 70  # quotes from the graded part still count
+    assert grade.score == HONEST_SCORE  # quotes from the graded part still count
 
 
 def test_a_server_without_usage_gets_an_estimate(server: FakeOpenAI) -> None:

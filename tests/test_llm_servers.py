@@ -16,6 +16,7 @@ from mockaws.config import Settings
 from mockaws.errors import GradingError
 from mockaws.grading import grade_answer
 from mockaws.grading.llm import OpenAIGrader, RequestShape, ServerMemory
+from mockaws.grading.scoring import CREDIT
 from mockaws.models import Verdict
 from mockaws.prompts import TEXT_BOUNDS, prompt_version
 from tests.conftest import MINI_BANK
@@ -43,6 +44,9 @@ HONEST = {
     "nacl-stateless": ("covered", "NACLs are stateless"),
     "sg-instance-level": ("partial", "work at the subnet level"),
 }
+# What HONEST earns of the rubric's 10: sg-stateful (3) and nacl-stateless (3) covered,
+# sg-instance-level (2) partial.
+HONEST_SCORE = round(100 * (3 + 3 + 2 * CREDIT[Verdict.PARTIAL]) / 10)
 GOOD = completion(labels(SG, HONEST))
 LOCAL = "smollm2-135m"
 
@@ -106,7 +110,7 @@ def test_llama_cpp_python_500_on_json_schema_falls_back_to_json_mode_with_the_sc
 ) -> None:
     server.fallback = llama_cpp_python_server(GOOD)
     grade = grade_answer(grader_for(server), SG, ANSWER)
-    assert grade.score == 70
+    assert grade.score == HONEST_SCORE
     assert formats(server) == ["json_schema", "json_object"]  # no retries of the 500
     sent = server.requests[1]
     assert sent["response_format"]["schema"]["properties"]["points"]["maxItems"] == 4
@@ -127,7 +131,7 @@ def test_lm_studio_refusing_json_object_ends_in_the_prompt_mode(server: FakeOpen
         return GOOD
 
     server.fallback = lm_studio_server(no_structured_output)
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
     assert formats(server) == ["json_schema", "json_object", "json_object", None]
     assert ServerMemory().shape(server.url, LOCAL) == RequestShape("prompt")
     # With no response_format the schema travels in the (fixed) system message.
@@ -136,13 +140,13 @@ def test_lm_studio_refusing_json_object_ends_in_the_prompt_mode(server: FakeOpen
 
 def test_lm_studio_takes_json_schema_at_once(server: FakeOpenAI) -> None:
     server.fallback = lm_studio_server(GOOD)
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
     assert formats(server) == ["json_schema"]
 
 
 def test_a_local_model_gets_an_output_cap_it_honours(server: FakeOpenAI) -> None:
     server.fallback = ignores_max_completion_tokens(GOOD)
-    assert grade_answer(grader_for(server, max_output_tokens=700), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server, max_output_tokens=700), SG, ANSWER).score == HONEST_SCORE
     assert server.requests[0]["max_tokens"] == 700
 
 
@@ -184,7 +188,7 @@ def test_a_refused_parameter_is_dropped_and_remembered(
     server.fallback = refuses_parameters(GOOD, {param: message})
     effort = {"reasoning_effort": "minimal"} if param == "reasoning_effort" else {}
     grader = grader_for(server, model=model, **effort)
-    assert grade_answer(grader, SG, ANSWER).score == 70
+    assert grade_answer(grader, SG, ANSWER).score == HONEST_SCORE
     assert len(server.requests) == 2 and param not in server.requests[1]
     assert ServerMemory().shape(server.url, model) == RequestShape(dropped=frozenset({param}))
     if param == "max_completion_tokens":  # the cap still goes, in the other spelling
@@ -198,7 +202,7 @@ def test_a_refused_parameter_is_dropped_and_remembered(
 def test_a_context_overflow_shrinks_the_cap_once_when_the_prompt_fits(server: FakeOpenAI) -> None:
     server.fallback = vllm_context_server(GOOD, context=2800, prompt_tokens=2076)
     grade = grade_answer(grader_for(server), SG, ANSWER)
-    assert grade.score == 70
+    assert grade.score == HONEST_SCORE
     assert [r["max_tokens"] for r in server.requests] == [1024, 708]
     assert "the reply was capped at 708 tokens to fit the model's context" in grade.notices
 
@@ -287,7 +291,7 @@ def test_unknown_ids_are_listed_in_the_grade(server: FakeOpenAI) -> None:
     server.enqueue(completion(json.dumps(reply)))
     grade = grade_answer(grader_for(server), SG, ANSWER)
     assert any("points this question does not have: made-up" in n for n in grade.notices)
-    assert grade.score == 70
+    assert grade.score == HONEST_SCORE
 
 
 def test_the_repair_prompt_lists_every_problem(server: FakeOpenAI) -> None:
@@ -298,7 +302,7 @@ def test_the_repair_prompt_lists_every_problem(server: FakeOpenAI) -> None:
         ]
     }
     server.enqueue(completion(json.dumps(useless)), GOOD)
-    assert grade_answer(grader_for(server), SG, ANSWER).score == 70
+    assert grade_answer(grader_for(server), SG, ANSWER).score == HONEST_SCORE
     repair = server.requests[1]["messages"][-1]["content"]
     assert "verdict 'great' is not one of" in repair
     assert "points this question does not have: 1" in repair
@@ -310,7 +314,7 @@ def test_a_reply_cut_off_after_its_labels_still_grades(server: FakeOpenAI) -> No
     cut = whole[: whole.index('"feedback"') + 20]
     server.enqueue(completion(cut, finish_reason="length"))
     grade = grade_answer(grader_for(server), SG, ANSWER)
-    assert grade.score == 70
+    assert grade.score == HONEST_SCORE
     assert any("cut off at its length limit" in n for n in grade.notices)
 
 

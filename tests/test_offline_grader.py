@@ -165,8 +165,9 @@ def test_a_bare_list_of_the_right_terms_is_not_an_answer(answer: str) -> None:
 
 def test_terse_but_expert_answers_still_earn_credit() -> None:
     answer = (
-        "SGs: stateful, on the ENI, allow rules only. NACLs: stateless at the subnet level, so "
-        "open ephemeral ports both directions; deny rules evaluated in rule number order."
+        "SGs: stateful, return traffic allowed, on the ENI, allow rules only. NACLs: stateless "
+        "at the subnet level, so open ephemeral ports both directions; deny rules evaluated in "
+        "rule number order."
     )
     points, _, rating = grade_of("mini-sg-vs-nacl", answer)
     assert rating is Rating.STRONG, points

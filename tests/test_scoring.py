@@ -21,12 +21,12 @@ def verdicts(*labels: tuple[str, Verdict]) -> list[PointVerdict]:
     ("value", "rating"),
     [
         (100, Rating.STRONG),
-        (80, Rating.STRONG),
-        (79, Rating.SOLID),
-        (60, Rating.SOLID),
-        (59, Rating.WEAK),
-        (35, Rating.WEAK),
-        (34, Rating.POOR),
+        (85, Rating.STRONG),
+        (84, Rating.SOLID),
+        (55, Rating.SOLID),
+        (54, Rating.WEAK),
+        (25, Rating.WEAK),
+        (24, Rating.POOR),
         (0, Rating.POOR),
     ],
 )
@@ -47,7 +47,8 @@ def test_rating_bands(value: int, rating: Rating) -> None:
             0,
             100,
         ),
-        ([("sg-stateful", Verdict.COVERED), ("nacl-stateless", Verdict.PARTIAL)], 0, 45),
+        # (3 + 0.25 * 3) / 10 = 37.5, rounded half to even
+        ([("sg-stateful", Verdict.COVERED), ("nacl-stateless", Verdict.PARTIAL)], 0, 38),
         ([("sg-stateful", Verdict.COVERED)], 1, 20),
         ([("sg-stateful", Verdict.CONTRADICTED)], 0, 0),
         ([("sg-instance-level", Verdict.COVERED), ("nacl-stateless", Verdict.CONTRADICTED)], 0, 10),

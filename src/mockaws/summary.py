@@ -47,8 +47,10 @@ class MissedPoint:
 
     @property
     def weight_lost(self) -> float:
-        """The weight the answer did not earn: all of it, or half for a partial point."""
-        return self.point.weight * (0.5 if self.verdict is Verdict.PARTIAL else 1.0)
+        """The weight the answer did not earn, as the one scoring function counts credit."""
+        from mockaws.grading.scoring import CREDIT
+
+        return self.point.weight * (1.0 - CREDIT[self.verdict])
 
 
 @dataclass(frozen=True)

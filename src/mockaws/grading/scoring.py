@@ -23,6 +23,7 @@ and in `refused`, and a notice on the grade.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -354,7 +355,9 @@ def score(
     raw -= RED_FLAG_PENALTY * len(red_flags_hit) + CONTRADICTION_PENALTY * contradictions
     if addresses_grader:
         raw -= ADDRESSES_GRADER_PENALTY
-    return max(0, min(100, round(raw)))
+    # Half up, not Python's half to even: a quarter credit often leaves .5, and 84.5 must not
+    # fall to 84 and 85.5 rise to 86 by parity at a band's edge.
+    return max(0, min(100, math.floor(raw + 0.5)))
 
 
 def finalise(

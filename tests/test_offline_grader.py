@@ -277,3 +277,18 @@ def test_a_misconception_in_words_the_cues_miss_makes_the_grade_unsure() -> None
         GRADER, question, "CI never means each commit you push goes out to production."
     )
     assert "misconception" not in (denied.confidence.reason if denied.confidence else "")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "There is no way to get strong read-after-write consistency on S3.",
+        "S3 cannot give you strong read-after-write consistency.",
+    ],
+)
+def test_a_denial_reaches_past_a_light_verb(answer: str) -> None:
+    # "no way to get X" and "can't give you X" deny X: no credit for it, and its opposite said.
+    grade = grade_answer(GRADER, BANK.get("mini-s3-consistency"), answer)
+    verdicts = {p.point_id: p.verdict for p in grade.points}
+    assert verdicts["strong-consistency"] is Verdict.CONTRADICTED
+    assert [hit.flag_id for hit in grade.red_flags_hit] == ["eventual-consistency"]

@@ -259,7 +259,10 @@ _NEGATORS = _forms(
 # Words that may stand between a negator and the word it denies ("is not really stateful").
 _NEGATION_BRIDGE = _forms(
     "be is are was were been being really actually always necessarily fully truly entirely "
-    "completely very inherently strictly purely quite technically considered longer"
+    "completely very inherently strictly purely quite technically considered longer "
+    # "there's no way to get strong consistency", "it can't give you strong consistency":
+    # a light verb and what leads to it carry the denial on to what is denied.
+    "way option possible to get gets getting give gives giving you any"
 )
 # After a negator these mean "not only": nothing is denied.
 _NOT_ONLY = _forms("only just merely simply also")

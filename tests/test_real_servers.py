@@ -97,17 +97,23 @@ def _server_definition(name: str, port: int) -> RealServer:
     )
 
 
+def _answers_at_once(url: str) -> bool:
+    """True when the server lists its models within 2 s."""
+    try:
+        with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
 def _wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the server exited with {process.returncode}: {log.read_text()[-800:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
+        if _answers_at_once(url):
+            return
+        time.sleep(0.5)
     pytest.fail(f"the server did not start within 180 s: {log.read_text()[-800:]}")
 
 
@@ -256,12 +262,9 @@ def _wait_until_idle(url: str) -> None:
     """
     deadline = time.monotonic() + COMMAND_GUARD_S
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
+        if _answers_at_once(url):
+            return
+        time.sleep(1)
     pytest.fail(f"the server at {url} stayed busy for {COMMAND_GUARD_S:g} s")
 
 

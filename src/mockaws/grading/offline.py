@@ -507,6 +507,8 @@ def _said_loosely(
         return False
     cue_denies = any(is_negator(f) for f in forms)
     need = max(_SUSPECT_MIN_WORDS, math.ceil(_SUSPECT_SHARE * len(wanted)))
+    if len(wanted & text.forms) < need:
+        return False  # not in the whole answer, so in no clause of it
     for clause_start, clause_end in clauses_of_answer:
         inside = range(bisect_left(starts, clause_start), bisect_left(starts, clause_end))
         found = [i for i in inside if tokens[i].form in wanted]

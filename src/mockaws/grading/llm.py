@@ -25,11 +25,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mockaws.config import OPENAI_BASE_URL, PLACEHOLDER_KEY, Settings, home_dir
+from mockaws.config import OPENAI_BASE_URL, Settings, home_dir
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading.injection import find_injections
 from mockaws.grading.scoring import Labels
 from mockaws.models import Feedback, PointVerdict, Question, RedFlagHit, Usage, Verdict
+from mockaws.openai_client import (
+    after_retries,
+    describe_failure,
+    error_body,
+    error_detail,
+    one_line,
+    openai_client,
+)
 from mockaws.prompts import VERDICTS, grading_prompt, prompt_version, repair_prompt, reply_schema
 from mockaws.safety import without_userinfo
 from mockaws.tokens import add_usage, count_tokens, make_usage, truncate_to_tokens
@@ -222,27 +230,6 @@ class _Run:
             self.notices.append(text)
 
 
-def _one_line(text: str, limit: int = 160) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _error_body(exc: Exception) -> dict[str, Any]:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        return inner if isinstance(inner, dict) else {"message": inner}
-    return {}
-
-
-def _error_detail(exc: Exception) -> str:
-    body = _error_body(exc)
-    message = body.get("message") or body.get("detail")
-    if message:
-        return _one_line(message if isinstance(message, str) else json.dumps(message))
-    return _one_line(getattr(exc, "message", "") or str(exc))
-
-
 def _error_text(exc: Exception) -> str:
     """Everything the server said, for classifying the failure (message, param, details)."""
     body = getattr(exc, "body", None)
@@ -260,7 +247,7 @@ def _first_int(pattern: str, text: str) -> int | None:
 
 def _context_numbers(exc: Exception) -> tuple[int | None, int | None]:
     """The model's context size and the prompt's tokens, where the server says them."""
-    body, text = _error_body(exc), _error_text(exc)
+    body, text = error_body(exc), _error_text(exc)
     context = body.get("n_ctx") if isinstance(body.get("n_ctx"), int) else None
     prompt = body.get("n_prompt_tokens") if isinstance(body.get("n_prompt_tokens"), int) else None
     context = context or _first_int(r"maximum context length is ([\d,]+)", text)
@@ -406,7 +393,7 @@ def read_reply(question: Question, content: str) -> Labels:
         verdict = _text(item.get("verdict")).lower()
         if verdict not in VERDICTS:
             problems.append(
-                f"point {point_id}: verdict '{_one_line(verdict, 30)}' is not one of "
+                f"point {point_id}: verdict '{one_line(verdict, 30)}' is not one of "
                 + ", ".join(VERDICTS)
             )
             continue
@@ -422,7 +409,7 @@ def read_reply(question: Question, content: str) -> Labels:
     if unknown:
         problems.append(
             "labels for points this question does not have: "
-            + ", ".join(_one_line(u, 40) for u in unknown)
+            + ", ".join(one_line(u, 40) for u in unknown)
         )
     if not found:
         if not objects:
@@ -566,7 +553,7 @@ class OpenAIGrader:
                 if attempt == 1:
                     raise GradingError(
                         f"the model's reply was not usable, even after one repair attempt: "
-                        f"{_one_line(bad.reason, 300)}"
+                        f"{one_line(bad.reason, 300)}"
                     ) from None
                 messages = [
                     *messages,
@@ -710,8 +697,8 @@ class OpenAIGrader:
         failure = self._failure(exc, 0)
         if _CONTEXT_WORDS.search(text):
             context, prompt = _context_numbers(exc)
-            raise _ContextOverflowError(context, prompt, _error_detail(exc))
-        named = _error_body(exc).get("param")
+            raise _ContextOverflowError(context, prompt, error_detail(exc))
+        named = error_body(exc).get("param")
         sent = [name for name in DROPPABLE if name in params]
         if isinstance(named, str) and named in sent:
             raise _ParamRejectedError(named, failure)
@@ -762,7 +749,7 @@ class OpenAIGrader:
         message = choice.message
         if message.refusal:
             raise GradingError(
-                f"the model refused to grade this answer: {_one_line(message.refusal)}"
+                f"the model refused to grade this answer: {one_line(message.refusal)}"
             )
         if choice.finish_reason == "content_filter":
             raise GradingError("the provider's content filter blocked the model's reply")
@@ -829,49 +816,25 @@ class OpenAIGrader:
         """The SDK client, made on first use: `import openai` costs start-up time."""
         with self._lock:
             if self._client is None:
-                from openai import OpenAI
-
-                self._client = OpenAI(
-                    api_key=self.settings.api_key or PLACEHOLDER_KEY,
-                    base_url=self.settings.effective_base_url,
-                    timeout=self.settings.timeout,
-                    max_retries=0,  # retries are ours: they must fit the grade's deadline
-                )
+                # Retries are ours: they must fit the grade's deadline.
+                self._client = openai_client(self.settings, max_retries=0)
             return self._client
 
     def _failure(self, exc: Exception, tries: int) -> GradingError:
         """One line saying why the call failed, after any retries."""
-        import openai
-
         host = self.settings.base_url_host
-        after = f" after {tries} {'retry' if tries == 1 else 'retries'}" if tries else ""
-        if isinstance(exc, openai.APITimeoutError | _ReadTimeoutError):
-            return GradingError(
-                f"{host} did not answer within {self.settings.timeout:g} s{after} (MOCKAWS_TIMEOUT)"
-            )
         if isinstance(exc, _ConnectionLostError):
-            return GradingError(f"the connection to {host} failed mid-reply{after}: {exc}")
-        if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc.__context__
-            detail = f": {_one_line(str(cause), 100)}" if cause and str(cause) else ""
-            return GradingError(f"cannot reach the model server at {host}{after}{detail}")
-        if isinstance(exc, openai.APIStatusError):
-            status = exc.status_code
-            detail = _error_detail(exc)
-            if isinstance(exc, openai.RateLimitError):
-                return GradingError(f"{host} is rate limiting requests (HTTP 429){after}: {detail}")
-            if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-                return GradingError(
-                    f"{host} refused the API key (HTTP {status}): {detail}; check OPENAI_API_KEY"
-                )
-            if isinstance(exc, openai.NotFoundError):
-                return GradingError(
-                    f"{host} has no model '{self.settings.model}' or no chat completions API "
-                    f"(HTTP {status}): {detail}"
-                )
-            if status >= 500:
-                return GradingError(
-                    f"the model server at {host} failed (HTTP {status}){after}: {detail}"
-                )
-            return GradingError(f"{host} rejected the request (HTTP {status}): {detail}")
-        return GradingError(f"grading failed: {_error_detail(exc)}")
+            return GradingError(
+                f"the connection to {host} failed mid-reply{after_retries(tries)}: {exc}"
+            )
+        return GradingError(
+            describe_failure(
+                exc,
+                "chat",
+                host=host,
+                timeout=self.settings.timeout,
+                tries=tries,
+                timed_out=isinstance(exc, _ReadTimeoutError),
+                model=self.settings.model,
+            )
+        )

@@ -81,18 +81,12 @@ class Speaker:
 
 def synthesise(text: str, settings: SpeechSettings) -> bytes:
     """WAV audio of `text` from `/v1/audio/speech` (TranscriptionError on failure)."""
-    from openai import OpenAI, OpenAIError
+    from openai import OpenAIError
 
-    from mockaws.config import PLACEHOLDER_KEY
+    from mockaws.openai_client import openai_client
     from mockaws.voice.transcribe import failure
 
-    endpoint = settings.endpoint
-    client = OpenAI(
-        api_key=endpoint.api_key or PLACEHOLDER_KEY,
-        base_url=endpoint.effective_base_url,
-        timeout=endpoint.timeout,
-        max_retries=endpoint.retries,
-    )
+    client = openai_client(settings.endpoint)
     try:
         reply = client.audio.speech.create(
             model=settings.tts_model, voice=settings.tts_voice, input=text, response_format="wav"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mockaws.errors import TranscriptionError
 from mockaws.models import WordTime
+from mockaws.openai_client import describe_failure, openai_client
 from mockaws.safety import clean
 
 if TYPE_CHECKING:
@@ -38,17 +39,9 @@ def transcribe(
     wav: bytes, settings: SpeechSettings, *, filename: str = "answer.wav"
 ) -> Transcription:
     """The verbatim transcript of a WAV recording, or a TranscriptionError in one line."""
-    from openai import OpenAI, OpenAIError
+    from openai import OpenAIError
 
-    from mockaws.config import PLACEHOLDER_KEY
-
-    endpoint = settings.endpoint
-    client = OpenAI(
-        api_key=endpoint.api_key or PLACEHOLDER_KEY,
-        base_url=endpoint.effective_base_url,
-        timeout=endpoint.timeout,
-        max_retries=endpoint.retries,
-    )
+    client = openai_client(settings.endpoint)
     timed = not settings.model.startswith(_PLAIN_JSON_PREFIXES)
     options: dict[str, Any] = (
         {"response_format": "verbose_json", "timestamp_granularities": ["word"]}
@@ -89,46 +82,15 @@ def _words(raw: Any) -> list[WordTime]:
     return words
 
 
-def _one_line(text: str, limit: int = 160) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def failure(
-    exc: Exception, settings: SpeechSettings, what: str = "transcriptions"
+    exc: Exception,
+    settings: SpeechSettings,
+    api: Literal["transcriptions", "speech"] = "transcriptions",
 ) -> TranscriptionError:
     """One line saying why a speech request failed, after the SDK's own retries."""
-    import openai
-
-    host = settings.host
-    tries = settings.endpoint.retries
-    after = f" after {tries} {'retry' if tries == 1 else 'retries'}" if tries else ""
-    body = getattr(exc, "body", None)
-    inner = body.get("error", body) if isinstance(body, dict) else None
-    message = inner.get("message") if isinstance(inner, dict) else None
-    detail = clean(_one_line(str(message or getattr(exc, "message", "") or exc)))
-    if isinstance(exc, openai.APITimeoutError):
-        return TranscriptionError(
-            f"the speech endpoint at {host} did not answer within "
-            f"{settings.endpoint.timeout:g} s{after} (MOCKAWS_TIMEOUT)"
+    endpoint = settings.endpoint
+    return TranscriptionError(
+        describe_failure(
+            exc, api, host=settings.host, timeout=endpoint.timeout, tries=endpoint.retries
         )
-    if isinstance(exc, openai.APIConnectionError):
-        return TranscriptionError(f"cannot reach the speech endpoint at {host}{after}")
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        if isinstance(exc, openai.RateLimitError):
-            return TranscriptionError(f"{host} is rate limiting {what} (HTTP 429){after}")
-        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            return TranscriptionError(
-                f"{host} refused the API key (HTTP {status}); check OPENAI_API_KEY"
-            )
-        if isinstance(exc, openai.NotFoundError):
-            return TranscriptionError(
-                f"{host} has no model or no /audio/{what} for it (HTTP 404): {detail}"
-            )
-        if status >= 500:
-            return TranscriptionError(
-                f"the speech endpoint at {host} failed (HTTP {status}){after}"
-            )
-        return TranscriptionError(f"{host} rejected the recording (HTTP {status}): {detail}")
-    return TranscriptionError(f"transcription failed: {detail}")
+    )

@@ -126,6 +126,16 @@ def test_what_the_server_said_is_one_line_without_control_characters(
     assert described(status_error(400, body), api).endswith(f"(HTTP 400): {detail}")
 
 
+def test_reading_a_question_aloud_names_what_failed() -> None:
+    # Speech synthesis sends text, not a recording: its failures say so.
+    assert described(status_error(400, OPENAI_BODY), "speech") == (
+        "h:9 rejected the text (HTTP 400): the words"
+    )
+    assert (
+        described(openai.OpenAIError("no audio"), "speech") == "speech synthesis failed: no audio"
+    )
+
+
 def test_speech_failures_keep_their_words_and_type() -> None:
     url = "http://127.0.0.1:9/v1"
     speech = SpeechSettings(Settings(model="m", base_url=url, retries=1), base_url=url)

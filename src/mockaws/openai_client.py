@@ -86,6 +86,8 @@ def describe_failure(
 
     chat = api == "chat"
     server = "the model server" if chat else "the speech endpoint"
+    work = {"chat": "grading", "transcriptions": "transcription", "speech": "speech synthesis"}[api]
+    sent = {"chat": "the request", "transcriptions": "the recording", "speech": "the text"}[api]
     detail = error_detail(exc)
     # The grader quotes the server (or why the connection failed) on every failure; the speech
     # endpoint only where it names what was wrong with the request (no such model, a bad recording).
@@ -99,7 +101,7 @@ def describe_failure(
         why = f": {clean(one_line(str(cause), 100))}" if chat and cause and str(cause) else ""
         return f"cannot reach {server} at {host}{after}{why}"
     if not isinstance(exc, openai.APIStatusError):
-        return f"{'grading' if chat else 'transcription'} failed: {detail}"
+        return f"{work} failed: {detail}"
     status = exc.status_code
     if isinstance(exc, openai.RateLimitError):
         return f"{host} is rate limiting {'requests' if chat else api} (HTTP 429){after}{said}"
@@ -114,4 +116,4 @@ def describe_failure(
         return f"{host} has {missing} (HTTP {status}): {detail}"
     if status >= 500:
         return f"{server} at {host} failed (HTTP {status}){after}{said}"
-    return f"{host} rejected {'the request' if chat else 'the recording'} (HTTP {status}): {detail}"
+    return f"{host} rejected {sent} (HTTP {status}): {detail}"

@@ -201,6 +201,40 @@ def assert_remembered(home: Path, running: Running, graded: bool) -> None:
         assert learnt == running.server.response_format
 
 
+def _wait_until_idle(url: str) -> None:
+    """Wait until the server answers at once again.
+
+    A client that gives up on a grade (on a loaded machine) does not stop llama-cpp-python's
+    server: it generates to the end of that reply, and of every other one given up on, and
+    answers nothing else meanwhile. The doctor is meant to be checked against a server with
+    nothing else to do, so it runs first on each server, and waits should anything be left.
+    """
+    deadline = time.monotonic() + COMMAND_GUARD_S
+    while time.monotonic() < deadline:
+        if _answers_at_once(url):
+            return
+        time.sleep(1)
+    pytest.fail(f"the server at {url} stayed busy for {COMMAND_GUARD_S:g} s")
+
+
+def test_doctor_reports_the_real_server_in_one_screen(home: Path, real_server: Running) -> None:
+    _wait_until_idle(real_server.url)
+    result = mockaws(home, real_server.url, "doctor")
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 24
+    server = next(line for line in lines if " model server " in line)
+    assert f"{MODEL_NAME} at {real_server.url}" in server
+    if result.returncode == 0:
+        # It graded: the format it settled on is named and remembered for the next interview.
+        assert "answers and grades" in server
+        assert any(" response format " in line and "accepted" in line for line in lines)
+    else:
+        # A model too slow for the grade's time limit on a loaded machine: said in one line.
+        assert result.returncode == 3 and server.startswith("✘")
+        assert "answers (" in server or "did not finish" in server, server
+
+
 def test_grade_ends_in_a_grade_or_one_line(home: Path, real_server: Running) -> None:
     answer = home / "answer.txt"
     answer.write_text(
@@ -251,36 +285,3 @@ def test_eval_grades_every_answer_or_lists_its_reason(home: Path, real_server: R
     assert len(report["failures"]) == everything["failed"]
     assert all("\n" not in failure for failure in report["failures"])
     assert_remembered(home, real_server, graded=everything["graded"] > 0)
-
-
-def _wait_until_idle(url: str) -> None:
-    """Wait until the server answers at once again.
-
-    A client that gives up on a grade (the eval above, on a loaded machine) does not stop
-    llama-cpp-python's server: it generates to the end of that reply and answers nothing else
-    meanwhile. The doctor is meant to be checked against a server with nothing else to do.
-    """
-    deadline = time.monotonic() + COMMAND_GUARD_S
-    while time.monotonic() < deadline:
-        if _answers_at_once(url):
-            return
-        time.sleep(1)
-    pytest.fail(f"the server at {url} stayed busy for {COMMAND_GUARD_S:g} s")
-
-
-def test_doctor_reports_the_real_server_in_one_screen(home: Path, real_server: Running) -> None:
-    _wait_until_idle(real_server.url)
-    result = mockaws(home, real_server.url, "doctor")
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stdout.splitlines()
-    assert len(lines) <= 24
-    server = next(line for line in lines if " model server " in line)
-    assert f"{MODEL_NAME} at {real_server.url}" in server
-    if result.returncode == 0:
-        # It graded: the format it settled on is named and remembered for the next interview.
-        assert "answers and grades" in server
-        assert any(" response format " in line and "accepted" in line for line in lines)
-    else:
-        # A model too slow for the grade's time limit on a loaded machine: said in one line.
-        assert result.returncode == 3 and server.startswith("✘")
-        assert "answers (" in server or "did not finish" in server, server

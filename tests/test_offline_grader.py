@@ -292,3 +292,18 @@ def test_a_denial_reaches_past_a_light_verb(answer: str) -> None:
     verdicts = {p.point_id: p.verdict for p in grade.points}
     assert verdicts["strong-consistency"] is Verdict.CONTRADICTED
     assert [hit.flag_id for hit in grade.red_flags_hit] == ["eventual-consistency"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        ("I would rather commit to peak usage than risk paying On-Demand.", True),
+        ("Commit to the steady floor rather than commit to peak usage.", False),
+        ("I have seen teams commit to peak usage and waste money.", False),
+    ],
+)
+def test_rather_asserts_what_it_prefers_and_denies_what_it_passes_over(
+    answer: str, fires: bool
+) -> None:
+    grade = grade_answer(GRADER, SHIPPED.get("savings-plans-vs-reserved-instances"), answer)
+    assert ("commit-to-peak" in {hit.flag_id for hit in grade.red_flags_hit}) is fires

@@ -128,6 +128,17 @@ _POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both", "tho
 # These deny what comes after them in the sentence ("roles rather than access keys"), not what
 # comes before ("NACLs are stateful rather than stateless" still claims NACLs are stateful).
 _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
+# "rather" denies only in "rather than" ("I'd rather run it myself" asserts running it).
+_DENY_ONLY_BEFORE = {"rather": "than"}
+
+
+def _denies_what_follows(tokens: Sequence[Token], k: int) -> bool:
+    """True when token `k` denies what comes after it in the sentence."""
+    form = tokens[k].form
+    if form not in _DENY_WHAT_FOLLOWS:
+        return False
+    needed = _DENY_ONLY_BEFORE.get(form)
+    return needed is None or (k + 1 < len(tokens) and tokens[k + 1].form == needed)
 
 
 # Words a loose match may leave out or say differently ("is" for "are"), so an answer need not
@@ -334,10 +345,12 @@ def _asserted(text: _Text, match: Match) -> bool:
         and any(c.start <= t.start < c.end for c in reporting)
         # "old versions are free" names old things; it does not call the claim old.
         and not (t.form in _AGE_ADJECTIVES and _next_word_starts(text, t, match))
+        # "I've seen teams ..." reports what follows; "the busiest hour we've seen" does not.
+        and not (t.form == "seen" and t.start >= match.end)
         for t in inside
     ):
         return False
-    if any(t.form in _DENY_WHAT_FOLLOWS and t.end <= match.start for t in inside):
+    if any(_denies_what_follows(inside, k) and t.end <= match.start for k, t in enumerate(inside)):
         return False
     # "Disabling health checks would only hide the failure", "a boundary grants nothing": the
     # claim is the subject of what it would cause, or denied by the word right after it.

@@ -300,6 +300,8 @@ def test_a_denial_reaches_past_a_light_verb(answer: str) -> None:
         ("I would rather commit to peak usage than risk paying On-Demand.", True),
         ("Commit to the steady floor rather than commit to peak usage.", False),
         ("I have seen teams commit to peak usage and waste money.", False),
+        ("Committing to peak usage does not save anything in quiet months.", False),
+        ("Committing to peak usage is what I would do.", True),
     ],
 )
 def test_rather_asserts_what_it_prefers_and_denies_what_it_passes_over(

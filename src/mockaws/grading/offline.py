@@ -359,6 +359,13 @@ def _asserted(text: _Text, match: Match) -> bool:
         following[0] in _HYPOTHETICAL or following[0] in _NOTHING or is_negator(following[0])
     ):
         return False
+    # "Changing the SSH port does not stop a scan", "Bumping the timeout past 29 s won't help":
+    # a claim said as an action, then denied in its clause, is the subject of the denial.
+    opening = text.answer[match.start : match.end].split(maxsplit=1)[0].lower()
+    if opening.endswith("ing") and any(
+        is_negator(t.form) for t in inside if match.end <= t.start < clause.end
+    ):
+        return False
     # "it's not true that S3 is eventually consistent": a negator earlier in the same clause.
     before = [t for t in inside if clause.start <= t.start < match.start]
     if any(is_negator(t.form) for t in before):

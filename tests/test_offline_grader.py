@@ -302,6 +302,7 @@ def test_a_denial_reaches_past_a_light_verb(answer: str) -> None:
         ("I have seen teams commit to peak usage and waste money.", False),
         ("Committing to peak usage does not save anything in quiet months.", False),
         ("Committing to peak usage is what I would do.", True),
+        ("Committing to peak usage wastes money in quiet months.", False),
     ],
 )
 def test_rather_asserts_what_it_prefers_and_denies_what_it_passes_over(

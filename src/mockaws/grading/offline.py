@@ -128,6 +128,10 @@ _POINTING_BACK = ("which", "that", "that's", "this", "it's", "its", "both", "tho
 # These deny what comes after them in the sentence ("roles rather than access keys"), not what
 # comes before ("NACLs are stateful rather than stateless" still claims NACLs are stateful).
 _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
+# What an action said as a subject leads to, when the sentence warns against it.
+_BAD_OUTCOME = frozenset(
+    cue_forms("risks wastes dangerous worse rarely breaks hurts loses harmful pointless")
+)
 # "rather" denies only in "rather than" ("I'd rather run it myself" asserts running it).
 _DENY_ONLY_BEFORE = {"rather": "than"}
 
@@ -361,9 +365,12 @@ def _asserted(text: _Text, match: Match) -> bool:
         return False
     # "Changing the SSH port does not stop a scan", "Bumping the timeout past 29 s won't help":
     # a claim said as an action, then denied in its clause, is the subject of the denial.
+    # So is one said as an action with a bad outcome: "Running it all on Spot risks the job".
     opening = text.answer[match.start : match.end].split(maxsplit=1)[0].lower()
     if opening.endswith("ing") and any(
-        is_negator(t.form) for t in inside if match.end <= t.start < clause.end
+        is_negator(t.form) or t.form in _BAD_OUTCOME
+        for t in inside
+        if match.end <= t.start < clause.end
     ):
         return False
     # "it's not true that S3 is eventually consistent": a negator earlier in the same clause.

@@ -1,4 +1,4 @@
-"""Where user state lives, and the settings commands share.
+"""The settings commands share (where user state lives is `home.py`).
 
 Grader settings come from, in order of precedence: command-line flags, environment variables, the
 config file (`config.toml` in the user's config folder), then defaults. `Settings.sources` says
@@ -18,8 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from mockaws.errors import ConfigError
 
-HOME_ENV = "MOCKAWS_HOME"
-CONFIG_ENV = "MOCKAWS_CONFIG"
+# Re-exported (hence `as`): where user state lives is known without importing pydantic.
+from mockaws.home import CONFIG_ENV as CONFIG_ENV  # noqa: PLC0414
+from mockaws.home import HOME_ENV as HOME_ENV  # noqa: PLC0414
+from mockaws.home import cache_dir as cache_dir  # noqa: PLC0414
+from mockaws.home import config_path as config_path  # noqa: PLC0414
+from mockaws.home import home_dir as home_dir  # noqa: PLC0414
+from mockaws.home import transcripts_dir as transcripts_dir  # noqa: PLC0414
 
 # A current small, cheap OpenAI model: a 10-question interview costs about a cent with it.
 DEFAULT_MODEL = "gpt-5.4-nano"
@@ -41,39 +46,6 @@ PLACEHOLDER_KEY = "not-needed"
 Source = Literal["flag", "env", "file", "default"]
 T = TypeVar("T")
 Number = TypeVar("Number", int, float)
-
-
-def home_dir() -> Path:
-    """All user state lives here: `MOCKAWS_HOME` if set, else the platform's user data folder."""
-    override = os.environ.get(HOME_ENV)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("mockaws", appauthor=False)
-
-
-def transcripts_dir(override: Path | None = None) -> Path:
-    """The transcripts folder: `--transcripts-dir` if given, else `<home>/transcripts`."""
-    return override if override is not None else home_dir() / "transcripts"
-
-
-def cache_dir() -> Path:
-    """Where caches live: `<home>/cache`; all of it can be rebuilt, so it is safe to delete."""
-    return home_dir() / "cache"
-
-
-def config_path() -> Path:
-    """The config file: `MOCKAWS_CONFIG`, else `<home>/config.toml` when `MOCKAWS_HOME` is set,
-    else `config.toml` in the platform's user config folder."""
-    explicit = os.environ.get(CONFIG_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    if os.environ.get(HOME_ENV):
-        return home_dir() / "config.toml"
-    from platformdirs import user_config_path
-
-    return user_config_path("mockaws", appauthor=False) / "config.toml"
 
 
 class ConfigFile(BaseModel):

@@ -84,7 +84,7 @@ class Rating(StrEnum):
 
 
 class Authored(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RubricPoint(Authored):
@@ -186,7 +186,7 @@ class BankFile(Authored):
 
 class Produced(BaseModel):
     # Produced data must keep loading when a newer version adds fields.
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class Refusal(StrEnum):

@@ -2,10 +2,10 @@
 
 Typer coerces every parameter through a pydantic TypeAdapter, and building one (and importing
 pydantic to do it) costs more than most commands spend on their own work. The values a command
-line nearly always carries — nothing, a string for a `str`, digits for an `int`, strings for a
-`list[str]` — come out of that adapter unchanged or as `int(digits)`, so they are taken as they
-are here; anything else (paths, choices, constraints, custom parsers, a malformed number) goes
-through Typer's own coercion, built on first need, with its own messages.
+line nearly always carries (nothing, a string for a `str`, digits for an `int`, strings for a
+`list[str]`, a `float` default) come out of that adapter unchanged or as `int(digits)`, so they
+are taken as they are here; anything else (paths, choices, constraints, custom parsers, a
+malformed number) goes through Typer's own coercion, built on first need, with its messages.
 
 Typer versions without this layer (before pydantic coercion) are left alone.
 """
@@ -37,6 +37,8 @@ def plain_value(descriptor: Any, value: Any) -> Any:
         if type(value) is str and value.isascii() and value.isdigit():
             return int(value)
         return NOT_PLAIN
+    if annotation is float and info.min is None and info.max is None and type(value) is float:
+        return value  # a default: typed values (strings) go through the adapter
     if (
         get_origin(annotation) is list
         and get_args(annotation) == (str,)

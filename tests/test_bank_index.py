@@ -50,6 +50,7 @@ def test_listings_say_what_the_validated_bank_says() -> None:
             assert listing.origin == bank.origins[question_id]
             assert catalogue.question(question_id) == question
         assert catalogue.topics == bank.topics
+        assert catalogue.questions() == list(bank.questions.values())
 
 
 def _modules_after(argv: list[str], home: Path) -> tuple[str, set[str]]:

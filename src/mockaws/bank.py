@@ -336,6 +336,10 @@ class Catalogue:
                 return question
         raise _not_found(question_id, self.listings)
 
+    def questions(self) -> list[Question]:
+        """Every question, whole, in the bank's order."""
+        return [self.question(question_id) for question_id in self.listings]
+
     def filter(
         self,
         topics: Sequence[str] = (),

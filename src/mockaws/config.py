@@ -51,7 +51,7 @@ Number = TypeVar("Number", int, float)
 class ConfigFile(BaseModel):
     """What the config file may hold; anything else is a mistake worth reporting."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     base_url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
@@ -134,7 +134,8 @@ def mask_key(key: str | None) -> str | None:
 
 def _load_config_file(path: Path) -> ConfigFile:
     if not path.is_file():
-        return ConfigFile()
+        # Every field's default, without building the validator: nothing here to check.
+        return ConfigFile.model_construct()
     from mockaws.files import describe_os_error, read_text
 
     try:

@@ -108,6 +108,9 @@ def main() -> None:
         env = {**os.environ, "MOCKAWS_HOME": scratch, "TERM": "xterm-256color"}
         for name in ("OPENAI_BASE_URL", "MOCKAWS_MODEL", "OPENAI_API_KEY", "MOCKAWS_BANK"):
             env.pop(name, None)
+        # An installed mockaws has its bytecode compiled; without it every run would compile the
+        # package from source, which is not what a user waits for.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         padding = padded_bank(options.bank_size, Path(scratch))
         if padding is not None:
             env["MOCKAWS_BANK"] = str(padding)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,6 +170,48 @@ def test_truncation_keeps_a_prefix_within_the_limit() -> None:
     assert text.startswith(cut) and tokens.count_tokens(cut).tokens <= 40
     assert len(cut) > 100
     assert tokens.truncate_to_tokens("short text", 40) == "short text"
+
+
+def _fake_toktok(encodings: list[str] | None) -> types.ModuleType:
+    """A toktok that counts words and knows `encodings` (None: no list of them to read)."""
+    module = types.ModuleType("toktok")
+
+    def batch_count(texts: list[str], encoding: str) -> list[int]:
+        if encodings is not None and encoding not in encodings:
+            raise KeyError(encoding)
+        return [len(text.split()) for text in texts]
+
+    module.batch_count = batch_count  # type: ignore[attr-defined]
+    if encodings is not None:
+        module._BUILTIN = list(encodings)  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize(
+    "toktok",
+    [
+        None,
+        _fake_toktok(["o200k_base", "cl100k_base"]),
+        _fake_toktok(["cl100k_base"]),
+        _fake_toktok(None),
+    ],
+    ids=["no-toktok", "toktok-with-encoding", "toktok-without-encoding", "toktok-unlisted"],
+)
+@pytest.mark.parametrize("model", ["gpt-5.4-nano", "gpt-4", None])
+def test_config_show_names_the_counter_grading_would_use(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    toktok: types.ModuleType | None,
+    model: str | None,
+) -> None:
+    """`config show` names the counter without loading it, and names the one really used."""
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setitem(sys.modules, "toktok", toktok)
+    tokens.counter_for.cache_clear()
+    try:
+        assert tokens.counter_name(model) == tokens.counter_for(model).name
+    finally:
+        tokens.counter_for.cache_clear()
 
 
 def test_tiktoken_is_only_used_from_its_cache(

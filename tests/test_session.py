@@ -466,3 +466,22 @@ def test_a_draft_kept_while_typing_is_on_disk_and_resumes(tmp_path: Path) -> Non
     # Text that arrives for a prompt already answered is not saved as a new draft.
     again.keep_draft(resumed, "late text")
     assert len(on_disk(again).turns) == 1
+
+
+def test_what_submitting_needs_is_prepared_once_the_question_is_shown(tmp_path: Path) -> None:
+    from mockaws import delivery
+
+    delivery._service_patterns.cache_clear()
+    session = start(tmp_path, [S3], ScriptedGrader())
+    # Starting the session leaves it to the front end: the first question is not held up.
+    assert delivery._service_patterns.cache_info().currsize == 0
+    session.warm_up()
+    session.warm_up()
+    warming = [t for t in threading.enumerate() if t.name == "mockaws-warm-up"]
+    assert len(warming) <= 1  # the second call started nothing
+    for thread in warming:
+        thread.join(timeout=30)
+    assert delivery._service_patterns.cache_info().currsize == 1
+    session.submit("S3 is strongly consistent; CloudFront caches.")
+    delivery_notes = on_disk(session).turns[0].delivery
+    assert delivery_notes is not None and delivery_notes.services_named == ["S3", "CloudFront"]

@@ -1,4 +1,4 @@
-"""Where user state lives, and the settings commands share.
+"""The settings commands share (where user state lives is `home.py`).
 
 Grader settings come from, in order of precedence: command-line flags, environment variables, the
 config file (`config.toml` in the user's config folder), then defaults. `Settings.sources` says
@@ -18,8 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from mockaws.errors import ConfigError
 
-HOME_ENV = "MOCKAWS_HOME"
-CONFIG_ENV = "MOCKAWS_CONFIG"
+# Re-exported (hence `as`): where user state lives is known without importing pydantic.
+from mockaws.home import CONFIG_ENV as CONFIG_ENV  # noqa: PLC0414
+from mockaws.home import HOME_ENV as HOME_ENV  # noqa: PLC0414
+from mockaws.home import cache_dir as cache_dir  # noqa: PLC0414
+from mockaws.home import config_path as config_path  # noqa: PLC0414
+from mockaws.home import home_dir as home_dir  # noqa: PLC0414
+from mockaws.home import transcripts_dir as transcripts_dir  # noqa: PLC0414
 
 # A current small, cheap OpenAI model: a 10-question interview costs about a cent with it.
 DEFAULT_MODEL = "gpt-5.4-nano"
@@ -43,43 +48,10 @@ T = TypeVar("T")
 Number = TypeVar("Number", int, float)
 
 
-def home_dir() -> Path:
-    """All user state lives here: `MOCKAWS_HOME` if set, else the platform's user data folder."""
-    override = os.environ.get(HOME_ENV)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("mockaws", appauthor=False)
-
-
-def transcripts_dir(override: Path | None = None) -> Path:
-    """The transcripts folder: `--transcripts-dir` if given, else `<home>/transcripts`."""
-    return override if override is not None else home_dir() / "transcripts"
-
-
-def cache_dir() -> Path:
-    """Where caches live: `<home>/cache`; all of it can be rebuilt, so it is safe to delete."""
-    return home_dir() / "cache"
-
-
-def config_path() -> Path:
-    """The config file: `MOCKAWS_CONFIG`, else `<home>/config.toml` when `MOCKAWS_HOME` is set,
-    else `config.toml` in the platform's user config folder."""
-    explicit = os.environ.get(CONFIG_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    if os.environ.get(HOME_ENV):
-        return home_dir() / "config.toml"
-    from platformdirs import user_config_path
-
-    return user_config_path("mockaws", appauthor=False) / "config.toml"
-
-
 class ConfigFile(BaseModel):
     """What the config file may hold; anything else is a mistake worth reporting."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     base_url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
@@ -162,7 +134,8 @@ def mask_key(key: str | None) -> str | None:
 
 def _load_config_file(path: Path) -> ConfigFile:
     if not path.is_file():
-        return ConfigFile()
+        # Every field's default, without building the validator: nothing here to check.
+        return ConfigFile.model_construct()
     from mockaws.files import describe_os_error, read_text
 
     try:

@@ -165,6 +165,10 @@ class LiveSession(Protocol):
 
     def keep_draft(self, prompt: Prompt, text: str) -> None: ...
 
+    def warm_up(self) -> None:
+        """Called once the question is on screen: prepare what submitting will need."""
+        ...
+
 
 class Frontend(Protocol):
     """Whoever answers the interview's questions.

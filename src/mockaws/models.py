@@ -17,6 +17,12 @@ from pydantic import (
     model_validator,
 )
 
+# Re-exported (hence `as`): the bank's vocabularies live apart, for code that lists questions
+# without importing pydantic.
+from mockaws.choices import Level as Level  # noqa: PLC0414
+from mockaws.choices import QuestionKind as QuestionKind  # noqa: PLC0414
+from mockaws.choices import Track as Track  # noqa: PLC0414
+
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=60)
 ]
@@ -37,39 +43,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Level(StrEnum):
-    JUNIOR = "junior"
-    MID = "mid"
-    SENIOR = "senior"
-
-
 class Verdict(StrEnum):
     COVERED = "covered"
     PARTIAL = "partial"
     MISSED = "missed"
     CONTRADICTED = "contradicted"
-
-
-class QuestionKind(StrEnum):
-    """What a question asks the candidate to do; each kind has a rubric shape of its own."""
-
-    CONCEPT = "concept"  # explain a service or an idea, and when to use it
-    SCENARIO = "scenario"  # a situation to handle: decide, plan, migrate
-    TROUBLESHOOTING = "troubleshooting"  # a symptom: diagnose step by step, then fix
-    DESIGN = "design"  # a product brief: requirements, architecture, trade-offs, failure, cost
-    BEHAVIOURAL = "behavioural"  # a story from experience, in STAR form
-
-
-class Track(StrEnum):
-    """A role a candidate prepares for; a question can belong to several."""
-
-    SOLUTIONS_ARCHITECT = "solutions-architect"
-    DEVOPS = "devops"
-    DEVELOPER = "developer"
-    SRE = "sre"
-    SECURITY = "security"
-    DATA_ENGINEER = "data-engineer"
-    GENAI = "genai"
 
 
 class LeadershipPrinciple(StrEnum):
@@ -106,7 +84,7 @@ class Rating(StrEnum):
 
 
 class Authored(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RubricPoint(Authored):
@@ -208,7 +186,7 @@ class BankFile(Authored):
 
 class Produced(BaseModel):
     # Produced data must keep loading when a newer version adds fields.
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class Refusal(StrEnum):

@@ -46,7 +46,7 @@ MAX_OUTLINE_ITEMS = 4
 class PointLabel(BaseModel):
     """The grader's label for one rubric point; the quote comes before the verdict on purpose."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     point_id: str
     evidence: str
@@ -55,14 +55,14 @@ class PointLabel(BaseModel):
 
 
 class RedFlagLabel(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     flag_id: str
     evidence: str
 
 
 class FeedbackLabels(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     strengths: list[str]
     gaps: list[str]
@@ -72,7 +72,7 @@ class FeedbackLabels(BaseModel):
 class GraderReply(BaseModel):
     """The reply the grader must give, fields in the order the model writes them."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     points: list[PointLabel]
     red_flags: list[RedFlagLabel]

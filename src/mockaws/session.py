@@ -241,8 +241,7 @@ class Interview:
         self._asked_at = clock()
         self._asked_wall: datetime = utc_now()
         self._carried = 0.0  # seconds spent on the current prompt before an interruption
-        # Compile the delivery patterns now rather than on the first submit (tens of ms).
-        services_in("")
+        self._warmed = False  # see `warm_up`
         # Set when a save fails (disk full, read-only home): everything stays in memory and the
         # next save writes it all; the client shows the message.
         self.save_problem: str | None = None
@@ -593,6 +592,21 @@ class Interview:
         if not draft.strip() and not self._hints and self._draft is None:
             return None
         return self._record(self._new_turn(prompt, AnswerState.DRAFT, draft))
+
+    def warm_up(self) -> None:
+        """Prepare, on a background thread, what the first submit would otherwise wait for.
+
+        Front ends call this once a question is on screen: compiling the delivery patterns
+        (tens of ms) then overlaps the reading of the question instead of delaying its display
+        or the submit. Only the first call does anything.
+        """
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
+        threading.Thread(
+            target=services_in, args=("",), name="mockaws-warm-up", daemon=True
+        ).start()
 
     def keep_draft(self, prompt: Prompt, text: str) -> None:
         """Save `text`, typed so far for `prompt`, as its draft (not graded).
@@ -1019,6 +1033,8 @@ def _ask(
     draft = prompt.draft
     _catch_up(session, prompt, frontend)
     frontend.show(Asked(prompt))
+    if not frontend.live:
+        session.warm_up()  # the prompt is printed; a live editor says when it has drawn it
     while True:
         _catch_up(session, prompt, frontend)
         reply = frontend.read(prompt, draft)

@@ -9,6 +9,7 @@ the count is an estimate, and every figure built on it says so (`Usage.estimated
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import tempfile
@@ -87,15 +88,20 @@ def tiktoken_cache_file(encoding: str) -> Path | None:
     return Path(folder) / hashlib.sha1(url.encode()).hexdigest()
 
 
-def _tiktoken_counter(encoding: str) -> Counter | None:
+def _tiktoken_file_ready(encoding: str) -> bool:
     cached = tiktoken_cache_file(encoding)
     expected = _TIKTOKEN_SHA256.get(encoding)
     if cached is None or expected is None or not cached.is_file():
-        return None  # loading would mean a download: never from here
+        return False  # loading would mean a download: never from here
     try:
-        if hashlib.sha256(cached.read_bytes()).hexdigest() != expected:
-            return None  # tiktoken would fetch it again
+        # A file that does not match, tiktoken would fetch again.
+        return hashlib.sha256(cached.read_bytes()).hexdigest() == expected
     except OSError:
+        return False
+
+
+def _tiktoken_counter(encoding: str) -> Counter | None:
+    if not _tiktoken_file_ready(encoding):
         return None
     try:
         import tiktoken
@@ -127,6 +133,35 @@ def counter_for(model: str | None = None) -> Counter:
         or _toktok_counter(encoding)
         or Counter("estimate", False, estimate_tokens)
     )
+
+
+def counter_name(model: str | None = None) -> str:
+    """The name of the counter `counter_for(model)` gives, found without loading an encoding.
+
+    Loading one takes a good part of a second, too long for a command that only names it.
+    """
+    encoding = encoding_for_model(model)
+    if _tiktoken_file_ready(encoding) and _importable("tiktoken"):
+        return f"tiktoken {encoding}"
+    try:
+        import toktok
+
+        # The encodings compiled into toktok; without that list, only loading one tells.
+        compiled_in = getattr(toktok, "_BUILTIN", None)
+    except Exception:  # not installed, or broken: counter_for would not use it either
+        return "estimate"
+    if isinstance(compiled_in, list | tuple):
+        usable = encoding in compiled_in
+    else:
+        usable = _toktok_counter(encoding) is not None
+    return f"toktok {encoding}" if usable else "estimate"
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a module blocked or half-imported
+        return False
 
 
 def count_tokens(text: str, model: str | None = None) -> TokenCount:

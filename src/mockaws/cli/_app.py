@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import typer
 from typer import Abort
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
-from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from mockaws.errors import ExitCode, MockawsError
 
@@ -60,6 +60,15 @@ def _silence_stdout() -> None:
 class _Group(TyperGroup):
     """The root command: a usage error is one line naming the command's help, not a box."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _adopt_params(self.params)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _adopt_params(params)  # --help and the completion options are made here, on demand
+        return params
+
     def main(  # type: ignore[override]
         self,
         args: Any = None,
@@ -89,8 +98,23 @@ class _Group(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def _quick_runtime_param(param: Any) -> Any:
+    # Plain values coerced without pydantic (see `cli/_coercion.py`).
+    if param._runtime_param is None:
+        from mockaws.cli._coercion import quick_runtime_param
+
+        param._runtime_param = quick_runtime_param(param)
+    return param._runtime_param
+
+
+class _QuickOption(TyperOption):
+    get_runtime_param = _quick_runtime_param
+
+
 class _PlainArgument(TyperArgument):
     """An argument shown as a man page would: `ID`, `[ID]`, `[PATH]...`, no `<str>` or `{ID}`."""
+
+    get_runtime_param = _quick_runtime_param
 
     def _usage_display_name(self) -> str:
         name = self.metavar or self.display_name_raw
@@ -104,12 +128,23 @@ class _PlainArgument(TyperArgument):
         return ""
 
 
+def _adopt_params(params: list[Any]) -> None:
+    for param in params:
+        if type(param) is TyperArgument:
+            param.__class__ = _PlainArgument
+        elif type(param) is TyperOption:
+            param.__class__ = _QuickOption
+
+
 class _Command(TyperCommand):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if type(param) is TyperArgument:
-                param.__class__ = _PlainArgument
+        _adopt_params(self.params)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _adopt_params(params)  # the --help option is made here, on demand
+        return params
 
 
 def _keep_examples_as_written(doc: str) -> str:

@@ -47,7 +47,7 @@ def show(
     from mockaws.config import load_settings
     from mockaws.grading.llm import ServerMemory, output_cap
     from mockaws.prompts import prompt_version
-    from mockaws.tokens import counter_for, price_for
+    from mockaws.tokens import counter_name, price_for
     from mockaws.voice.settings import load_speech_settings
 
     settings = load_settings(model=model, base_url=base_url)
@@ -79,7 +79,7 @@ def show(
             if price
             else "unknown (no cost shown)"
         ),
-        "token counts": counter_for(settings.model).name,
+        "token counts": counter_name(settings.model),
         "speech_model": speech.model,
         "speech_base_url": speech.endpoint.display_base_url,
         "prompt_version": prompt_version(),

@@ -30,7 +30,7 @@ from mockaws.cli.voice_options import (
 )
 
 if TYPE_CHECKING:
-    from mockaws.bank import Bank
+    from mockaws.bank import Catalogue
     from mockaws.config import Settings
     from mockaws.grading import Grader
     from mockaws.models import Level, Mode, Question, Track, Turn
@@ -140,7 +140,7 @@ def interview(
       mockaws interview -n 1 --grader offline < answers.txt
     """
     from mockaws import ui
-    from mockaws.bank import load_bank, parse_tracks
+    from mockaws.bank import load_catalogue, parse_tracks
     from mockaws.config import load_settings
     from mockaws.config import transcripts_dir as resolve_transcripts_dir
     from mockaws.errors import BadInputError
@@ -170,7 +170,7 @@ def interview(
     chosen_grader, notice = make_grader(grader, grader_settings)
     if chosen_grader.name == "openai":
         chosen_grader, notice = offline_if_unreachable(chosen_grader, grader_settings, notice)
-    loaded = load_bank(bank or [])
+    loaded = load_catalogue(bank or [])
     plan, count, seed = _choose_plan(
         loaded,
         topics=topic or [],
@@ -241,7 +241,7 @@ def offline_if_unreachable(
 
 
 def _choose_plan(
-    loaded: Bank,
+    loaded: Catalogue,
     *,
     topics: list[str],
     tracks: list[Track],
@@ -261,16 +261,18 @@ def _choose_plan(
     from mockaws.session import AdaptivePlan, FixedPlan
 
     if loop is not None:
-        chosen = select_loop(list(loaded.questions.values()), loop, level or Level.MID, seed)
+        chosen = select_loop(loaded.questions(), loop, level or Level.MID, seed)
         return FixedPlan(chosen), len(chosen), seed
     count = 5 if count is None else count
     if not adaptive:
         candidates = loaded.filter(topics, level, tracks)
         check_count(count, candidates)
-        return FixedPlan(select_questions(candidates, count, seed)), count, seed
+        # Only the questions asked are read whole.
+        chosen = [loaded.question(q.id) for q in select_questions(candidates, count, seed)]
+        return FixedPlan(chosen), count, seed
     if count < 1:
         raise BadInputError(f"-n must be at least 1 (got {count})")
-    pool = loaded.filter(topics, tracks=tracks)
+    pool = [loaded.question(q.id) for q in loaded.filter(topics, tracks=tracks)]
     if not pool:
         raise BadInputError("no questions match the chosen topic and track")
     # A seed is always recorded, so the session can be resumed (and replayed) exactly.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from mockaws.models import Level
+    from mockaws.choices import Level
 
 
 # Shell completion (Typer's mechanism: `mockaws --install-completion`). A completer never fails:
@@ -26,11 +26,11 @@ def _bank_from(ctx: typer.Context) -> list[Path]:
 
 def complete_question_id(ctx: typer.Context, incomplete: str) -> list[str]:
     """Question ids of the shipped bank and any `--bank` given before."""
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_catalogue
     from mockaws.errors import MockawsError
 
     try:
-        ids = sorted(load_bank(_bank_from(ctx)).questions)
+        ids = sorted(load_catalogue(_bank_from(ctx)).listings)
     except (MockawsError, OSError):
         return []
     return _matching(ids, incomplete)
@@ -38,24 +38,24 @@ def complete_question_id(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
     """Topics of the shipped bank and any `--bank` given before."""
-    from mockaws.bank import load_bank
+    from mockaws.bank import load_catalogue
     from mockaws.errors import MockawsError
 
     try:
-        topics = load_bank(_bank_from(ctx)).topics
+        topics = load_catalogue(_bank_from(ctx)).topics
     except (MockawsError, OSError):
         return []
     return _matching(topics, incomplete)
 
 
 def complete_level(incomplete: str) -> list[str]:
-    from mockaws.models import Level
+    from mockaws.choices import Level
 
     return _matching([level.value for level in Level], incomplete)
 
 
 def complete_track(incomplete: str) -> list[str]:
-    from mockaws.models import Track
+    from mockaws.choices import Track
 
     return _matching([track.value for track in Track], incomplete)
 
@@ -154,8 +154,8 @@ BaseUrlOption = Annotated[
 
 def parse_level(value: str | None) -> Level | None:
     """The Level named by `value`, or a BadInputError naming the choices."""
+    from mockaws.choices import Level
     from mockaws.errors import BadInputError, unknown_choice
-    from mockaws.models import Level
 
     if value is None:
         return None

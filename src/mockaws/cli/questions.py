@@ -22,7 +22,8 @@ from mockaws.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from mockaws.models import Question, Track
+    from mockaws.choices import Track
+    from mockaws.models import Question
 
 questions_app = App(help="Browse and validate the question bank.")
 
@@ -50,10 +51,10 @@ def list_questions(
       mockaws questions list | cut -f1 | head
       mockaws questions list --json | jq -r '.[].id'
     """
-    from mockaws.bank import load_bank, parse_tracks, tracks_of
+    from mockaws.bank import load_catalogue, parse_tracks, tracks_of
 
     chosen_format = listing_format(output_format, as_json=as_json)
-    loaded = load_bank(bank or [])
+    loaded = load_catalogue(bank or [])
     tracks = parse_tracks(track or [])
     chosen = sorted(
         loaded.filter(topic or [], parse_level(level), tracks), key=lambda q: (q.topic, q.id)
@@ -68,8 +69,8 @@ def list_questions(
                 "kind": q.kind.value,
                 "tracks": [t.value for t in roles[q.id]],
                 "question": q.question,
-                "sources": q.sources,
-                "file": str(loaded.origins[q.id]),
+                "sources": list(q.sources),
+                "file": str(q.origin),
             }
             for q in chosen
         ]
@@ -103,10 +104,10 @@ def list_topics(as_json: JsonOption = False, bank: BankOption = None) -> None:
       mockaws questions topics --json
     """
     from mockaws import ui
-    from mockaws.bank import load_bank
-    from mockaws.models import Level
+    from mockaws.bank import load_catalogue
+    from mockaws.choices import Level
 
-    loaded = load_bank(bank or [])
+    loaded = load_catalogue(bank or [])
     topics: list[dict[str, Any]] = []
     for name in loaded.topics:
         in_topic = loaded.filter([name])
@@ -135,10 +136,10 @@ def list_tracks(
       mockaws questions tracks
       mockaws questions tracks --json
     """
-    from mockaws.bank import load_bank
-    from mockaws.models import Level, QuestionKind, Track
+    from mockaws.bank import load_catalogue
+    from mockaws.choices import Level, QuestionKind, Track
 
-    loaded = load_bank(bank or [])
+    loaded = load_catalogue(bank or [])
     rows: list[dict[str, Any]] = []
     for track in Track:
         in_track = loaded.filter(tracks=[track])
@@ -179,16 +180,17 @@ def show_question(
       mockaws questions show sg-vs-nacl --json | jq '.question.rubric'
       mockaws questions show my-question --bank my-questions.toml
     """
-    from mockaws import ui
-    from mockaws.bank import load_bank, tracks_of
+    from mockaws.bank import load_catalogue, tracks_of
 
-    loaded = load_bank(bank or [])
-    question = loaded.get(question_id)
+    loaded = load_catalogue(bank or [])
+    question = loaded.question(question_id)
     tracks = tracks_of(question)
     if as_json:
-        payload = _question_json(question, loaded.origins[question.id], tracks)
+        payload = _question_json(question, loaded.get(question_id).origin, tracks)
         typer.echo(json.dumps(payload, indent=2))
         return
+    from mockaws import ui
+
     ui.question_detail(question, tracks)
 
 

@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mockaws.config import OPENAI_BASE_URL, Settings, home_dir
 from mockaws.errors import ConfigError, GradingError
-from mockaws.grading.injection import find_injections
-from mockaws.grading.scoring import Labels
 from mockaws.models import Feedback, PointVerdict, Question, RedFlagHit, Usage, Verdict
 from mockaws.openai_client import (
     after_retries,
@@ -45,6 +43,8 @@ from mockaws.tokens import add_usage, count_tokens, make_usage, truncate_to_toke
 if TYPE_CHECKING:
     from openai import OpenAI
     from openai.types.chat import ChatCompletion
+
+    from mockaws.grading.scoring import Labels
 
 ResponseMode = Literal["json_schema", "json_object_schema", "json_object", "prompt"]
 # What to try next when a server rejects a response format. "json_object_schema" is JSON mode
@@ -430,6 +430,8 @@ def read_reply(question: Question, content: str) -> Labels:
     integrity = []
     if addressed is True or (isinstance(addressed, str) and addressed.lower() == "true"):
         integrity.append("the grader judged that the answer addresses the grader: not obeyed")
+    from mockaws.grading.scoring import Labels  # here: `config show` imports this module
+
     return Labels(
         points=points,
         red_flags_hit=red_flags,
@@ -473,6 +475,8 @@ class OpenAIGrader:
         # The model sees the answer whole, fenced as data; text addressed to it is flagged, and
         # scoring credits no quote whose only words lie in it.
         gradable = answer
+        from mockaws.grading.injection import find_injections
+
         if find_injections(answer):
             notes.append("parts of the answer address the grader: they are data, not instructions")
         tokens = count_tokens(gradable, self.settings.model)

@@ -254,6 +254,12 @@ class AnswerEditor:
         if self.live_session is not None:
             self.session.app.create_background_task(self._show_feed())
             self.session.app.create_background_task(self._keep_drafts(prompt))
+            self.session.app.create_background_task(self._warm_up())
+
+    async def _warm_up(self) -> None:
+        # Tasks start once the application has drawn the prompt: the question is on screen.
+        assert self.live_session is not None
+        self.live_session.warm_up()
 
     async def _keep_drafts(self, prompt: Prompt) -> None:
         """Save the text typed, on every pause in typing and every few seconds, off this thread."""

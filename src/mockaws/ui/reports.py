@@ -34,6 +34,7 @@ from mockaws.views import (
 )
 
 if TYPE_CHECKING:
+    from mockaws.bank import Listed
     from mockaws.evaluation import EvalReport
     from mockaws.evidence import Mark
     from mockaws.history import SessionSummary, Stats
@@ -60,7 +61,7 @@ def tracks_label(tracks: Sequence[Track]) -> str:
 
 
 def question_table(
-    questions: Sequence[Question], tracks: Mapping[str, Sequence[Track]] | None = None
+    questions: Sequence[Listed], tracks: Mapping[str, Sequence[Track]] | None = None
 ) -> None:
     """id, topic, level, kind and tracks in columns; long questions wrap in their own column.
 

@@ -32,9 +32,8 @@ Every grade says how sure it is (`assess_confidence`).
 from __future__ import annotations
 
 import itertools
-import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -42,6 +41,7 @@ from functools import cache, partial
 from mockaws.grading.injection import InjectionHit, find_injections
 from mockaws.grading.scoring import RATING_BANDS, Labels
 from mockaws.grading.textmatch import (
+    FREE_WORDING_IGNORED,
     FUNCTION_WORDS,
     OPPOSITES,
     Match,
@@ -492,62 +492,33 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
 # A misconception said in words of its own often shares most of a red-flag cue's content words in
 # one clause, but so does a true statement that denies it in other words. On the misconception
 # set (evals/misconceptions.jsonl, written without the cues) all but one of a cue's words finds
-# 15 of the misconceptions the cues miss, with 5 false suspicions, and suspects 4% of the
+# 22 of the misconceptions the cues miss, with 11 false suspicions, and suspects 6% of the
 # bank's true statements: too loose to cost points, reason enough to say the grade is unsure
-# and what to check. (Three quarters of the words would find 33 for 16 false, and suspect 10%.)
+# and what to check. (Before the bank's red-flag cue pass, three quarters of the words found
+# 33 for 16 false and suspected 10%; all but one, 15 for 5 and 4%.)
 _SUSPECT_SHARE = 0.8
-_SUSPECT_MIN_WORDS = 3
 # Words a cue may leave out in a misconception worded freely: function words and pronouns.
-_SUSPECT_IGNORED = frozenset(
-    cue_forms(
-        "a an the is are was were be been being am of to in on at by for from with as so and or "
-        "it they you your we i that this"
-    )
-)
+_SUSPECT_IGNORED = FREE_WORDING_IGNORED | frozenset(cue_forms("it they you your we i that this"))
 
 
 def _suspected_flags(question: Question, text: _Text, hits: Sequence[_FlagHit]) -> list[RedFlag]:
     """Red flags the answer may state in its own words, beyond those its cues confirm."""
     confirmed = {hit.flag.id for hit in hits}
-    tokens = text.tokens.folded
-    starts = [t.start for t in tokens]
-    clauses_of_answer = clause_spans(text.answer)
-    suspected: list[RedFlag] = []
-    for flag in question.red_flags:
-        if flag.id in confirmed:
-            continue
-        if any(_said_loosely(text, tokens, starts, clauses_of_answer, cue) for cue in flag.cues):
-            suspected.append(flag)
-    return suspected
+    return [
+        flag
+        for flag in question.red_flags
+        if flag.id not in confirmed and any(_said_loosely(text, cue) for cue in flag.cues)
+    ]
 
 
-def _said_loosely(
-    text: _Text,
-    tokens: Sequence[Token],
-    starts: Sequence[int],
-    clauses_of_answer: Sequence[tuple[int, int]],
-    cue: str,
-) -> bool:
-    forms = cue_forms(cue)
-    wanted = {f for f in forms if f not in _SUSPECT_IGNORED and not is_negator(f)}
-    if len(wanted) < _SUSPECT_MIN_WORDS:
-        return False
-    cue_denies = any(is_negator(f) for f in forms)
-    need = max(_SUSPECT_MIN_WORDS, math.ceil(_SUSPECT_SHARE * len(wanted)))
-    if len(wanted & text.forms) < need:
-        return False  # not in the whole answer, so in no clause of it
-    for clause_start, clause_end in clauses_of_answer:
-        inside = range(bisect_left(starts, clause_start), bisect_left(starts, clause_end))
-        found = [i for i in inside if tokens[i].form in wanted]
-        if len({tokens[i].form for i in found}) < need:
-            continue
-        denied = any(is_negator(tokens[i].form) or tokens[i].negated_by is not None for i in inside)
-        if denied is not cue_denies:
-            continue
-        match = Match(cue, tokens[found[0]].start, tokens[found[-1]].end, found[0], found[-1])
-        if not text.addresses_grader(match) and _asserted(text, match):
-            return True
-    return False
+def _said_loosely(text: _Text, cue: str) -> bool:
+    """True when a clause asserts most of the cue's content words, in any order."""
+    return any(
+        not text.addresses_grader(match) and _asserted(text, match)
+        for match in find_in_clause(
+            text.answer, text.tokens.folded, cue, share=_SUSPECT_SHARE, ignored=_SUSPECT_IGNORED
+        )
+    )
 
 
 def _distinct_ideas(matches: Sequence[Match]) -> int:

@@ -13,6 +13,7 @@ is known to be denied rather than said ("S3 is not eventually consistent").
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import threading
 from collections import Counter
@@ -593,7 +594,7 @@ _FREE_WORDING_CONTENT_WORDS = 3
 _FREE_WORDING_SLACK = 3  # other words allowed among the cue's
 # Words a freely worded claim may leave out; verbs ("keep", "use") carry the claim and stay.
 # Whose it is stays ("run our own database" is not "running your own database adds work").
-_FREE_WORDING_IGNORED = _forms(
+FREE_WORDING_IGNORED = _forms(
     "a an the is are was were be been being am of to in on at by for from with as so and or"
 )
 
@@ -608,18 +609,30 @@ def clause_spans(text: str) -> tuple[tuple[int, int], ...]:
     )
 
 
-def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
+def find_in_clause(
+    text: str,
+    tokens: Sequence[Token],
+    cue: str,
+    *,
+    share: float = 1.0,
+    ignored: frozenset[str] = FREE_WORDING_IGNORED,
+) -> list[Match]:
     """Where every content word of a cue of three or more occurs in one clause, in any order.
 
-    A clause with a negator in it does not make the claim (unless the cue itself denies).
+    A clause with a negator in it does not make the claim (unless the cue itself denies). With
+    `share` below 1, that share of the cue's different content words (at least three) is
+    enough, wherever they sit in the clause: a looser reading, for what a cue only suggests.
     """
-    ignored = _FREE_WORDING_IGNORED
     wanted = Counter(
         form for form in cue_forms(cue) if form not in ignored and not is_negator(form)
     )
     forms = set(wanted)
     if len(forms) < _FREE_WORDING_CONTENT_WORDS:
         return []
+    whole = share >= 1.0
+    need = len(forms) if whole else max(_FREE_WORDING_CONTENT_WORDS, math.ceil(share * len(forms)))
+    if len(forms & {token.form for token in tokens}) < need:
+        return []  # not in the whole text, so in no clause of it
     cue_denies = any(is_negator(form) for form in cue_forms(cue))
     starts = [token.start for token in tokens]
     matches: list[Match] = []
@@ -628,15 +641,18 @@ def find_in_clause(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
         last_index = bisect.bisect_left(starts, clause_end)
         inside = list(enumerate(tokens[first_index:last_index], start=first_index))
         found = [(i, t) for i, t in inside if t.form in forms]
-        # Each word as often as the cue says it: "active-passive" is not "active-active".
-        if not wanted <= Counter(t.form for _, t in found):
+        if whole:
+            # Each word as often as the cue says it: "active-passive" is not "active-active".
+            if not wanted <= Counter(t.form for _, t in found):
+                continue
+        elif len({t.form for _, t in found}) < need:
             continue
         denied = any(is_negator(t.form) or t.negated_by is not None for _, t in inside)
         if denied is not cue_denies:
             continue
         first, last = found[0], found[-1]
         # The words must sit together: spread over a long clause they are not one claim.
-        if last[0] - first[0] + 1 > len(forms) + _FREE_WORDING_SLACK:
+        if whole and last[0] - first[0] + 1 > len(forms) + _FREE_WORDING_SLACK:
             continue
         matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
     return matches

@@ -10,8 +10,25 @@ from typing import Any
 
 import pytest
 
+from mockaws.grading.scoring import CREDIT
+from mockaws.models import Verdict
+
 DATA = Path(__file__).parent / "data"
 MINI_BANK = DATA / "mini_bank.toml"
+
+# A good answer to the mini bank's security-group question, the labels an honest model gives it
+# (point id: verdict, quote), and what they earn of the rubric's 10: sg-stateful (3) and
+# nacl-stateless (3) covered, sg-instance-level (2) partial.
+SG_ANSWER = (
+    "Security groups are stateful, so return traffic is allowed automatically. "
+    "NACLs are stateless and work at the subnet level, so you open ephemeral ports both ways."
+)
+SG_HONEST = {
+    "sg-stateful": ("covered", "Security groups are stateful"),
+    "nacl-stateless": ("covered", "NACLs are stateless"),
+    "sg-instance-level": ("partial", "work at the subnet level"),
+}
+SG_HONEST_SCORE = round(100 * (3 + 3 + 2 * CREDIT[Verdict.PARTIAL]) / 10)
 
 _real_connect = socket.socket.connect
 

@@ -16,27 +16,18 @@ from mockaws.config import Settings
 from mockaws.errors import ConfigError, GradingError
 from mockaws.grading import grade_answer
 from mockaws.grading.llm import MAX_ANSWER_TOKENS, OpenAIGrader, RequestShape, ServerMemory
-from mockaws.grading.scoring import CREDIT, score
+from mockaws.grading.scoring import score
 from mockaws.models import Refusal, Verdict
 from mockaws.prompts import ANSWER_TAG, prompt_version
 from tests.conftest import MINI_BANK
+from tests.conftest import SG_ANSWER as ANSWER
+from tests.conftest import SG_HONEST as HONEST
+from tests.conftest import SG_HONEST_SCORE as HONEST_SCORE
 from tests.fake_openai import FakeOpenAI, Reply, completion, error, labels, user_message
 
 BANK = load_bank([MINI_BANK])
 SG = BANK.get("mini-sg-vs-nacl")
 S3 = BANK.get("mini-s3-consistency")
-ANSWER = (
-    "Security groups are stateful, so return traffic is allowed automatically. "
-    "NACLs are stateless and work at the subnet level, so you open ephemeral ports both ways."
-)
-HONEST = {
-    "sg-stateful": ("covered", "Security groups are stateful"),
-    "nacl-stateless": ("covered", "NACLs are stateless"),
-    "sg-instance-level": ("partial", "work at the subnet level"),
-}
-# What HONEST earns of the rubric's 10: sg-stateful (3) and nacl-stateless (3) covered,
-# sg-instance-level (2) partial.
-HONEST_SCORE = round(100 * (3 + 3 + 2 * CREDIT[Verdict.PARTIAL]) / 10)
 
 
 @pytest.fixture

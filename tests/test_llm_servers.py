@@ -16,10 +16,12 @@ from mockaws.config import Settings
 from mockaws.errors import GradingError
 from mockaws.grading import grade_answer
 from mockaws.grading.llm import OpenAIGrader, RequestShape, ServerMemory
-from mockaws.grading.scoring import CREDIT
 from mockaws.models import Verdict
 from mockaws.prompts import TEXT_BOUNDS, prompt_version
 from tests.conftest import MINI_BANK
+from tests.conftest import SG_ANSWER as ANSWER
+from tests.conftest import SG_HONEST as HONEST
+from tests.conftest import SG_HONEST_SCORE as HONEST_SCORE
 from tests.fake_openai import (
     FakeOpenAI,
     Reply,
@@ -35,18 +37,6 @@ from tests.fake_openai import (
 
 BANK = load_bank([MINI_BANK])
 SG = BANK.get("mini-sg-vs-nacl")
-ANSWER = (
-    "Security groups are stateful, so return traffic is allowed automatically. "
-    "NACLs are stateless and work at the subnet level, so you open ephemeral ports both ways."
-)
-HONEST = {
-    "sg-stateful": ("covered", "Security groups are stateful"),
-    "nacl-stateless": ("covered", "NACLs are stateless"),
-    "sg-instance-level": ("partial", "work at the subnet level"),
-}
-# What HONEST earns of the rubric's 10: sg-stateful (3) and nacl-stateless (3) covered,
-# sg-instance-level (2) partial.
-HONEST_SCORE = round(100 * (3 + 3 + 2 * CREDIT[Verdict.PARTIAL]) / 10)
 GOOD = completion(labels(SG, HONEST))
 LOCAL = "smollm2-135m"
 

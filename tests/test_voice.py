@@ -55,6 +55,19 @@ def tone_and_silence(pattern: list[tuple[str, float]]) -> bytes:
     return np.concatenate(pieces).astype("<i2").tobytes()
 
 
+def recording_interview(server: FakeOpenAI, home: Path, *options: str) -> Terminal:
+    """A one-question voice interview of the mini bank, graded offline, its recording started."""
+    term = Terminal.mockaws(
+        *("interview", "--voice", "--bank", str(MINI_BANK), "--topic", "networking", "-n", "1"),
+        *("--grader", "offline", "--follow-ups", "0", "--speech-base-url", server.url, *options),
+        home=home,
+    )
+    term.expect("Enter: start speaking")
+    term.send("\r")
+    term.expect("● REC")
+    return term
+
+
 def test_long_pauses_are_found_where_the_silences_are() -> None:
     need_numpy()
     from mockaws.voice.analyse import find_speech
@@ -206,26 +219,7 @@ def test_a_spoken_answer_is_recorded_transcribed_edited_graded_and_kept(
         server.transcriptions.append(check)
         monkeypatch.setenv("PULSE_SERVER", pulse.server)
         monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
-        term = Terminal.mockaws(
-            "interview",
-            "--voice",
-            "--bank",
-            str(MINI_BANK),
-            "--topic",
-            "networking",
-            "-n",
-            "1",
-            "--grader",
-            "offline",
-            "--follow-ups",
-            "0",
-            "--speech-base-url",
-            server.url,
-            home=home,
-        )
-        term.expect("Enter: start speaking")
-        term.send("\r")
-        term.expect("● REC")
+        term = recording_interview(server, home)
         pulse.play(played.path)
         term.send("\r")
         stopped = time.monotonic()
@@ -281,26 +275,7 @@ def test_a_transcription_fault_at_the_terminal_keeps_the_turn_and_regrade_finish
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-1234567890")
     with FakeOpenAI() as server:
         server.transcriptions.append(error(429, "Rate limit reached for whisper-1"))
-        term = Terminal.mockaws(
-            "interview",
-            "--voice",
-            "--bank",
-            str(MINI_BANK),
-            "--topic",
-            "networking",
-            "-n",
-            "1",
-            "--grader",
-            "offline",
-            "--follow-ups",
-            "0",
-            "--speech-base-url",
-            server.url,
-            home=home,
-        )
-        term.expect("Enter: start speaking")
-        term.send("\r")
-        term.expect("● REC")
+        term = recording_interview(server, home)
         pulse.play(played.path)
         term.send("\r")
         term.expect("Not transcribed: ")
@@ -394,28 +369,7 @@ def test_recording_stops_by_itself_after_the_chosen_silence(
     monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
     with FakeOpenAI() as server:
         server.transcriptions.append(transcription(SENTENCES[0]))
-        term = Terminal.mockaws(
-            "interview",
-            "--voice",
-            "--bank",
-            str(MINI_BANK),
-            "--topic",
-            "networking",
-            "-n",
-            "1",
-            "--grader",
-            "offline",
-            "--follow-ups",
-            "0",
-            "--stop-after-silence",
-            "1",
-            "--speech-base-url",
-            server.url,
-            home=home,
-        )
-        term.expect("Enter: start speaking")
-        term.send("\r")
-        term.expect("● REC")
+        term = recording_interview(server, home, "--stop-after-silence", "1")
         pulse.play(played.path)
         pulse.play(quiet)
         term.expect("transcribed in")  # no key pressed to stop
@@ -462,26 +416,7 @@ def test_silence_is_not_sent_and_t_types_the_answer_instead(
     monkeypatch.setenv("PULSE_SERVER", pulse.server)
     monkeypatch.setenv("MOCKAWS_AUDIO_DEVICE", "pulse")
     with FakeOpenAI() as server:
-        term = Terminal.mockaws(
-            "interview",
-            "--voice",
-            "--bank",
-            str(MINI_BANK),
-            "--topic",
-            "networking",
-            "-n",
-            "1",
-            "--grader",
-            "offline",
-            "--follow-ups",
-            "0",
-            "--speech-base-url",
-            server.url,
-            home=home,
-        )
-        term.expect("Enter: start speaking")
-        term.send("\r")
-        term.expect("● REC")
+        term = recording_interview(server, home)
         term.send("\r")  # nothing was said
         term.expect("heard no speech")
         # The record screen again, under the message.

@@ -303,6 +303,8 @@ def test_a_denial_reaches_past_a_light_verb(answer: str) -> None:
         ("Committing to peak usage does not save anything in quiet months.", False),
         ("Committing to peak usage is what I would do.", True),
         ("Committing to peak usage wastes money in quiet months.", False),
+        # "rather than" passes over what follows it in its own clause only.
+        ("Rather than a small floor, commit to peak usage for the discount.", True),
     ],
 )
 def test_rather_asserts_what_it_prefers_and_denies_what_it_passes_over(

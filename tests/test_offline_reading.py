@@ -283,3 +283,86 @@ def test_a_pronoun_stands_for_its_own_sentence_subject_first() -> None:
     )
     assert not flag_fires("security groups are stateless", answer)
     assert flag_fires("network ACLs are stateful", "A network ACL is simple, and it's stateful.")
+
+
+SCAN = question(
+    [
+        RubricPoint(
+            id="scan-cost",
+            point="A Scan reads every item and consumes the table's read capacity.",
+            weight=2,
+            cues=["full table scan", "consumes read capacity"],
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # The point in words no cue has: most of its own terms, said together.
+        (
+            "The scan goes through each item of the table and uses up read capacity.",
+            Verdict.COVERED,
+        ),
+        (
+            "The problem is Scan is read all items of table, it use the same read capacity.",
+            Verdict.COVERED,
+        ),
+        # The same terms either side of a contrast are two things, not the point.
+        (
+            "A scan touches every item, whereas queries use the table's read capacity well.",
+            Verdict.MISSED,
+        ),
+        # Named in a list of terms, nothing is said about them.
+        ("Scan, item, table, read capacity, consumed.", Verdict.MISSED),
+        # Two terms are a topic named, not a point made.
+        ("Every scan is slow.", Verdict.MISSED),
+    ],
+)
+def test_a_point_said_in_other_words_is_covered(answer: str, expected: Verdict) -> None:
+    assert verdicts(SCAN, answer)["scan-cost"] is expected
+
+
+def test_words_the_question_already_says_do_not_make_the_point() -> None:
+    asked = SCAN.model_copy(update={"question": "How does a DynamoDB Scan use read capacity?"})
+    answer = "A scan reads each item and uses up the table's read capacity."
+    assert verdicts(asked, answer)["scan-cost"] is Verdict.MISSED
+    assert verdicts(SCAN, answer)["scan-cost"] is Verdict.COVERED
+
+
+def test_a_sentence_stating_a_red_flag_says_no_point_in_other_words() -> None:
+    flagged = question(
+        SCAN.rubric,
+        [
+            RedFlag(
+                id="scan-free",
+                flag="Thinks a Scan costs no read capacity.",
+                cues=["scan is free"],
+            )
+        ],
+    )
+    answer = "Every scan is free, it reads each item of the table without read capacity."
+    grade = grade_answer(GRADER, flagged, answer)
+    assert [hit.flag_id for hit in grade.red_flags_hit] == ["scan-free"]
+    assert grade.points[0].verdict is Verdict.MISSED
+
+
+def test_a_cue_that_denies_fires_on_its_denial_said_loosely() -> None:
+    llms = question(
+        [RubricPoint(id="hosts", point="SageMaker AI hosts LLMs.", weight=1, cues=["hosts LLMs"])],
+        [
+            RedFlag(
+                id="no-llms",
+                flag="Claims SageMaker AI cannot host large language models.",
+                cues=["SageMaker can't run large language models"],
+            )
+        ],
+    )
+    answer = "You can't really run large language models on SageMaker, they are too big."
+    grade = grade_answer(GRADER, llms, answer)
+    assert [hit.flag_id for hit in grade.red_flags_hit] == ["no-llms"]
+    assert (
+        grade_answer(GRADER, llms, "You can run large language models on SageMaker.").red_flags_hit
+        == []
+    )

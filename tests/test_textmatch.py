@@ -192,7 +192,20 @@ def test_loose_matches_of_claims(cue: str, text: str, found: bool) -> None:
         ("temporary creds", "temporary credentials"),
         ("an IGW", "an internet gateway"),
         ("for HA", "for high availability"),
+        ("NATGW only covers v4", "NAT gateway only covers IPv4"),
+        ("::/0 to the EIGW", "::/0 to the egress-only internet gateway"),
+        ("PITR on the table", "point-in-time recovery on the table"),
+        ("SPs cover Lambda", "Savings Plans cover Lambda"),
     ],
 )
 def test_spoken_short_forms_read_as_the_long_words(text: str, same_as: str) -> None:
     assert [t.form for t in tokenize(text)] == [t.form for t in tokenize(same_as)]
+
+
+def test_an_egress_only_gateway_is_not_an_internet_gateway() -> None:
+    # "Route ::/0 to the IGW" is a red flag on private subnets; the egress-only gateway is the fix.
+    assert (
+        find_cue(tokenize("route ::/0 to an egress-only internet gateway"), "internet gateway")
+        == []
+    )
+    assert find_cue(tokenize("route ::/0 to the internet gateway"), "internet gateway") != []

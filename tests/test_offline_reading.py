@@ -366,3 +366,32 @@ def test_a_cue_that_denies_fires_on_its_denial_said_loosely() -> None:
         grade_answer(GRADER, llms, "You can run large language models on SageMaker.").red_flags_hit
         == []
     )
+
+
+CONNECTIONS = question(
+    [
+        RubricPoint(
+            id="proxy", point="Pool connections with RDS Proxy.", weight=1, cues=["RDS Proxy"]
+        )
+    ],
+    [
+        RedFlag(
+            id="raise-max",
+            flag="Only raises max_connections as the fix.",
+            cues=["bump max_connections"],
+        )
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        ("You could bump max_connections, but that's just kicking the can down the road.", False),
+        ("I'd bump max_connections and move on.", True),
+        ("You could bump max_connections and the errors stop.", True),
+    ],
+)
+def test_an_option_offered_then_set_aside_is_not_the_plan(answer: str, fires: bool) -> None:
+    fired = [hit.flag_id for hit in grade_answer(GRADER, CONNECTIONS, answer).red_flags_hit]
+    assert (fired == ["raise-max"]) is fires

@@ -372,6 +372,21 @@ def _taken_back(text: _Text, match: Match, sentence: Sentence) -> bool:
     return denied_again is not cue_denies
 
 
+# "You could bump max_connections, but that's just kicking the can down the road": an option
+# offered and then set aside in the same sentence is not the answer's plan.
+_OFFERED = re.compile(r"\b(?:you|we|one|i)\s+(?:could|can|might)\b[^.;!?]*$", re.IGNORECASE)
+_SET_ASIDE = re.compile(r"^[^.;!?]*?,?\s*but\b", re.IGNORECASE)
+
+
+def _offered_then_dismissed(
+    text: _Text, match: Match, sentence: Sentence, clause: Sentence
+) -> bool:
+    return bool(
+        _OFFERED.search(text.answer[clause.start : match.start])
+        and _SET_ASIDE.match(text.answer[match.end : sentence.end])
+    )
+
+
 def _asserted(text: _Text, match: Match) -> bool:
     """True when the sentence says the matched words, rather than denying or reporting them."""
     if match.negated:
@@ -381,6 +396,8 @@ def _asserted(text: _Text, match: Match) -> bool:
     parts = clauses(text.answer, sentence)
     clause = next((c for c in parts if c.start <= match.start < c.end), sentence)
     if _reported(text, match, sentence, clause) or _taken_back(text, match, sentence):
+        return False
+    if _offered_then_dismissed(text, match, sentence, clause):
         return False
     # "S3 is no longer eventually consistent", "NACLs are stateful, which is a myth": the
     # claim's own clause, or a later one that points back at it, reports it as untrue or old.

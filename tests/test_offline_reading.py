@@ -390,6 +390,9 @@ CONNECTIONS = question(
         ("You could bump max_connections, but that's just kicking the can down the road.", False),
         ("I'd bump max_connections and move on.", True),
         ("You could bump max_connections and the errors stop.", True),
+        # "you'd" gives advice; "you'd think" reports a belief.
+        ("You'd bump max_connections and move on.", True),
+        ("You'd think you can just bump max_connections.", False),
     ],
 )
 def test_an_option_offered_then_set_aside_is_not_the_plan(answer: str, fires: bool) -> None:

@@ -294,6 +294,8 @@ _MISTAKE_LEAD_IN = re.compile(
 _OTHERS = frozenset(
     cue_forms("people many some everyone everybody most folks others newcomers beginners lot")
 ) | {"you'd", "might"}
+# Who others are when a clause tells what they do: "You'd attach it to the bucket" is advice.
+_OTHER_DOERS = _OTHERS - {"you'd", "might"}
 # What may open a clause about what others do: "some people still", "a lot of folks often".
 _OTHERS_OPENING = _OTHERS | frozenset(
     cue_forms("a of and but so some still often sometimes usually always just also even")
@@ -349,7 +351,7 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
     # "Some people delete the message first": what others do, told as theirs (the clause
     # opens with them; "a role for a group of people, it has ..." is not their claim).
     opening = [t.form for _, t in in_clause if t.start < match.start]
-    if opening and opening[-1] in _OTHERS and all(w in _OTHERS_OPENING for w in opening):
+    if opening and opening[-1] in _OTHER_DOERS and all(w in _OTHERS_OPENING for w in opening):
         return True
     # "A common mix-up is thinking ...", "Two things I wouldn't do: ship anyway, ...": a claim
     # after a lead-in that calls what follows a mistake or refuses it.

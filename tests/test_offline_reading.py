@@ -398,3 +398,31 @@ CONNECTIONS = question(
 def test_an_option_offered_then_set_aside_is_not_the_plan(answer: str, fires: bool) -> None:
     fired = [hit.flag_id for hit in grade_answer(GRADER, CONNECTIONS, answer).red_flags_hit]
     assert (fired == ["raise-max"]) is fires
+
+
+FIREHOSE = question(
+    [
+        RubricPoint(
+            id="s3-replay", point="Replay from the raw copy in S3.", weight=1, cues=["raw copy"]
+        )
+    ],
+    [
+        RedFlag(
+            id="firehose-replay",
+            flag="Thinks Firehose keeps records to replay.",
+            cues=["replay the records from Firehose"],
+        )
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fires"),
+    [
+        ("If something goes wrong you can replay the records from Firehose.", True),
+        ("The idea that you replay the records from Firehose is wrong.", False),
+    ],
+)
+def test_something_going_wrong_is_not_the_claim_called_wrong(answer: str, fires: bool) -> None:
+    fired = [hit.flag_id for hit in grade_answer(GRADER, FIREHOSE, answer).red_flags_hit]
+    assert (fired == ["firehose-replay"]) is fires

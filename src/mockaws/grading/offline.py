@@ -112,6 +112,16 @@ _DISCOURSE_NEGATORS = frozenset(
         "antipattern",
     }
 )
+# "Goes wrong", "went wrong": something failing, not a claim called wrong.
+_MISHAP = frozenset({"wrong"})
+_GOING = frozenset(cue_forms("go goes went going gone"))
+
+
+def _after_going(tokens: Sequence[Token], token: Token) -> bool:
+    k = next(i for i, t in enumerate(tokens) if t is token)
+    return k > 0 and tokens[k - 1].form in _GOING
+
+
 # Words of age that, right before the claim, describe its subject rather than report it.
 _AGE_ADJECTIVES = frozenset({"old", "previous", "legaci", "former"})
 
@@ -421,6 +431,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         and not (t.form in _AGE_ADJECTIVES and _next_word_starts(text, t, match))
         # "I've seen teams ..." reports what follows; "the busiest hour we've seen" does not.
         and not (t.form == "seen" and t.start >= match.end)
+        # "if something goes wrong" is a failure, not the claim called wrong.
+        and not (t.form in _MISHAP and _after_going(inside, t))
         for t in inside
     ):
         return False

@@ -348,44 +348,26 @@ def test_a_sentence_stating_a_red_flag_says_no_point_in_other_words() -> None:
     assert grade.points[0].verdict is Verdict.MISSED
 
 
+def one_flag(cue: str) -> Question:
+    """A question whose one red flag has the one cue `cue`."""
+    return question(
+        [RubricPoint(id="point", point="Something true.", weight=1, cues=["something true"])],
+        [RedFlag(id="flag", flag="A misconception.", cues=[cue])],
+    )
+
+
+def fires(q: Question, answer: str) -> bool:
+    return [hit.flag_id for hit in grade_answer(GRADER, q, answer).red_flags_hit] == ["flag"]
+
+
 def test_a_cue_that_denies_fires_on_its_denial_said_loosely() -> None:
-    llms = question(
-        [RubricPoint(id="hosts", point="SageMaker AI hosts LLMs.", weight=1, cues=["hosts LLMs"])],
-        [
-            RedFlag(
-                id="no-llms",
-                flag="Claims SageMaker AI cannot host large language models.",
-                cues=["SageMaker can't run large language models"],
-            )
-        ],
-    )
-    answer = "You can't really run large language models on SageMaker, they are too big."
-    grade = grade_answer(GRADER, llms, answer)
-    assert [hit.flag_id for hit in grade.red_flags_hit] == ["no-llms"]
-    assert (
-        grade_answer(GRADER, llms, "You can run large language models on SageMaker.").red_flags_hit
-        == []
-    )
-
-
-CONNECTIONS = question(
-    [
-        RubricPoint(
-            id="proxy", point="Pool connections with RDS Proxy.", weight=1, cues=["RDS Proxy"]
-        )
-    ],
-    [
-        RedFlag(
-            id="raise-max",
-            flag="Only raises max_connections as the fix.",
-            cues=["bump max_connections"],
-        )
-    ],
-)
+    llms = one_flag("SageMaker can't run large language models")
+    assert fires(llms, "You can't really run large language models on SageMaker, they are too big.")
+    assert not fires(llms, "You can run large language models on SageMaker.")
 
 
 @pytest.mark.parametrize(
-    ("answer", "fires"),
+    ("answer", "expected"),
     [
         ("You could bump max_connections, but that's just kicking the can down the road.", False),
         ("I'd bump max_connections and move on.", True),
@@ -395,34 +377,16 @@ CONNECTIONS = question(
         ("You'd think you can just bump max_connections.", False),
     ],
 )
-def test_an_option_offered_then_set_aside_is_not_the_plan(answer: str, fires: bool) -> None:
-    fired = [hit.flag_id for hit in grade_answer(GRADER, CONNECTIONS, answer).red_flags_hit]
-    assert (fired == ["raise-max"]) is fires
-
-
-FIREHOSE = question(
-    [
-        RubricPoint(
-            id="s3-replay", point="Replay from the raw copy in S3.", weight=1, cues=["raw copy"]
-        )
-    ],
-    [
-        RedFlag(
-            id="firehose-replay",
-            flag="Thinks Firehose keeps records to replay.",
-            cues=["replay the records from Firehose"],
-        )
-    ],
-)
+def test_an_option_offered_then_set_aside_is_not_the_plan(answer: str, expected: bool) -> None:
+    assert fires(one_flag("bump max_connections"), answer) is expected
 
 
 @pytest.mark.parametrize(
-    ("answer", "fires"),
+    ("answer", "expected"),
     [
         ("If something goes wrong you can replay the records from Firehose.", True),
         ("The idea that you replay the records from Firehose is wrong.", False),
     ],
 )
-def test_something_going_wrong_is_not_the_claim_called_wrong(answer: str, fires: bool) -> None:
-    fired = [hit.flag_id for hit in grade_answer(GRADER, FIREHOSE, answer).red_flags_hit]
-    assert (fired == ["firehose-replay"]) is fires
+def test_something_going_wrong_is_not_the_claim_called_wrong(answer: str, expected: bool) -> None:
+    assert fires(one_flag("replay the records from Firehose"), answer) is expected

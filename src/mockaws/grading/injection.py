@@ -177,7 +177,9 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"instruction|remark|message|memo|ps)?s?\s*[:=]",
             r"\b(?:grading|evaluation|marking|scoring|assessment|review)\s+(?:note|notice|"
             r"instruction|memo|directive)s?\s*[:=]",
-            r"\b(?:the|any|a|dear)\s+(?:grader|graders|grading\s+(?:model|system|ai|bot|llm))\b",
+            # "Use a model as the grader" describes an evaluation pipeline, not this answer's.
+            r"(?<!\bas\s)\b(?:the|any|a|dear)\s+(?:grader|graders|grading\s+(?:model|system|ai|"
+            r"bot|llm))\b",
             r"(?:^|[\n.!?(]\s*)(?:grader|evaluator|examiner|assessor|marker|reviewer|judge)s?\s*,",
             r"\bto\s+(?:the|any|whoever|whichever)\s+(?:grader|evaluator|examiner|assessor|marker)",
             r"\b(?:to|for)\s+whoever\s+(?:is\s+)?(?:grad|mark|review|evaluat|scor|assess|check)\w*",
@@ -191,7 +193,8 @@ _FAMILIES: tuple[tuple[str, Extent, tuple[str, ...]], ...] = (
             r"examinat(?:eur|rice))\b",
             r"\bpara\s+(?:el|la)\s+(?:evaluador|calificador|corrector|examinador|revisor)\w*",
             r"\ban\s+(?:den|die)\s+(?:prufer|bewerter|gutachter|korrektor)\w*",
-            r"\b(?:as|for)\s+(?:the|an?)\s+(?:examiner|grader)\b",
+            # "For the grader: ...", "(As the examiner, ...": not "use a model as the grader".
+            r"(?:^|[\n.!?:;(\[]\s*)(?:as|for)\s+(?:the|an?)\s+(?:examiner|grader)\b",
             r"\b(?:the|an?)\s+(?:examiner|assessor)\s+(?:should|must|will|can|may|is\s+asked)\b",
             r"\bnote\s+(?:pour|a|au)\s+(?:l'|le\s+|la\s+)?(?:evaluat(?:eur|rice)|correct(?:eur|"
             r"rice)|examinat(?:eur|rice)|jury|relect(?:eur|rice))",

@@ -53,6 +53,7 @@ from mockaws.grading.textmatch import (
     Tokens,
     clause_spans,
     clauses,
+    cue_denies,
     cue_forms,
     find_in_clause,
     find_loose,
@@ -113,14 +114,7 @@ _DISCOURSE_NEGATORS = frozenset(
     }
 )
 # "Goes wrong", "went wrong": something failing, not a claim called wrong.
-_MISHAP = frozenset({"wrong"})
 _GOING = frozenset(cue_forms("go goes went going gone"))
-
-
-def _after_going(tokens: Sequence[Token], token: Token) -> bool:
-    k = next(i for i, t in enumerate(tokens) if t is token)
-    return k > 0 and tokens[k - 1].form in _GOING
-
 
 # Words of age that, right before the claim, describe its subject rather than report it.
 _AGE_ADJECTIVES = frozenset({"old", "previous", "legaci", "former"})
@@ -259,18 +253,16 @@ def _stated_parts(
 ) -> list[list[frozenset[str]]]:
     cuts: list[int] = []  # where each stretch starts, in order
     owner: list[tuple[int, int]] = []  # its sentence and its place in that sentence
+    parts: list[list[set[str]]] = []
     for index, span in enumerate(spans):
         starts = [span.start]
         starts += [
             span.start + found.start()
             for found in _CONTRAST.finditer(answer[span.start : span.end])
         ]
-        for place, start in enumerate(starts):
-            cuts.append(start)
-            owner.append((index, place))
-    parts: list[list[set[str]]] = [[] for _ in spans]
-    for index, _ in owner:
-        parts[index].append(set())
+        cuts += starts
+        owner += [(index, place) for place in range(len(starts))]
+        parts.append([set() for _ in starts])
     for token in (*tokens.folded, *tokens.unfolded):
         if (
             token.negated_by is not None
@@ -380,8 +372,7 @@ def _taken_back(text: _Text, match: Match, sentence: Sentence) -> bool:
     denied_again = bool(found.group(2))
     if not denied_again and found.group(1).lower() in {"do", "does", "did"}:
         return True  # only a denial is taken back this way ("free" is "doesn't cost anything")
-    cue_denies = any(is_negator(form) for form in cue_forms(match.cue))
-    return denied_again is not cue_denies
+    return denied_again is not cue_denies(match.cue)
 
 
 # "You could bump max_connections, but that's just kicking the can down the road": an option
@@ -432,8 +423,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         # "I've seen teams ..." reports what follows; "the busiest hour we've seen" does not.
         and not (t.form == "seen" and t.start >= match.end)
         # "if something goes wrong" is a failure, not the claim called wrong.
-        and not (t.form in _MISHAP and _after_going(inside, t))
-        for t in inside
+        and not (t.form == "wrong" and k > 0 and inside[k - 1].form in _GOING)
+        for k, t in enumerate(inside)
     ):
         return False
     if any(
@@ -460,8 +451,7 @@ def _asserted(text: _Text, match: Match) -> bool:
         return False
     # "it's not true that S3 is eventually consistent": a negator earlier in the same clause.
     before = [t for t in inside if clause.start <= t.start < match.start]
-    cue_denies = any(is_negator(form) for form in cue_forms(match.cue))
-    if not cue_denies and any(is_negator(t.form) for t in before):
+    if not cue_denies(match.cue) and any(is_negator(t.form) for t in before):
         return False
     # "avoid using status as the key", "stops anyone overwriting a tag" deny what they name;
     # "to avoid hot keys, use status" does not deny "use status".
@@ -519,7 +509,7 @@ def _said_of_antecedent(text: _Text, cue: str) -> list[Match]:
     pronoun's clause, a few words apart, and not be denied there unless the cue denies.
     """
     forms = [form for form in cue_forms(cue) if form not in _LINKING_FORMS]
-    cue_denies = any(is_negator(form) for form in forms)
+    denies = cue_denies(cue)
     tokens = text.tokens.folded
     clause_ends = [end for _, end in clause_spans(text.answer)]
     found: list[Match] = []
@@ -547,7 +537,7 @@ def _said_of_antecedent(text: _Text, cue: str) -> list[Match]:
             else:
                 span = tokens[k : position + 1]
                 denied = any(is_negator(t.form) or t.negated_by is not None for t in span)
-                if denied is cue_denies:
+                if denied is denies:
                     found.append(Match(cue, token.start, tokens[position].end, k, position))
     return found
 
@@ -774,6 +764,12 @@ _POINT_WORDS_SHARE = 0.25
 _POINT_IGNORED = _SUSPECT_IGNORED | frozenset(cue_forms("its their can than into only also"))
 
 
+@cache
+def _point_terms(text: str) -> frozenset[str]:
+    """The content words a point (or a question) says, none of them a negator."""
+    return frozenset(f for f in cue_forms(text) if f not in _POINT_IGNORED and not is_negator(f))
+
+
 def _unless_barely_said(
     question: Question, point: RubricPoint, text: _Text, verdict: PointVerdict
 ) -> PointVerdict:
@@ -788,7 +784,7 @@ def _unless_barely_said(
         or question.kind is QuestionKind.BEHAVIOURAL
     ):
         return verdict
-    wanted = {f for f in cue_forms(point.point) if f not in _POINT_IGNORED and not is_negator(f)}
+    wanted = _point_terms(point.point)
     if not wanted or len(wanted & text.forms) >= _POINT_WORDS_SHARE * len(wanted):
         return verdict
     return verdict.model_copy(
@@ -830,12 +826,7 @@ def _said_in_own_words(
         or text.term_list
     ):
         return verdict
-    asked = set(cue_forms(question.question))
-    wanted = {
-        form
-        for form in cue_forms(point.point)
-        if form not in _POINT_IGNORED and not is_negator(form) and form not in asked
-    }
+    wanted = _point_terms(point.point) - _point_terms(question.question)
     if len(wanted) < _OWN_WORDS_MIN_TERMS:
         return verdict
     needed = _OWN_WORDS_SHARE_WITH_CUE if verdict.verdict is Verdict.PARTIAL else _OWN_WORDS_SHARE

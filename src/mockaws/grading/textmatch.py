@@ -363,6 +363,12 @@ def cue_forms(cue: str, *, fold: bool = True) -> tuple[str, ...]:
     return tuple(t.form for t in tokenize(cue, fold=fold))
 
 
+@cache
+def cue_denies(cue: str) -> bool:
+    """True when the cue itself says "not" ("inter-AZ traffic doesn't cost anything")."""
+    return any(is_negator(form) for form in cue_forms(cue))
+
+
 @dataclass(frozen=True)
 class Match:
     cue: str
@@ -533,7 +539,7 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
     forms = [form for form in cue_forms(cue) if form not in _LOOSE_OPTIONAL]
     if sum(1 for form in forms if form not in FUNCTION_WORDS) < 2:
         return []
-    cue_denies = any(is_negator(form) for form in forms)
+    denies = cue_denies(cue)
     matches: list[Match] = []
     for first, token in enumerate(tokens):
         if not _same_form(token.form, forms[0]):
@@ -547,7 +553,7 @@ def find_loose(text: str, tokens: Sequence[Token], cue: str) -> list[Match]:
             positions.append(found)
         else:
             span = tokens[first : positions[-1] + 1]
-            if not cue_denies and any(is_negator(t.form) or t.negated_by is not None for t in span):
+            if not denies and any(is_negator(t.form) or t.negated_by is not None for t in span):
                 continue
             said = text[span[0].start : span[-1].end]
             if _CLAUSE_BREAK.search(said) or _SENTENCE_STOP.search(said):
@@ -654,7 +660,7 @@ def find_in_clause(
     need = len(forms) if whole else max(_FREE_WORDING_CONTENT_WORDS, math.ceil(share * len(forms)))
     if len(forms & {token.form for token in tokens}) < need:
         return []  # not in the whole text, so in no clause of it
-    cue_denies = any(is_negator(form) for form in cue_forms(cue))
+    denies = cue_denies(cue)
     starts = [token.start for token in tokens]
     matches: list[Match] = []
     for clause_start, clause_end in clause_spans(text):
@@ -669,7 +675,7 @@ def find_in_clause(
         elif len({t.form for _, t in found}) < need:
             continue
         denied = any(is_negator(t.form) or t.negated_by is not None for _, t in inside)
-        if denied is not cue_denies:
+        if denied is not denies:
             continue
         first, last = found[0], found[-1]
         # The words must sit together: spread over a long clause they are not one claim.

@@ -83,6 +83,15 @@ class Rating(StrEnum):
 # ---------------------------------------------------------------- authored data
 
 
+class StoryPart(StrEnum):
+    """What a behavioural rubric point asks the story to show, whatever the story is about."""
+
+    SITUATION = "situation"  # where and when, and what was at stake
+    ACTIONS = "actions"  # what the candidate did themselves
+    RESULT = "result"  # what came of it, measured
+    LESSON = "lesson"  # what they learned and now do differently
+
+
 class Authored(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -100,6 +109,11 @@ class RubricPoint(Authored):
     # Set by mockaws on points it derived from the reference answer of a question that came
     # without a rubric (see grading/derive.py); authors leave it out.
     derived: bool = False
+    # On a behavioural question: the part of any story the point asks for. The offline grader
+    # then also reads it from the story's shape ("At my last job ...", "I rolled it back",
+    # "errors fell from 8% to 0.1%", "what I took from it ..."), since a candidate's own story
+    # shares few words with the reference story.
+    story: StoryPart | None = None
 
 
 class RedFlag(Authored):
@@ -148,6 +162,12 @@ class Question(Authored):
     def _principles_only_for_stories(self) -> Question:
         if self.leadership_principles and self.kind is not QuestionKind.BEHAVIOURAL:
             raise ValueError("leadership_principles: only behavioural questions map to them")
+        if self.kind is not QuestionKind.BEHAVIOURAL:
+            told = next((p.id for p in self.rubric if p.story is not None), None)
+            if told is not None:
+                raise ValueError(
+                    f"rubric point '{told}': only behavioural points name a story part"
+                )
         return self
 
     @property
@@ -158,7 +178,13 @@ class Question(Authored):
                 "question": self.question,
                 "reference_answer": self.reference_answer,
                 # `derived` and `hint` change no verdict; leaving them out keeps older hashes valid.
-                "rubric": [p.model_dump(exclude={"derived", "hint"}) for p in self.rubric],
+                # `story` is left out when unset, for the same reason.
+                "rubric": [
+                    p.model_dump(
+                        exclude={"derived", "hint"} | ({"story"} if p.story is None else set())
+                    )
+                    for p in self.rubric
+                ],
                 "red_flags": [f.model_dump() for f in self.red_flags],
             },
             sort_keys=True,

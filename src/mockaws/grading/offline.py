@@ -26,6 +26,9 @@ For each rubric point it looks for the point's cues in the answer, one sentence 
   the start of a claim stands for the subject just named ("Express is cheaper; it runs each step
   exactly once"); a claim told as history ("used to", "before 2024 ... were") or as what others
   believe ("people assume ..."), or taken back ("..., but it does"), is not asserted;
+- a behavioural point that names a story part (situation, actions, result, lesson) is also read
+  from the story's shape (see `grading.story`): "At my last job ...", "I rolled it back",
+  "errors fell from 8% to 0.1%";
 - words in a passage that addresses the grader count for nothing (see `grading.injection`), and
   a sentence said again earns nothing more.
 
@@ -43,6 +46,7 @@ from functools import cache, partial
 
 from mockaws.grading.injection import InjectionHit, find_injections
 from mockaws.grading.scoring import RATING_BANDS, Labels
+from mockaws.grading.story import read_story_part
 from mockaws.grading.textmatch import (
     FREE_WORDING_IGNORED,
     FUNCTION_WORDS,
@@ -720,12 +724,17 @@ _BORDERLINE = 1
 
 
 def assess_confidence(
-    question: Question, words: int, score: int, suspected: Sequence[RedFlag] = ()
+    question: Question,
+    words: int,
+    score: int,
+    suspected: Sequence[RedFlag] = (),
+    shape_only: bool = False,
 ) -> GradeConfidence:
     """How far an offline grade can be trusted, with the reasons it may be wrong.
 
     `words` counts the answer's words, each sentence once; `suspected` are red flags the
-    answer may state in words the cues do not confirm.
+    answer may state in words the cues do not confirm; `shape_only` says a story earned credit
+    for its shape alone, none for what the question asks it to show.
 
     Cue matching is sure of what it finds and unsure of what it misses: a long answer that
     matches few cues, a score at the edge of a band and a rubric derived from the reference
@@ -745,6 +754,11 @@ def assess_confidence(
     )
     if edge is not None:
         reasons.append(f"the score is at the edge of a band ({edge})")
+    if shape_only:
+        reasons.append(
+            "the story's parts were read from how it is told, and none of what the question "
+            "asks it to show was found: check that it answers this question"
+        )
     if suspected:
         said = "; ".join(flag.flag.rstrip(".") for flag in suspected)
         reasons.append(f"the answer may state a misconception the grader cannot confirm ({said})")
@@ -857,6 +871,54 @@ def _said_in_own_words(
     )
 
 
+_TOLD_NOTE = "told in the story: "
+_RANK = {Verdict.MISSED: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
+
+
+def _told_in_story(
+    question: Question, point: RubricPoint, text: _Text, flagged: set[int], verdict: PointVerdict
+) -> PointVerdict:
+    """A story point raised to what the story's shape shows, when that is more than the cues found.
+
+    Only for the points of a behavioural question that name a story part, and only from prose
+    that is said once, states no red flag and does not talk to the grader.
+    """
+    if (
+        point.story is None
+        or question.kind is not QuestionKind.BEHAVIOURAL
+        or text.term_list
+        or verdict.verdict not in _RANK
+    ):
+        return verdict
+    usable = [
+        text.creditable[k]
+        and not text.bare[k]
+        and k not in flagged
+        and not any(hit.start < span.end and span.start < hit.end for hit in text.injections)
+        for k, span in enumerate(text.spans)
+    ]
+    reading = read_story_part(point.story, text.answer, text.spans, usable)
+    if reading is None or _RANK[reading.verdict] <= _RANK[verdict.verdict]:
+        return verdict
+    return PointVerdict(
+        point_id=point.id,
+        verdict=reading.verdict,
+        evidence=text.quote(reading.first, reading.last),
+        note=f"{_TOLD_NOTE}{reading.note}",
+    )
+
+
+def _told_by_shape_only(question: Question, verdicts: Sequence[PointVerdict]) -> bool:
+    """True when a story earned credit for its parts and nothing for the question's own points."""
+    told = [
+        v
+        for p, v in zip(question.rubric, verdicts, strict=True)
+        if p.story is not None and (v.note or "").startswith(_TOLD_NOTE)
+    ]
+    asked = [v for p, v in zip(question.rubric, verdicts, strict=True) if p.story is None]
+    return bool(told) and bool(asked) and all(v.verdict is Verdict.MISSED for v in asked)
+
+
 class OfflineGrader:
     """Labels each rubric point by the cues found in the answer; deterministic and local."""
 
@@ -877,6 +939,7 @@ class OfflineGrader:
                 question, point, text, self._label_point(point, text, flagged, flag_hits)
             )
             verdict = _said_in_own_words(question, point, text, flagged, verdict)
+            verdict = _told_in_story(question, point, text, flagged, verdict)
             verdicts.append(verdict)
             (strengths if verdict.verdict is Verdict.COVERED else gaps).append(point.point)
         outline = [
@@ -896,6 +959,7 @@ class OfflineGrader:
                 question,
                 text.words,
                 suspected=_suspected_flags(question, text, flag_hits),
+                shape_only=_told_by_shape_only(question, verdicts),
             ),
         )
 

@@ -147,13 +147,14 @@ def check_quote(
     quote: str,
     index: QuoteIndex,
     hits: Sequence[InjectionHit],
-    bears_on: frozenset[str],
+    bears_on: frozenset[str] | None,
     min_terms: int = MIN_CONTENT_WORDS,
 ) -> tuple[Refusal | None, tuple[int, int] | None]:
     """Why `quote` cannot support a label (None when it can), and its span in the answer.
 
-    `bears_on` holds the terms the quote must share one of (see `content_terms`); the quote needs
-    `min_terms` different words that are not stopwords.
+    `bears_on` holds the terms the quote must share one of (see `content_terms`), or is None
+    when any words may (a part of a story); the quote needs `min_terms` different words that
+    are not stopwords.
     """
     span = locate_quote(quote, index)
     if span is None:
@@ -161,7 +162,7 @@ def check_quote(
     quoted = index.answer[span[0] : span[1]]
     said = _said_outside(index.answer, span, hits)
     terms = content_terms(said)
-    if len(terms) < min_terms or not terms & bears_on:
+    if len(terms) < min_terms or (bears_on is not None and not terms & bears_on):
         if said != quoted:
             return Refusal.ADDRESSES_GRADER, span
         if len(terms) < min_terms:
@@ -245,7 +246,13 @@ def verify_points(
             verified.append(label.model_copy(update={"verified": True}))
             spans.append(None)
             continue
-        bears_on = _terms_of(point.point, *point.cues, question.reference_answer)
+        # A part of a story ("sets the scene", "says what they learned") is told in the words
+        # of the candidate's own story, which need share none with the reference story.
+        bears_on = (
+            None
+            if point.story is not None
+            else _terms_of(point.point, *point.cues, question.reference_answer)
+        )
         refusal, span = check_quote(label.evidence, index, hits, bears_on)
         if refusal is None:
             verified.append(label.model_copy(update={"verified": True}))

@@ -155,3 +155,13 @@ def test_every_shipped_story_asks_for_its_situation_as_a_story_part() -> None:
     for q in stories:
         parts = {p.story for p in q.rubric if p.story is not None}
         assert StoryPart.SITUATION in parts, q.id
+
+
+def test_a_point_this_question_asks_of_the_story_is_read_in_the_storys_own_words() -> None:
+    question = BANK.questions["story-disagree-and-commit-database"]
+    backed = "Once the call was made I backed the chosen option fully and made it succeed."
+    assert verdict_of(question, backed, "committed-fully") is Verdict.COVERED
+    # Words any story says ("did", "make", "work") are not the point.
+    assert verdict_of(question, "After that I did make some work on it.", "committed-fully") is (
+        Verdict.MISSED
+    )

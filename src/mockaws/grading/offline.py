@@ -820,30 +820,46 @@ _OWN_WORDS_SHARE = 0.5
 _OWN_WORDS_SHARE_WITH_CUE = 0.4
 # Fewer terms than this are too few to tell a point made from a topic named.
 _OWN_WORDS_MIN_TERMS = 3
+# In a story, two of the point's terms in a sentence touch it and three tenths make it: on the
+# 44 stories of the dev sets, interviewers' labels of a story's own points were matched 43 times
+# in 88 this way against 38 by cues alone, and no point they called missed was credited.
+_STORY_WORDS_SHARE = 0.3
+_STORY_WORDS_MIN_TERMS = 2
 
 
 def _said_in_own_words(
     question: Question, point: RubricPoint, text: _Text, flagged: set[int], verdict: PointVerdict
 ) -> PointVerdict:
-    """A missed or partial verdict raised to covered when the answer states the point's terms.
+    """A missed or partial verdict raised when the answer states the point's terms.
 
     Only where one sentence of prose, or two in a row, hold a fair share of the terms the point
     uses and the question does not, on one side of any contrast, none of them denied. Not for
-    stories (a behavioural point names what a story must show, in words no story uses), derived
-    rubrics, lists of terms, sentences that state a red flag or are said again, or a sentence
-    about another numbered variant of what the point names.
+    derived rubrics, a story's parts (see `_told_in_story`), lists of terms, sentences that
+    state a red flag or are said again, or a sentence about another numbered variant of what the
+    point names. A story's own points ("disagreed with evidence", "told the stakeholders early")
+    are said in the story's words, so fewer of the point's terms are enough there.
     """
     if (
         verdict.verdict not in (Verdict.MISSED, Verdict.PARTIAL)
         or point.derived
-        or question.kind is QuestionKind.BEHAVIOURAL
+        or point.story is not None
         or text.term_list
     ):
         return verdict
+    story = question.kind is QuestionKind.BEHAVIOURAL
     wanted = _point_terms(point.point) - _point_terms(question.question)
-    if len(wanted) < _OWN_WORDS_MIN_TERMS:
+    if story:
+        # "did the work to make it succeed": in a story "did" and "make" say nothing.
+        wanted -= FUNCTION_WORDS
+    least = _STORY_WORDS_MIN_TERMS if story else _OWN_WORDS_MIN_TERMS
+    if len(wanted) < least:
         return verdict
-    needed = _OWN_WORDS_SHARE_WITH_CUE if verdict.verdict is Verdict.PARTIAL else _OWN_WORDS_SHARE
+    if story:
+        needed = _STORY_WORDS_SHARE
+    elif verdict.verdict is Verdict.PARTIAL:
+        needed = _OWN_WORDS_SHARE_WITH_CUE
+    else:
+        needed = _OWN_WORDS_SHARE
     usable = [
         text.creditable[k]
         and not text.bare[k]
@@ -857,18 +873,26 @@ def _said_in_own_words(
             if last >= len(text.spans) or not all(usable[first : last + 1]):
                 continue
             said = max(len(wanted & part) for part in text.stated_parts(first, last))
-            enough = said >= _OWN_WORDS_MIN_TERMS and said >= needed * len(wanted)
-            if enough and (best is None or said > best[0]):
+            if said >= least and (best is None or said > best[0]):
                 best = (said, first, last)
     if best is None:
         return verdict
     said, first, last = best
-    return PointVerdict(
-        point_id=point.id,
-        verdict=Verdict.COVERED,
-        evidence=text.quote(first, last),
-        note=f"said in other words: {said} of the point's {len(wanted)} terms",
-    )
+    if said >= needed * len(wanted):
+        return PointVerdict(
+            point_id=point.id,
+            verdict=Verdict.COVERED,
+            evidence=text.quote(first, last),
+            note=f"said in other words: {said} of the point's {len(wanted)} terms",
+        )
+    if story and verdict.verdict is Verdict.MISSED:
+        return PointVerdict(
+            point_id=point.id,
+            verdict=Verdict.PARTIAL,
+            evidence=text.quote(first, last),
+            note=f"touched on in other words: {said} of the point's {len(wanted)} terms",
+        )
+    return verdict
 
 
 _TOLD_NOTE = "told in the story: "

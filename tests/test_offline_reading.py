@@ -390,3 +390,30 @@ def test_an_option_offered_then_set_aside_is_not_the_plan(answer: str, expected:
 )
 def test_something_going_wrong_is_not_the_claim_called_wrong(answer: str, expected: bool) -> None:
     assert fires(one_flag("replay the records from Firehose"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("For sessions the cache is the source of truth, so we skip the database.", True),
+        ("We keep the source of truth in the cache and skip the database.", True),
+        # The words on either side of "and the" are two claims, not this one.
+        ("The database stays the source of truth and the cache can always be rebuilt.", False),
+    ],
+)
+def test_a_claim_read_in_any_order_does_not_reach_across_a_new_clause(
+    answer: str, expected: bool
+) -> None:
+    assert fires(one_flag("the cache is the source of truth"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("I'd connect the VPCs with a full mesh of peering.", True),
+        ("At eighty VPCs a full mesh of peering is out: thousands of connections.", False),
+        ("A full mesh of peering is off the table at this size.", False),
+    ],
+)
+def test_a_claim_ruled_out_right_after_it_is_not_the_plan(answer: str, expected: bool) -> None:
+    assert fires(one_flag("full mesh of peering"), answer) is expected

@@ -143,6 +143,12 @@ _DENY_WHAT_FOLLOWS = frozenset({"instead", "rather", "without"})
 _BAD_OUTCOME = frozenset(
     cue_forms("risks wastes dangerous worse rarely breaks hurts loses harmful pointless")
 )
+# Said right after a claim, these rule it out: "a full mesh of peering is out".
+_RULED_OUT = re.compile(
+    r"^\s*(?:is|are|was|'s)\s+(?:out\b|off the table|a non-starter|a no-go|not an option|"
+    r"unworkable|a bad idea|a mistake|an anti-pattern|a trap)",
+    re.IGNORECASE,
+)
 # "rather" denies only in "rather than" ("I'd rather run it myself" asserts running it).
 _DENY_ONLY_BEFORE = {"rather": "than"}
 
@@ -438,6 +444,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         return False
     # "Disabling health checks would only hide the failure", "a boundary grants nothing": the
     # claim is the subject of what it would cause, or denied by the word right after it.
+    if _RULED_OUT.match(text.answer[match.end : sentence.end]):
+        return False  # "a full mesh of peering is out: thousands of connections"
     following = [t.form for t in inside if match.end <= t.start < clause.end][:2]
     if following and (
         following[0] in _HYPOTHETICAL or following[0] in _NOTHING or is_negator(following[0])

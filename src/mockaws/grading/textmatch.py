@@ -619,6 +619,8 @@ def is_term_list(text: str) -> bool:
 # of them inside one clause are the claim.
 _FREE_WORDING_CONTENT_WORDS = 3
 _FREE_WORDING_SLACK = 3  # other words allowed among the cue's
+_JOINING = _forms("and or but")
+_DETERMINERS = _forms("the a an each every its their our your this that these those")
 # Words a freely worded claim may leave out; verbs ("keep", "use") carry the claim and stay.
 # Whose it is stays ("run our own database" is not "running your own database adds work").
 FREE_WORDING_IGNORED = _forms(
@@ -680,6 +682,13 @@ def find_in_clause(
         first, last = found[0], found[-1]
         # The words must sit together: spread over a long clause they are not one claim.
         if whole and last[0] - first[0] + 1 > len(forms) + _FREE_WORDING_SLACK:
+            continue
+        # "the database stays the source of truth and the cache can be rebuilt" holds the words
+        # of "the cache is the source of truth" on either side of "and the": two claims.
+        if any(
+            tokens[k].form in _JOINING and tokens[k + 1].form in _DETERMINERS
+            for k in range(first[0] + 1, last[0] - 1)
+        ):
             continue
         matches.append(Match(cue, first[1].start, last[1].end, first[0], last[0]))
     return matches

@@ -554,6 +554,25 @@ def _said_of_antecedent(text: _Text, cue: str) -> list[Match]:
     return found
 
 
+# Words that narrow what a claim is about to a harmless part of it: "turn off *debug* logging in
+# prod" is a fix, "turn off logging in prod" the misconception.
+_NARROWING = frozenset(
+    cue_forms(
+        "debug verbose trace unused idle unneeded unnecessary stale orphaned extra temporary "
+        "noisy duplicate leftover"
+    )
+)
+
+
+def _narrowed(text: _Text, match: Match) -> bool:
+    """True when a word among a loose match's words narrows the claim the cue makes."""
+    said = set(cue_forms(match.cue))
+    return any(
+        t.form in _NARROWING and t.form not in said
+        for t in text.tokens.folded[match.first_token : match.last_token + 1]
+    )
+
+
 def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
     hits: list[_FlagHit] = []
     pronouns = any(t.form in _PRONOUNS for t in text.tokens.folded)
@@ -561,11 +580,11 @@ def _red_flag_hits(question: Question, text: _Text) -> list[_FlagHit]:
         for cue in flag.cues:
             if not text.may_say(cue):
                 continue
-            found = [
-                *text.tokens.find(cue),
+            loose = [
                 *find_loose(text.answer, text.tokens.folded, cue),
                 *find_in_clause(text.answer, text.tokens.folded, cue),
             ]
+            found = [*text.tokens.find(cue), *(m for m in loose if not _narrowed(text, m))]
             match = next((m for m in found if _asserted(text, m)), None)
             if match is None and pronouns:
                 match = next(

@@ -628,6 +628,12 @@ FREE_WORDING_IGNORED = _forms(
 )
 
 
+@lru_cache(maxsize=4096)
+def _denied_words(cue: str) -> frozenset[str]:
+    """The words a cue's own negators deny ("retry" in "SDKs don't retry")."""
+    return frozenset(t.form for t in Tokens.of(cue).folded if t.negated_by is not None)
+
+
 @lru_cache(maxsize=256)
 def clause_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of every clause of every sentence of `text`, in order."""
@@ -678,6 +684,14 @@ def find_in_clause(
             continue
         denied = any(is_negator(t.form) or t.negated_by is not None for _, t in inside)
         if denied is not denies:
+            continue
+        # A cue that denies denies one word ("SDKs don't *retry*"): "don't write your own retry
+        # loop around an SDK call" denies another, and says nothing of whether the SDK retries.
+        if (
+            denies
+            and (targets := _denied_words(cue))
+            and not any(t.negated_by is not None and t.form in targets for _, t in inside)
+        ):
             continue
         first, last = found[0], found[-1]
         # The words must sit together: spread over a long clause they are not one claim.

@@ -417,3 +417,15 @@ def test_a_claim_read_in_any_order_does_not_reach_across_a_new_clause(
 )
 def test_a_claim_ruled_out_right_after_it_is_not_the_plan(answer: str, expected: bool) -> None:
     assert fires(one_flag("full mesh of peering"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("When it blocks too much, turn the guardrail off.", True),
+        ("We'd turn off the guardrail for now.", True),
+        ("You can tune a guardrail rather than turning it off.", False),
+    ],
+)
+def test_a_claim_read_across_rather_than_is_denied(answer: str, expected: bool) -> None:
+    assert fires(one_flag("turn the guardrail off"), answer) is expected

@@ -442,6 +442,14 @@ def _asserted(text: _Text, match: Match) -> bool:
         for k, t in enumerate(inside)
     ):
         return False
+    # "tune a guardrail rather than turning it off": a claim read across "rather than" denies
+    # the words after it.
+    said = set(cue_forms(match.cue))
+    if any(
+        _denies_what_follows(inside, k) and match.start < t.start < match.end and t.form not in said
+        for k, t in enumerate(inside)
+    ):
+        return False
     # "Disabling health checks would only hide the failure", "a boundary grants nothing": the
     # claim is the subject of what it would cause, or denied by the word right after it.
     if _RULED_OUT.match(text.answer[match.end : sentence.end]):

@@ -423,7 +423,7 @@ def test_a_claim_ruled_out_right_after_it_is_not_the_plan(answer: str, expected:
     ("answer", "expected"),
     [
         ("When it blocks too much, turn the guardrail off.", True),
-        ("We'd turn off the guardrail for now.", True),
+        ("For now I would turn the guardrail off.", True),
         ("You can tune a guardrail rather than turning it off.", False),
     ],
 )

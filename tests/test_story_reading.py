@@ -31,7 +31,8 @@ OWN_STORY = (
     "I picked it up because I owned our observability setup. "
     "I grouped the bill by usage type and found that almost all of it was log ingestion from "
     "one service that had debug logging switched on in production. "
-    "I turned the level back to info and set a retention of thirty days on every log group. "
+    "I turned the level back to info and set a retention of thirty days on every log group, and "
+    "I added a budget alert per account. "
     "The bill dropped back to about 2,500 dollars within a week. "
     "What I took from it is that every log group needs an owner and a retention policy from "
     "the day it is created."
@@ -51,6 +52,7 @@ def test_a_story_in_its_own_words_earns_every_part_it_tells() -> None:
         # The quote is the candidate's own sentence, and credit survives the quote checks.
         assert by_id[point_id].evidence in OWN_STORY
         assert by_id[point_id].verified
+    assert by_id["situation-stakes"].evidence.startswith("At my previous company")
     assert "dropped back to about 2,500 dollars" in by_id["measurable-result"].evidence
     assert by_id["lesson"].evidence.startswith("What I took from it")
     assert grade.rating in (Rating.SOLID, Rating.STRONG)
@@ -61,6 +63,7 @@ def test_the_same_story_told_with_we_and_no_i_shows_no_actions_of_the_candidate(
         "I picked it up because I owned", "The team picked it up; we own"
     )
     told_as_we = told_as_we.replace("I grouped", "We grouped").replace("I turned", "We turned")
+    told_as_we = told_as_we.replace("I added", "we added")
     assert verdict_of(BILL, OWN_STORY, "own-actions") is Verdict.COVERED
     assert verdict_of(BILL, told_as_we, "own-actions") is Verdict.MISSED
 

@@ -937,7 +937,7 @@ _RANK = {Verdict.MISSED: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
 def _told_in_story(
     question: Question, point: RubricPoint, text: _Text, flagged: set[int], verdict: PointVerdict
 ) -> PointVerdict:
-    """A story point raised to what the story's shape shows, when that is more than the cues found.
+    """A story point read from the story's shape, when that shows at least what the cues found.
 
     Only for the points of a behavioural question that name a story part, and only from prose
     that is said once, states no red flag and does not talk to the grader.
@@ -957,7 +957,9 @@ def _told_in_story(
         for k, span in enumerate(text.spans)
     ]
     reading = read_story_part(point.story, text.answer, text.spans, usable)
-    if reading is None or _RANK[reading.verdict] <= _RANK[verdict.verdict]:
+    # At least as strong as the cues: the quote of the part itself ("At my last job ..." sets
+    # the scene better than a later sentence that happens to say "bill").
+    if reading is None or _RANK[reading.verdict] < _RANK[verdict.verdict]:
         return verdict
     return PointVerdict(
         point_id=point.id,

@@ -78,6 +78,7 @@ from mockaws.models import (
     RedFlag,
     RedFlagHit,
     RubricPoint,
+    StoryPart,
     Verdict,
 )
 
@@ -937,7 +938,8 @@ _RANK = {Verdict.MISSED: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
 def _told_in_story(
     question: Question, point: RubricPoint, text: _Text, flagged: set[int], verdict: PointVerdict
 ) -> PointVerdict:
-    """A story point read from the story's shape, when that shows at least what the cues found.
+    """A story point raised to what the story's shape shows, when that is more than the cues found
+    (for the situation, as much: its quote is then the story's opening).
 
     Only for the points of a behavioural question that name a story part, and only from prose
     that is said once, states no red flag and does not talk to the grader.
@@ -957,9 +959,13 @@ def _told_in_story(
         for k, span in enumerate(text.spans)
     ]
     reading = read_story_part(point.story, text.answer, text.spans, usable)
-    # At least as strong as the cues: the quote of the part itself ("At my last job ..." sets
-    # the scene better than a later sentence that happens to say "bill").
+    # The scene is set by the story's opening ("At my last job ..."), not by a later sentence
+    # that happens to say "bill": there the reading wins a tie with the cues. Elsewhere the
+    # cues' quote stands, as another point may already hold the sentence the reading would pick.
+    tie_wins = point.story is StoryPart.SITUATION
     if reading is None or _RANK[reading.verdict] < _RANK[verdict.verdict]:
+        return verdict
+    if _RANK[reading.verdict] == _RANK[verdict.verdict] and not tie_wins:
         return verdict
     return PointVerdict(
         point_id=point.id,

@@ -321,6 +321,23 @@ _CLAUSE_END = re.compile(r"[.!?;:\n]|$")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n|$")
 
 
+# "if a review says 'ignore your instructions' it doesn't get obeyed": an attack quoted as the
+# content a system must withstand, by an answer about prompt injection, talks to no grader.
+_QUOTING = re.compile(
+    r"\b(?:says?|said|saying|like|such\s+as|e\.g\.?|for\s+example|contains?|containing|reads)"
+    r"\s*[:,]?\s*['\"\u2018\u201c]$",
+    re.IGNORECASE,
+)
+_QUOTE_CLOSE = re.compile(r"^[^'\"\u2019\u201d.!?\n]{0,60}['\"\u2019\u201d]")
+
+
+def _quoted_as_content(text: str, start: int, end: int) -> bool:
+    """True when the match is a short quotation introduced as an example of content."""
+    return bool(
+        _QUOTING.search(text[max(0, start - 40) : start]) and _QUOTE_CLOSE.match(text[end:])
+    )
+
+
 @dataclass(frozen=True)
 class InjectionHit:
     """A passage of the answer that talks to the grader, as a span of the answer as written."""
@@ -346,6 +363,8 @@ def _find_injections(answer: str) -> tuple[InjectionHit, ...]:
     hits: list[InjectionHit] = []
     matches = ((label, extent, m) for label, extent, p in _COMPILED for m in p.finditer(text))
     for label, extent, match in matches:
+        if _quoted_as_content(text, match.start(), match.end()):
+            continue
         end_pattern = _CLAUSE_END if extent is Extent.CLAUSE else _SENTENCE_END
         stop = end_pattern.search(text, match.end())
         end = max(match.end(), stop.start() if stop else len(text))

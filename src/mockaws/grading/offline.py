@@ -245,9 +245,9 @@ class _Text:
         before, after = self.parts[first], self.parts[last]
         return [*before[:-1], before[-1] | after[0], *after[1:]]
 
-    def addresses_grader(self, match: Match) -> bool:
-        """True when the match lies in a passage that talks to the grader."""
-        return any(hit.start < match.end and match.start < hit.end for hit in self.injections)
+    def addresses_grader(self, span: Match | Sentence) -> bool:
+        """True when the match (or sentence) overlaps a passage that talks to the grader."""
+        return any(hit.start < span.end and span.start < hit.end for hit in self.injections)
 
     def sentence_index(self, offset: int) -> int:
         """The sentence that holds `offset` (the last one for an offset past them all)."""
@@ -936,26 +936,21 @@ _RANK = {Verdict.MISSED: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
 
 
 def _told_in_story(
-    question: Question, point: RubricPoint, text: _Text, flagged: set[int], verdict: PointVerdict
+    point: RubricPoint, text: _Text, flagged: set[int], verdict: PointVerdict
 ) -> PointVerdict:
     """A story point raised to what the story's shape shows, when that is more than the cues found
     (for the situation, as much: its quote is then the story's opening).
 
-    Only for the points of a behavioural question that name a story part, and only from prose
-    that is said once, states no red flag and does not talk to the grader.
+    Only for points that name a story part (which only behavioural questions may), and only
+    from prose that is said once, states no red flag and does not talk to the grader.
     """
-    if (
-        point.story is None
-        or question.kind is not QuestionKind.BEHAVIOURAL
-        or text.term_list
-        or verdict.verdict not in _RANK
-    ):
+    if point.story is None or text.term_list or verdict.verdict not in _RANK:
         return verdict
     usable = [
         text.creditable[k]
         and not text.bare[k]
         and k not in flagged
-        and not any(hit.start < span.end and span.start < hit.end for hit in text.injections)
+        and not text.addresses_grader(span)
         for k, span in enumerate(text.spans)
     ]
     reading = read_story_part(point.story, text.answer, text.spans, usable)
@@ -1006,7 +1001,7 @@ class OfflineGrader:
                 question, point, text, self._label_point(point, text, flagged, flag_hits)
             )
             verdict = _said_in_own_words(question, point, text, flagged, verdict)
-            verdict = _told_in_story(question, point, text, flagged, verdict)
+            verdict = _told_in_story(point, text, flagged, verdict)
             verdicts.append(verdict)
             (strengths if verdict.verdict is Verdict.COVERED else gaps).append(point.point)
         outline = [

@@ -63,13 +63,12 @@ _OWN_ACTION = re.compile(
     re.IGNORECASE,
 )
 # Terse stories mark the candidate's part: "Action (mine): ...", "my change", "my call".
-_ACTIONS_LABEL = re.compile(
-    r"\b(?:action|actions|what i did)\s*(?:\(mine\))?\s*:|\(mine\)", re.IGNORECASE
-)
+_ACTIONS_LABEL_TEXT = r"\b(?:action|actions|what i did)\s*(?:\(mine\))?\s*:|\(mine\)"
+_ACTIONS_LABEL = re.compile(_ACTIONS_LABEL_TEXT, re.IGNORECASE)
 _LABELLED_ACTIONS_WORDS = 8
 _OWN_PART = re.compile(
-    r"\b(?:action|actions|what i did)\s*(?:\(mine\))?\s*:|\(mine\)|"
-    r"\bmy (?:own )?(?:change|deploy|deployment|decision|call|mistake|fault|script|commit|pr)\b",
+    _ACTIONS_LABEL_TEXT
+    + r"|\bmy (?:own )?(?:change|deploy|deployment|decision|call|mistake|fault|script|commit|pr)\b",
     re.IGNORECASE,
 )
 # "One" and "a" count things in passing ("one service", "a month"); a result is measured.

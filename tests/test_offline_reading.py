@@ -429,3 +429,28 @@ def test_a_claim_ruled_out_right_after_it_is_not_the_plan(answer: str, expected:
 )
 def test_a_claim_read_across_rather_than_is_denied(answer: str, expected: bool) -> None:
     assert fires(one_flag("turn the guardrail off"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Auto Scaling will catch up with any spike.", True),
+        ("Auto Scaling will catch up eventually, but not in the seconds that matter.", False),
+    ],
+)
+def test_a_claim_limited_by_but_not_is_not_made(answer: str, expected: bool) -> None:
+    assert fires(one_flag("auto scaling will catch up"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Two things I wouldn't do: assume the judge is objective, or skip labelling.", False),
+        ("The nice thing is you don't need labelling at all: the judge is objective.", True),
+        ("Honestly I wouldn't bother with a review: the judge is objective.", True),
+    ],
+)
+def test_only_a_refusal_right_before_a_colon_refuses_what_follows(
+    answer: str, expected: bool
+) -> None:
+    assert fires(one_flag("the judge is objective"), answer) is expected

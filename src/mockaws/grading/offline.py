@@ -150,6 +150,10 @@ _RULED_OUT = re.compile(
     r"unworkable|a bad idea|a mistake|an anti-pattern|a trap)",
     re.IGNORECASE,
 )
+# A claim granted, then at once limited: "it will catch up, but not in time".
+_BUT_NOT = re.compile(r"^[^.;:!?]{0,30}?,?\s+but\s+(?:not|never)\b", re.IGNORECASE)
+# How many last words of a lead-in before a colon may refuse what the colon introduces.
+_REFUSAL_TAIL = 3
 # "rather" denies only in "rather than" ("I'd rather run it myself" asserts running it).
 _DENY_ONLY_BEFORE = {"rather": "than"}
 
@@ -371,8 +375,13 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
     lead_in = text.answer[sentence.start : match.start]
     if _MISTAKE_LEAD_IN.search(lead_in):
         return True
+    # The refusal must end the lead-in ("Two things I wouldn't do:"); a denial further back
+    # ("The nice thing is you don't need labelling at all: the judge is objective") refuses
+    # nothing after the colon.
     colon = lead_in.rfind(":")
-    return colon >= 0 and any(is_negator(form) for form in cue_forms(lead_in[:colon]))
+    return colon >= 0 and any(
+        is_negator(form) for form in cue_forms(lead_in[:colon])[-_REFUSAL_TAIL:]
+    )
 
 
 def _taken_back(text: _Text, match: Match, sentence: Sentence) -> bool:
@@ -455,6 +464,8 @@ def _asserted(text: _Text, match: Match) -> bool:
     # claim is the subject of what it would cause, or denied by the word right after it.
     if _RULED_OUT.match(text.answer[match.end : sentence.end]):
         return False  # "a full mesh of peering is out: thousands of connections"
+    if _BUT_NOT.match(text.answer[match.end : sentence.end]):
+        return False  # "Auto Scaling will catch up eventually, but not in the seconds that matter"
     following = [t.form for t in inside if match.end <= t.start < clause.end][:2]
     if following and (
         following[0] in _HYPOTHETICAL or following[0] in _NOTHING or is_negator(following[0])

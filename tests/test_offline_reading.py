@@ -454,3 +454,41 @@ def test_only_a_refusal_right_before_a_colon_refuses_what_follows(
     answer: str, expected: bool
 ) -> None:
     assert fires(one_flag("the judge is objective"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Setting temperature to zero stops hallucinations.", True),
+        ("My plan: temperature zero stops hallucinations, so set it.", True),
+        ("A common belief is that setting temperature to zero stops hallucinations.", False),
+        ("Another myth: that temperature zero stops hallucinations.", False),
+        ("It's often said that temperature zero stops hallucinations.", False),
+        ("Older guides suggest temperature zero stops hallucinations.", False),
+        (
+            "It's tempting to think temperature zero stops hallucinations, but it is only"
+            " repeatable.",
+            False,
+        ),
+        ("Another is assuming temperature zero stops hallucinations.", False),
+        # Told as a denial in the very next clause.
+        (
+            "Temperature zero stops hallucinations; it doesn't, it only makes output repeatable.",
+            False,
+        ),
+    ],
+)
+def test_a_claim_named_as_a_myth_or_denied_at_once_is_not_made(answer: str, expected: bool) -> None:
+    assert fires(one_flag("temperature zero stops hallucinations"), answer) is expected
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # The candidate's own instinct or assumption is their plan, not a myth they name.
+        "My instinct is to parallelise the loop with a thread pool.",
+        "The assumption I make is that we parallelise the loop.",
+    ],
+)
+def test_the_candidates_own_instinct_is_still_their_claim(answer: str) -> None:
+    assert fires(one_flag("parallelise the loop"), answer) is True

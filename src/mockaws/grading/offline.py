@@ -301,11 +301,20 @@ class _FlagHit:
 
 # Others' beliefs, reported: "people assume ...", "many think ...", "you'd expect ...".
 _BELIEF_VERBS = frozenset(
-    cue_forms("think assume believe expect say claim imagine suppose call treat confuse")
+    cue_forms("think assume believe expect say claim imagine suppose call treat confuse describe")
 )
+# "A common mix-up is thinking ...", "Another myth: that ...", "The instinct is to ...", "It's
+# tempting to ...", "Another is assuming ...": what follows is named as a mistake to avoid.
 _MISTAKE_LEAD_IN = re.compile(
-    r"\b(?:mix-?ups?|confus\w*|misunderstand\w*|misconceptions?|myths?|mistakes?|trap)\b[^.;!?]*"
-    r"\b(?:is|are|was)\s+(?:thinking|believing|assuming|that)\b",
+    r"(?:\b(?:mix-?ups?|confus\w*|misunderstand\w*|misconceptions?|myths?|mistakes?|traps?|"
+    r"temptations?|tempting|pitfalls?|gotchas?|beliefs?)|\b(?:common|usual|typical|classic|popular|"
+    r"frequent|false|wrong|naive|natural|easy|first)\s+(?:assumptions?|instincts?|shortcuts?))"
+    r"\b[^.;!?]*(?:\b(?:is|are|was)\s+(?:thinking|believing|assuming|that|to)\b"
+    r"|:\s*(?:that|thinking|assuming)\b)"
+    r"|\btempting\s+to\b|\b(?:often|commonly|widely|sometimes)\s+(?:said|claimed|heard)\b"
+    r"|\b(?:older|old|outdated|dated)\s+(?:material|guides?|docs?|documentation|pages?|articles?|"
+    r"posts?|blogs?|tutorials?|courses?|answers?)\s+(?:says?|suggests?|claims?|recommends?|tells?)\b"
+    r"|\b(?:another|one|second|third|next)(?:\s+one)?\s+is\s+(?:assuming|believing|thinking)\b",
     re.IGNORECASE,
 )
 _OTHERS = frozenset(
@@ -384,9 +393,21 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
     )
 
 
+# A claim denied in the very next clause: "...; it doesn't, so ...", ", which it isn't".
+_DENIED_AT_ONCE = re.compile(
+    r"^\s*[;,]\s*(?:which\s+)?(?:it|they|that|this)\s+"
+    r"(?:is|are|was|were|do|does|did|has|have|can|will|could|would)(?:n't|\s+not)\b",
+    re.IGNORECASE,
+)
+
+
 def _taken_back(text: _Text, match: Match, sentence: Sentence) -> bool:
     """True when a later clause takes the claim back: "X doesn't cost anything, but it does"."""
-    found = _TAKEN_BACK.match(text.answer[match.end : sentence.end])
+    rest = text.answer[match.end : sentence.end]
+    denied = _DENIED_AT_ONCE.match(rest)
+    if denied is not None and not cue_denies(match.cue):
+        return True  # "an SCP grants permissions; it can't, it only sets the maximum"
+    found = _TAKEN_BACK.match(rest)
     if found is None:
         return False
     denied_again = bool(found.group(2))

@@ -492,3 +492,26 @@ def test_a_claim_named_as_a_myth_or_denied_at_once_is_not_made(answer: str, expe
 )
 def test_the_candidates_own_instinct_is_still_their_claim(answer: str) -> None:
     assert fires(one_flag("parallelise the loop"), answer) is True
+
+
+@pytest.mark.parametrize(
+    ("cue", "answer", "expected"),
+    [
+        ("separate environments with tags", "We separate environments with tags.", True),
+        (
+            "separate environments with tags",
+            "People sometimes separate environments with tags, but accounts are the boundary.",
+            False,
+        ),
+        ("SCP grants permissions", "An SCP grants permissions to the account.", True),
+        (
+            "SCP grants permissions",
+            "An SCP grants permissions; it can't, it sets a maximum.",
+            False,
+        ),
+    ],
+)
+def test_what_others_do_or_a_claim_denied_at_once_is_not_the_answers(
+    cue: str, answer: str, expected: bool
+) -> None:
+    assert fires(one_flag(cue), answer) is expected

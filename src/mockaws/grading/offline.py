@@ -326,6 +326,7 @@ _OTHER_DOERS = _OTHERS - {"you'd", "might"}
 _OTHERS_OPENING = _OTHERS | frozenset(
     cue_forms("a of and but so some still often sometimes usually always just also even")
 )
+_ADVERBS = frozenset(cue_forms("still often sometimes usually always just also even"))
 # Words that say when a claim held, for history told in the past: "before 2024 ...".
 _UNTIL = frozenset(cue_forms("before until till prior"))
 _PAST_BE = frozenset(cue_forms("was were had"))
@@ -377,7 +378,9 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
     # "Some people delete the message first": what others do, told as theirs (the clause
     # opens with them; "a role for a group of people, it has ..." is not their claim).
     opening = [t.form for _, t in in_clause if t.start < match.start]
-    if opening and opening[-1] in _OTHER_DOERS and all(w in _OTHERS_OPENING for w in opening):
+    # "People sometimes separate environments with tags": an adverb may follow the doers.
+    doers = list(itertools.dropwhile(lambda w: w in _ADVERBS, reversed(opening)))
+    if doers and doers[0] in _OTHER_DOERS and all(w in _OTHERS_OPENING for w in opening):
         return True
     # "A common mix-up is thinking ...", "Two things I wouldn't do: ship anyway, ...": a claim
     # after a lead-in that calls what follows a mistake or refuses it.
@@ -396,7 +399,8 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
 # A claim denied in the very next clause: "...; it doesn't, so ...", ", which it isn't".
 _DENIED_AT_ONCE = re.compile(
     r"^\s*[;,]\s*(?:which\s+)?(?:it|they|that|this)\s+"
-    r"(?:is|are|was|were|do|does|did|has|have|can|will|could|would)(?:n't|\s+not)\b",
+    r"(?:(?:is|are|was|were|does|do|did|has|have|could|would)(?:n['\u2019]t|\s+not)"
+    r"|can['\u2019]t|cannot|can\s+not|won['\u2019]t|will\s+not)(?![\w'])",
     re.IGNORECASE,
 )
 

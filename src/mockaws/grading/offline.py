@@ -398,7 +398,7 @@ def _reported(text: _Text, match: Match, sentence: Sentence, clause: Sentence) -
 
 # A claim denied in the very next clause: "...; it doesn't, so ...", ", which it isn't".
 _DENIED_AT_ONCE = re.compile(
-    r"^\s*[;,]\s*(?:which\s+)?(?:it|they|that|this)\s+"
+    r"^(?:\s*,|[^.;:!?,]{0,40}?;)\s*(?:which\s+)?(?:it|they|that|this)\s+"
     r"(?:(?:is|are|was|were|does|do|did|has|have|could|would)(?:n['\u2019]t|\s+not)"
     r"|can['\u2019]t|cannot|can\s+not|won['\u2019]t|will\s+not)(?![\w'])",
     re.IGNORECASE,

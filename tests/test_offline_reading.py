@@ -509,6 +509,7 @@ def test_the_candidates_own_instinct_is_still_their_claim(answer: str) -> None:
             "An SCP grants permissions; it can't, it sets a maximum.",
             False,
         ),
+        ("SCP grants", "Another is that an SCP grants access to S3; it doesn't.", False),
     ],
 )
 def test_what_others_do_or_a_claim_denied_at_once_is_not_the_answers(

@@ -471,6 +471,10 @@ def test_only_a_refusal_right_before_a_colon_refuses_what_follows(
             False,
         ),
         ("Another is assuming temperature zero stops hallucinations.", False),
+        ("Another one is that temperature zero stops hallucinations.", False),
+        ("A common answer is 'temperature zero stops hallucinations', and it is wrong.", False),
+        ("The easy answer, temperature zero stops hallucinations, is wrong.", False),
+        ("My first answer is that temperature zero stops hallucinations.", True),
         # Told as a denial in the very next clause.
         (
             "Temperature zero stops hallucinations; it doesn't, it only makes output repeatable.",
@@ -509,6 +513,7 @@ def test_the_candidates_own_instinct_is_still_their_claim(answer: str) -> None:
             "An SCP grants permissions; it can't, it sets a maximum.",
             False,
         ),
+        ("SCP grants", "Another is that an SCP grants access to S3; it doesn't.", False),
     ],
 )
 def test_what_others_do_or_a_claim_denied_at_once_is_not_the_answers(

@@ -305,16 +305,21 @@ _BELIEF_VERBS = frozenset(
 )
 # "A common mix-up is thinking ...", "Another myth: that ...", "The instinct is to ...", "It's
 # tempting to ...", "Another is assuming ...": what follows is named as a mistake to avoid.
-_MISTAKE_LEAD_IN = re.compile(
+_MISTAKE_NOUN = (
     r"(?:\b(?:mix-?ups?|confus\w*|misunderstand\w*|misconceptions?|myths?|mistakes?|traps?|"
-    r"temptations?|tempting|pitfalls?|gotchas?|beliefs?)|\b(?:common|usual|typical|classic|popular|"
-    r"frequent|false|wrong|naive|natural|easy|first)\s+(?:assumptions?|instincts?|shortcuts?))"
-    r"\b[^.;!?]*(?:\b(?:is|are|was)\s+(?:thinking|believing|assuming|that|to)\b"
-    r"|:\s*(?:that|thinking|assuming)\b)"
+    r"temptations?|tempting|pitfalls?|gotchas?|beliefs?)"
+    r"|\b(?:common|usual|typical|classic|popular|frequent|false|wrong|naive|natural|easy)\s+"
+    r"(?:first\s+)?(?:assumptions?|instincts?|shortcuts?|answers?|moves?|reactions?|responses?))\b"
+)
+_MISTAKE_LEAD_IN = re.compile(
+    _MISTAKE_NOUN + r"[^.;!?]*(?:\b(?:is|are|was)\s+(?:thinking|believing|assuming|that|to|"
+    r"['\"\u2018\u201c])|:\s*(?:that|thinking|assuming)\b)"
+    r"|" + _MISTAKE_NOUN + r"\s*,"
     r"|\btempting\s+to\b|\b(?:often|commonly|widely|sometimes)\s+(?:said|claimed|heard)\b"
     r"|\b(?:older|old|outdated|dated)\s+(?:material|guides?|docs?|documentation|pages?|articles?|"
     r"posts?|blogs?|tutorials?|courses?|answers?)\s+(?:says?|suggests?|claims?|recommends?|tells?)\b"
-    r"|\b(?:another|one|second|third|next)(?:\s+one)?\s+is\s+(?:assuming|believing|thinking)\b",
+    r"|\b(?:another|one|second|third|next)(?:\s+one)?\s+is\s+(?:assuming|believing|thinking)\b"
+    r"|^\W*another(?:\s+one)?(?:\s+is|\s*:)\s+that\b",
     re.IGNORECASE,
 )
 _OTHERS = frozenset(

@@ -520,3 +520,16 @@ def test_what_others_do_or_a_claim_denied_at_once_is_not_the_answers(
     cue: str, answer: str, expected: bool
 ) -> None:
     assert fires(one_flag(cue), answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("We upload through the servers so we can check each file.", True),
+        ("We upload through the servers, but that means more instances.", True),
+        ("Some designs upload through the servers, but that isn't necessary.", False),
+        ("You could upload through the servers, but that's just expensive.", False),
+    ],
+)
+def test_a_claim_judged_bad_in_the_same_breath_is_not_the_plan(answer: str, expected: bool) -> None:
+    assert fires(one_flag("upload through the servers"), answer) is expected

@@ -152,6 +152,16 @@ _RULED_OUT = re.compile(
 )
 # A claim granted, then at once limited: "it will catch up, but not in time".
 _BUT_NOT = re.compile(r"^[^.;:!?]{0,30}?,?\s+but\s+(?:not|never)\b", re.IGNORECASE)
+# A claim told, then judged in the same breath: "Some designs route uploads through the API
+# servers, but that isn't necessary", "parallelise the loop, but that just fights throttling".
+_BUT_THAT_IS_BAD = re.compile(
+    r"^[^.;:!?]{0,60}?,?\s+but\s+(?:that|this|it|doing\s+so)(?:'s|\s+is|\s+was)?\s+"
+    r"(?:just\s+|only\s+|really\s+)?(?:isn't|is\s+not|doesn't|does\s+not|won't|fragile|wrong|"
+    r"risky|dangerous|brittle|expensive|a\s+mistake|a\s+trap|an\s+anti-pattern|fails|breaks|hurts|"
+    r"destroys|defeats|fights|moves\s+the\s+problem|weaker|worse|unnecessary|not\s+necessary|"
+    r"overkill|wasteful)\b",
+    re.IGNORECASE,
+)
 # How many last words of a lead-in before a colon may refuse what the colon introduces.
 _REFUSAL_TAIL = 3
 # "rather" denies only in "rather than" ("I'd rather run it myself" asserts running it).
@@ -496,6 +506,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         return False  # "a full mesh of peering is out: thousands of connections"
     if _BUT_NOT.match(text.answer[match.end : sentence.end]):
         return False  # "Auto Scaling will catch up eventually, but not in the seconds that matter"
+    if _BUT_THAT_IS_BAD.match(text.answer[match.end : sentence.end]):
+        return False
     following = [t.form for t in inside if match.end <= t.start < clause.end][:2]
     if following and (
         following[0] in _HYPOTHETICAL or following[0] in _NOTHING or is_negator(following[0])

@@ -162,6 +162,8 @@ _BUT_THAT_IS_BAD = re.compile(
     r"overkill|wasteful)\b",
     re.IGNORECASE,
 )
+# Said right after a claim, each of these sets it aside.
+_SET_ASIDE_RIGHT_AFTER = (_RULED_OUT, _BUT_NOT, _BUT_THAT_IS_BAD)
 # How many last words of a lead-in before a colon may refuse what the colon introduces.
 _REFUSAL_TAIL = 3
 # "rather" denies only in "rather than" ("I'd rather run it myself" asserts running it).
@@ -338,10 +340,9 @@ _OTHERS = frozenset(
 # Who others are when a clause tells what they do: "You'd attach it to the bucket" is advice.
 _OTHER_DOERS = _OTHERS - {"you'd", "might"}
 # What may open a clause about what others do: "some people still", "a lot of folks often".
-_OTHERS_OPENING = _OTHERS | frozenset(
-    cue_forms("a of and but so some still often sometimes usually always just also even")
-)
+# Adverbs that may follow the doers: "people sometimes ...", "some folks still ...".
 _ADVERBS = frozenset(cue_forms("still often sometimes usually always just also even"))
+_OTHERS_OPENING = _OTHERS | _ADVERBS | frozenset(cue_forms("a of and but so some"))
 # Words that say when a claim held, for history told in the past: "before 2024 ...".
 _UNTIL = frozenset(cue_forms("before until till prior"))
 _PAST_BE = frozenset(cue_forms("was were had"))
@@ -502,11 +503,8 @@ def _asserted(text: _Text, match: Match) -> bool:
         return False
     # "Disabling health checks would only hide the failure", "a boundary grants nothing": the
     # claim is the subject of what it would cause, or denied by the word right after it.
-    if _RULED_OUT.match(text.answer[match.end : sentence.end]):
-        return False  # "a full mesh of peering is out: thousands of connections"
-    if _BUT_NOT.match(text.answer[match.end : sentence.end]):
-        return False  # "Auto Scaling will catch up eventually, but not in the seconds that matter"
-    if _BUT_THAT_IS_BAD.match(text.answer[match.end : sentence.end]):
+    after_claim = text.answer[match.end : sentence.end]
+    if any(pattern.match(after_claim) for pattern in _SET_ASIDE_RIGHT_AFTER):
         return False
     following = [t.form for t in inside if match.end <= t.start < clause.end][:2]
     if following and (

@@ -13,9 +13,11 @@ from mockaws.errors import BadInputError, GradingError
 from mockaws.evaluation import (
     VERDICTS,
     LabelledAnswer,
+    QuestionTally,
     accuracy,
     agreement,
     baseline_shortfalls,
+    bootstrap_intervals,
     build_report,
     check_labels,
     cohen_kappa,
@@ -105,6 +107,54 @@ def label(**fields: object) -> LabelledAnswer:
         "rating": "weak",
     }
     return LabelledAnswer.model_validate(base | fields)
+
+
+def _question(bands: list[tuple[int, int]], tp: int = 0, fp: int = 0, fn: int = 0) -> QuestionTally:
+    """One question's tally from (human band, grader band) pairs and red-flag counts."""
+    matrix = [[0] * 4 for _ in range(4)]
+    for human, grader in bands:
+        matrix[human][grader] += 1
+    return QuestionTally(matrix, tp, fp, fn)
+
+
+def test_intervals_hold_the_figure_and_repeat_exactly() -> None:
+    questions = [
+        _question([(3, 3), (2, 3), (1, 1)], tp=1, fp=0, fn=1),
+        _question([(0, 0), (1, 0), (2, 2)], tp=0, fp=1, fn=1),
+        _question([(3, 2), (2, 2), (0, 1)], tp=2, fp=0, fn=0),
+        _question([(1, 1), (3, 3), (2, 1)], tp=1, fp=0, fn=2),
+    ] * 3
+    qwk, precision, recall = bootstrap_intervals(questions)
+    assert qwk is not None and precision is not None and recall is not None
+    pooled = [[sum(q.bands[i][j] for q in questions) for j in range(4)] for i in range(4)]
+    measured = cohen_kappa(
+        [i for i in range(4) for j in range(4) for _ in range(pooled[i][j])],
+        [j for i in range(4) for j in range(4) for _ in range(pooled[i][j])],
+        [0, 1, 2, 3],
+        weights="quadratic",
+    )
+    assert measured is not None and qwk.low <= measured <= qwk.high and qwk.low < qwk.high
+    assert precision.low <= 12 / 15 <= precision.high <= 1.0
+    assert recall.low <= 12 / 24 <= recall.high
+    # A report must read the same each time it is made from the same grades.
+    assert bootstrap_intervals(questions) == (qwk, precision, recall)
+
+
+def test_intervals_narrow_as_questions_grow_and_vanish_with_one() -> None:
+    mix = [
+        _question([(3, 3), (2, 3)], tp=1, fn=1),
+        _question([(1, 0), (0, 0)], fp=1),
+        _question([(2, 2), (3, 2)], tp=1),
+        _question([(1, 1), (2, 1)], fn=1),
+    ]
+    few, many = bootstrap_intervals(mix * 2), bootstrap_intervals(mix * 20)
+    for small, large in zip(few, many, strict=True):
+        assert small is not None and large is not None
+        assert large.high - large.low < small.high - small.low
+    # Every grade right on every question: nothing for a resample to move.
+    perfect = bootstrap_intervals([_question([(3, 3), (0, 0)], tp=1)] * 5)[0]
+    assert perfect is not None and perfect.low == perfect.high == 1.0
+    assert bootstrap_intervals(mix[:1]) == (None, None, None)
 
 
 def test_load_labels_names_the_bad_line(tmp_path: Path) -> None:
@@ -340,6 +390,8 @@ def test_eval_command_prints_the_report() -> None:
     text = " ".join(result.stdout.split())
     for heading in ("rating: quadratic kappa", "points: Cohen's kappa", "red flags: recall"):
         assert heading in text
+    # Over both splits there are two questions to resample, and every rating agrees.
+    assert "95% interval" in text and "1.00 to 1.00" in text
     assert "Ratings" in text and "By kind of answer" in text
     assert "dev" in text and "test" in text
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import statistics
 import time
 from collections import Counter
@@ -46,6 +47,12 @@ SPLITS = ("dev", "test")
 # A grade this many bands from the human's is a large disagreement: what a low-confidence mark
 # should warn of.
 LARGE_BAND_ERROR = 2
+# Intervals come from resampling whole questions (answers to one question share its rubric and
+# cues, so they are not independent draws): this many resamples, from a fixed seed so that the
+# same grades always give the same report.
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 20261202
+INTERVAL_LEVEL = 0.95
 
 # ---------------------------------------------------------------- statistics
 
@@ -82,9 +89,16 @@ def cohen_kappa(
     (quadratic weighting is the usual choice for rating bands). None when kappa is undefined:
     no items, or both raters always using the same single category.
     """
-    matrix = confusion_matrix(human, machine, categories)
-    n = len(human)
-    k = len(categories)
+    return kappa_from_matrix(confusion_matrix(human, machine, categories), weights)
+
+
+def kappa_from_matrix(
+    matrix: Sequence[Sequence[int]],
+    weights: Literal["none", "linear", "quadratic"] = "none",
+) -> float | None:
+    """Cohen's kappa from a square confusion matrix (rows: one rater, columns: the other)."""
+    k = len(matrix)
+    n = sum(sum(row) for row in matrix)
     if n == 0 or k < 2:
         return None
     rows = [sum(row) for row in matrix]
@@ -142,6 +156,83 @@ def precision_recall(
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else None
     return tp, fp, fn, precision, recall
+
+
+class Interval(BaseModel):
+    """A range a figure would likely fall in on another set of questions like these."""
+
+    low: float
+    high: float
+
+
+@dataclass
+class QuestionTally:
+    """One question's share of the figures that intervals are drawn for."""
+
+    bands: list[list[int]]  # human band by grader band
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+
+
+def _percentile_interval(values: list[float]) -> Interval | None:
+    if len(values) < 2:
+        return None
+    tail = (1 - INTERVAL_LEVEL) / 2
+    ordered = sorted(values)
+
+    def at(share: float) -> float:
+        position = share * (len(ordered) - 1)
+        below = math.floor(position)
+        above = min(below + 1, len(ordered) - 1)
+        return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+    return Interval(low=at(tail), high=at(1 - tail))
+
+
+def bootstrap_intervals(
+    tallies: Sequence[QuestionTally],
+) -> tuple[Interval | None, Interval | None, Interval | None]:
+    """95% intervals for the rating QWK, red-flag precision and red-flag recall.
+
+    Questions are drawn with replacement, as many as there are, `BOOTSTRAP_RESAMPLES` times; a
+    resample in which a figure is undefined (no red flag found, say) is left out of that figure.
+    With fewer than two questions there is nothing to resample.
+    """
+    if len(tallies) < 2:
+        return None, None, None
+    rng = random.Random(BOOTSTRAP_SEED)
+    size = len(tallies[0].bands)
+    # One flat row of counts a question (band matrix, then TP, FP, FN): a resample's totals are
+    # then one column-wise sum.
+    rows = [
+        (
+            *(count for row in t.bands for count in row),
+            t.true_positives,
+            t.false_positives,
+            t.false_negatives,
+        )
+        for t in tallies
+    ]
+    kappas: list[float] = []
+    precisions: list[float] = []
+    recalls: list[float] = []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        totals = [sum(column) for column in zip(*rng.choices(rows, k=len(rows)), strict=True)]
+        matrix = [totals[i * size : (i + 1) * size] for i in range(size)]
+        kappa = kappa_from_matrix(matrix, "quadratic")
+        if kappa is not None:
+            kappas.append(kappa)
+        tp, fp, fn = totals[size * size :]
+        if tp + fp:
+            precisions.append(tp / (tp + fp))
+        if tp + fn:
+            recalls.append(tp / (tp + fn))
+    return (
+        _percentile_interval(kappas),
+        _percentile_interval(precisions),
+        _percentile_interval(recalls),
+    )
 
 
 def _same_length(a: Sequence[object], b: Sequence[object]) -> None:
@@ -313,6 +404,11 @@ class Agreement(BaseModel):
     red_flag_false_negatives: int
     red_flag_precision: float | None
     red_flag_recall: float | None
+    # 95% intervals from resampling the questions (see `bootstrap_intervals`): how far the
+    # figures above could move on another set of questions of the same kind.
+    rating_qwk_interval: Interval | None = None
+    red_flag_precision_interval: Interval | None = None
+    red_flag_recall_interval: Interval | None = None
     # Grades the grader marked low-confidence, and how many of the answers rated two or more
     # bands from the human's it marked so (None when the grader says nothing of confidence).
     low_confidence_share: float | None = None
@@ -383,6 +479,24 @@ def _band(rating: Rating) -> int:
     return BANDS.index(rating)
 
 
+def _tallies(graded: Sequence[GradedAnswer]) -> list[QuestionTally]:
+    """Each question's band matrix and red-flag counts, in the order questions first appear."""
+    tallies: dict[str, QuestionTally] = {}
+    for result in graded:
+        if result.grade is None:
+            continue
+        tally = tallies.setdefault(
+            result.label.question_id, QuestionTally([[0] * len(BANDS) for _ in BANDS])
+        )
+        tally.bands[_band(result.label.rating)][_band(result.grade.rating)] += 1
+        expected = set(result.label.red_flags)
+        found = {hit.flag_id for hit in result.grade.red_flags_hit}
+        tally.true_positives += len(expected & found)
+        tally.false_positives += len(found - expected)
+        tally.false_negatives += len(expected - found)
+    return list(tallies.values())
+
+
 def agreement(results: Sequence[GradedAnswer]) -> Agreement:
     """Point, rating and red-flag agreement between the grader and the human labels."""
     graded = [r for r in results if r.grade is not None]
@@ -408,6 +522,7 @@ def agreement(results: Sequence[GradedAnswer]) -> Agreement:
         [set(r.label.red_flags) for r in graded],
         [{h.flag_id for h in r.grade.red_flags_hit} for r in graded if r.grade is not None],
     )
+    qwk_interval, precision_interval, recall_interval = bootstrap_intervals(_tallies(graded))
     return Agreement(
         answers=len(results),
         questions=len({r.label.question_id for r in results}),
@@ -427,6 +542,9 @@ def agreement(results: Sequence[GradedAnswer]) -> Agreement:
         red_flag_false_negatives=fn,
         red_flag_precision=precision,
         red_flag_recall=recall,
+        rating_qwk_interval=qwk_interval,
+        red_flag_precision_interval=precision_interval,
+        red_flag_recall_interval=recall_interval,
         low_confidence_share=sum(1 for g in rated if g.low_confidence) / len(rated)
         if rated
         else None,

@@ -35,7 +35,7 @@ from mockaws.views import (
 
 if TYPE_CHECKING:
     from mockaws.bank import Listed
-    from mockaws.evaluation import EvalReport
+    from mockaws.evaluation import EvalReport, Interval
     from mockaws.evidence import Mark
     from mockaws.history import SessionSummary, Stats
     from mockaws.regrade import RegradeReport
@@ -234,6 +234,15 @@ def _figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+# The row under a figure that gives the range it would likely take on other questions of the
+# same kind (a 95% interval from resampling the questions).
+_WITHIN = "  95% interval"
+
+
+def _interval(interval: Interval | None) -> str:
+    return "—" if interval is None else f"{interval.low:.2f} to {interval.high:.2f}"
+
+
 def _matrix(title: str, labels: Sequence[str], matrix: Sequence[Sequence[int]]) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("human ↓ / grader →")
@@ -251,7 +260,7 @@ def eval_report(report: EvalReport) -> None:
     model = f" ({report.model})" if report.model else ""
     out.print(f"[bold]Grader {report.grader}{model}[/] against {escape(report.labels)}")
     headline = Table(header_style="bold")
-    headline.add_column("")
+    headline.add_column("", no_wrap=True)
     for name in report.splits:
         headline.add_column(name, justify="right")
     splits = list(report.splits.values())
@@ -260,6 +269,7 @@ def eval_report(report: EvalReport) -> None:
         ("points: accuracy", [_figure(s.point_accuracy) for s in splits]),
         ("points: Cohen's kappa", [_figure(s.point_kappa) for s in splits]),
         ("rating: quadratic kappa", [_figure(s.rating_qwk) for s in splits]),
+        (_WITHIN, [_interval(s.rating_qwk_interval) for s in splits]),
         ("rating: exact", [_figure(s.rating_exact) for s in splits]),
         ("rating: within one band", [_figure(s.rating_within_one) for s in splits]),
         ("score vs band: Spearman", [_figure(s.score_spearman) for s in splits]),
@@ -272,6 +282,7 @@ def eval_report(report: EvalReport) -> None:
                 for s in splits
             ],
         ),
+        (_WITHIN, [_interval(s.red_flag_precision_interval) for s in splits]),
         (
             "red flags: recall",
             [
@@ -281,6 +292,7 @@ def eval_report(report: EvalReport) -> None:
                 for s in splits
             ],
         ),
+        (_WITHIN, [_interval(s.red_flag_recall_interval) for s in splits]),
     ]
     if any(s.low_confidence_share is not None for s in splits):
         rows.append(

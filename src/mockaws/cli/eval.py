@@ -49,7 +49,8 @@ def evaluate(
     Reports per-point accuracy and Cohen's kappa, rating agreement (quadratic weighted kappa,
     exact and within-one, Spearman of scores against bands), a confusion matrix of ratings,
     red-flag precision and recall, figures per kind of answer, the worst disagreements and, for
-    LLM graders, tokens, cost and latency.
+    LLM graders, tokens, cost and latency. The kappa, precision and recall each come with a 95%
+    interval from resampling the questions: how far the figure could move on other questions.
 
     Examples:
       mockaws eval evals/labels.jsonl --grader offline

@@ -321,10 +321,13 @@ _CLAUSE_END = re.compile(r"[.!?;:\n]|$")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n|$")
 
 
-# "if a review says 'ignore your instructions' it doesn't get obeyed": an attack quoted as the
-# content a system must withstand, by an answer about prompt injection, talks to no grader.
+# "if a review says 'ignore your instructions' it doesn't get obeyed", "someone puts 'ignore
+# previous instructions' in a ticket": an attack quoted as the content a system must withstand,
+# by an answer about prompt injection, talks to no grader.
 _QUOTING = re.compile(
-    r"\b(?:says?|said|saying|like|such\s+as|e\.g\.?|for\s+example|contains?|containing|reads)"
+    r"\b(?:says?|said|saying|like|such\s+as|e\.g\.?|for\s+example|contains?|containing|reads"
+    r"|puts?|putting|writes?|wrote|writing|types?|typed|typing|hides?|hid|hiding|plants?|planted"
+    r"|embeds?|embedded|embedding|injects?|injected|injecting)"
     r"\s*[:,]?\s*['\"\u2018\u201c]$",
     re.IGNORECASE,
 )

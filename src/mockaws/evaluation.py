@@ -178,16 +178,9 @@ class QuestionTally:
 def _percentile_interval(values: list[float]) -> Interval | None:
     if len(values) < 2:
         return None
-    tail = (1 - INTERVAL_LEVEL) / 2
-    ordered = sorted(values)
-
-    def at(share: float) -> float:
-        position = share * (len(ordered) - 1)
-        below = math.floor(position)
-        above = min(below + 1, len(ordered) - 1)
-        return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
-
-    return Interval(low=at(tail), high=at(1 - tail))
+    # Cut points every (1 - level) / 2: the first and last bound the central share `level`.
+    cuts = statistics.quantiles(values, n=round(2 / (1 - INTERVAL_LEVEL)), method="inclusive")
+    return Interval(low=cuts[0], high=cuts[-1])
 
 
 def bootstrap_intervals(
